@@ -1,0 +1,73 @@
+import { Command } from 'commander';
+import { loadConfig } from '../config.js';
+import { migrate } from '../db/migrate.js';
+import { listen } from '../http/server.js';
+import { ensureAdmin } from '../modules/org/index.js';
+import { createDemoCounty, databaseIsEmpty, demoLogins, DEMO_PASSWORD, registerSimulatorCommands } from '../modules/simulator/index.js';
+import { startRuntime, withRuntime } from '../runtime.js';
+import { progressReporter } from './progress.js';
+
+/** Mounts each module's commands on one `granary` program. */
+export async function runCli(argv: string[]): Promise<void> {
+  const program = new Command('granary').description('Granary (颗粒归仓): electricity billing and fee collection');
+
+  program
+    .command('serve')
+    .description('migrate, create the demo county or the admin user on an empty database, and serve API + web UI')
+    .option('--demo', 'demo mode: an empty database gets the demo county and demo users (same as GRANARY_DEMO=1)')
+    .action(async (opts: { demo?: boolean }) => {
+      const config = loadConfig();
+      if (opts.demo) config.demo = true;
+      await serve(config);
+    });
+
+  program
+    .command('migrate')
+    .description('apply the database migrations not yet applied')
+    .action(async () => {
+      await withRuntime(loadConfig(), async (rt) => {
+        const applied = await migrate(rt.handle.pool);
+        console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
+      });
+    });
+
+  registerSimulatorCommands(program);
+  await program.parseAsync(argv);
+}
+
+async function serve(config: ReturnType<typeof loadConfig>): Promise<void> {
+  const rt = await startRuntime(config);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.error(`\n${signal}: stopping Granary…`);
+    await app?.close().catch(() => {});
+    await rt.handle.close();
+    console.error('stopped; the data stays for the next start');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+
+  let app: Awaited<ReturnType<typeof listen>> | undefined;
+  try {
+    if (config.demo && (await databaseIsEmpty(rt.handle.db))) {
+      console.error(`creating the demo county (${config.demoAccounts} accounts, seed ${config.demoSeed}) — first start only`);
+      await createDemoCounty(rt.handle, { accounts: config.demoAccounts, seed: config.demoSeed, asOf: rt.clock.now(), onProgress: progressReporter() });
+    } else {
+      await ensureAdmin(rt.handle.db, config.adminPassword);
+    }
+    app = await listen(rt);
+  } catch (err) {
+    await rt.handle.close();
+    throw err;
+  }
+  const url = `http://${config.host === '0.0.0.0' || config.host === '127.0.0.1' ? 'localhost' : config.host}:${config.port}`;
+  console.log(`\nGranary is running at ${url}  (API docs: ${url}/docs)`);
+  if (config.demo) {
+    console.log(`demo logins (password "${DEMO_PASSWORD}"):`);
+    for (const l of await demoLogins(rt.handle.db)) console.log(`  ${l.username.padEnd(24)} ${l.role.padEnd(16)} ${l.orgUnit}`);
+  }
+  console.log('Ctrl-C stops Granary (and its embedded database).');
+}

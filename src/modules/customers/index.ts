@@ -1,0 +1,3 @@
+export { customersRoutes } from './customers.routes.js';
+export { accountInScope } from './use-cases/guards.js';
+export { findAccountInScope } from './customers.repository.js';

@@ -1,0 +1,58 @@
+import type { Db } from '../../../db/connect.js';
+import { inTransaction } from '../../../db/tx.js';
+import { AppError } from '../../../shared/errors.js';
+import { hashPassword, newToken, verifyPassword } from '../../../shared/password.js';
+import { insertAudit } from '../../audit/index.js';
+import { afterFailure, isLocked, type LockoutPolicy } from '../domain/lockout.js';
+import { presentUser } from '../domain/present.js';
+import { findUserByUsername, insertSession, setLoginCounters } from '../org.repository.js';
+
+export interface LoginInput {
+  username: string;
+  password: string;
+  ip: string | null;
+  now: Date;
+  sessionTtlMinutes: number;
+  lockout: LockoutPolicy;
+}
+
+const WRONG = 'wrong username or password';
+/** Verified against when the user does not exist, so a missing user takes as long as a wrong password. */
+let dummyHash: Promise<string> | null = null;
+
+export async function login(db: Db, input: LoginInput) {
+  const user = await findUserByUsername(db, input.username);
+  const audit = (action: string, detail: Record<string, unknown> = {}) =>
+    insertAudit(db, { actorId: user?.id ?? null, actorName: input.username, action, entity: 'user', entityId: user?.id ?? null, detail, ip: input.ip });
+
+  if (!user) {
+    await verifyPassword(await (dummyHash ??= hashPassword('no-such-user-padding')), input.password);
+    await audit('auth.login.failed', { reason: 'unknown user' });
+    throw new AppError('UNAUTHENTICATED', WRONG);
+  }
+  if (user.status !== 'active') {
+    await audit('auth.login.failed', { reason: 'disabled' });
+    throw new AppError('UNAUTHENTICATED', WRONG);
+  }
+  if (isLocked(user.locked_until, input.now)) {
+    await audit('auth.login.failed', { reason: 'locked' });
+    throw new AppError('LOCKED', `too many failed logins; try again after ${user.locked_until!.toISOString()}`, { lockedUntil: user.locked_until });
+  }
+  if (!(await verifyPassword(user.password_hash, input.password))) {
+    const next = afterFailure(user.failed_logins, input.lockout, input.now);
+    await inTransaction(db, async (trx) => {
+      await setLoginCounters(trx, user.id, next.failedLogins, next.lockedUntil);
+      await insertAudit(trx, { actorId: user.id, actorName: user.username, action: next.lockedUntil ? 'auth.locked' : 'auth.login.failed', entity: 'user', entityId: user.id, detail: { reason: 'wrong password' }, ip: input.ip });
+    });
+    throw new AppError('UNAUTHENTICATED', WRONG);
+  }
+
+  const { token, hash } = newToken();
+  const expiresAt = new Date(input.now.getTime() + input.sessionTtlMinutes * 60_000);
+  await inTransaction(db, async (trx) => {
+    await setLoginCounters(trx, user.id, 0, null);
+    await insertSession(trx, hash, user.id, expiresAt);
+    await insertAudit(trx, { actorId: user.id, actorName: user.username, action: 'auth.login', entity: 'user', entityId: user.id, ip: input.ip });
+  });
+  return { token, expiresAt, user: presentUser({ ...user, locked_until: null }) };
+}

@@ -1,0 +1,39 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DatabaseHandle } from '../../src/db/connect.js';
+import { seedCounty, type Fixture } from '../fixtures/county.js';
+import { buildTestApp, type TestApp } from '../support/app.js';
+import { createTestDatabase } from '../support/db.js';
+
+let handle: DatabaseHandle;
+let t: TestApp;
+let fx: Fixture;
+
+beforeAll(async () => {
+  handle = await createTestDatabase();
+  fx = await seedCounty(handle.db);
+  t = await buildTestApp(handle);
+});
+afterAll(async () => {
+  await t?.app.close();
+  await handle?.close();
+});
+
+describe('smoke', () => {
+  it('serves health, readiness and the OpenAPI document', async () => {
+    expect((await t.app.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok' });
+    expect((await t.app.inject({ url: '/readyz' })).statusCode).toBe(200);
+    const spec = (await t.app.inject({ url: '/openapi.json' })).json();
+    expect(Object.keys(spec.paths)).toContain('/api/v1/accounts');
+  });
+  it('lists accounts for admin', async () => {
+    const res = await t.as('admin', { method: 'GET', url: '/api/v1/accounts' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().items).toHaveLength(3);
+    const one = await t.as('admin', { method: 'GET', url: `/api/v1/accounts/${fx.accounts.A1}` });
+    expect(one.statusCode, one.body).toBe(200);
+    expect(one.json().customer.phone).toBe('138****0001');
+    const reads = await t.as('admin', { method: 'GET', url: `/api/v1/accounts/${fx.accounts.A1}/reads?from=2026-01-01` });
+    expect(reads.statusCode, reads.body).toBe(200);
+    expect(reads.json().items.map((r: { usage: { total: string } | null }) => r.usage?.total ?? null)).toEqual([null, '150.25', '150.25']);
+  });
+});
