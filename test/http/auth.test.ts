@@ -126,6 +126,6 @@ describe('audit log', () => {
     const res = await t.as('auditor', { method: 'GET', url: '/api/v1/audit?action=auth.login&limit=2' });
     expect(res.statusCode).toBe(200);
     expect(res.json().items.every((i: { action: string }) => i.action === 'auth.login')).toBe(true);
-    expect((await t.as('heada', { method: 'GET', url: '/api/v1/audit' })).statusCode).toBe(403);
+    expect((await t.as('headA', { method: 'GET', url: '/api/v1/audit' })).statusCode).toBe(403);
   });
 });

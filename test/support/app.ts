@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { DatabaseHandle } from '../../src/db/connect.js';
 import { buildApp } from '../../src/http/app.js';
@@ -12,7 +12,7 @@ export interface TestApp {
   /** A bearer token for a fixture user (logged in once, then cached). */
   tokenFor(user: FixtureUser): Promise<string>;
   /** inject() with the user's bearer token. */
-  as(user: FixtureUser, opts: { method: string; url: string; payload?: unknown; headers?: Record<string, string> }): ReturnType<FastifyInstance['inject']>;
+  as(user: FixtureUser, opts: { method: string; url: string; payload?: unknown; headers?: Record<string, string> }): Promise<LightMyRequestResponse>;
 }
 
 export async function buildTestApp(handle: DatabaseHandle, opts: { clock?: FixedClock; env?: Record<string, string> } = {}): Promise<TestApp> {

@@ -132,6 +132,11 @@ export async function listUsers(db: Executor, scope: Scope, f: { afterId: number
   return q.orderBy('u.id').limit(f.limit + 1).execute();
 }
 
+export async function findUserInScope(db: Executor, scope: Scope, id: number) {
+  const rows = await listUsers(db, scope, { afterId: id - 1, limit: 1 });
+  return rows.find((u) => u.id === id);
+}
+
 /** Stations of the company visible in a scope, with their transformer areas (and managers). */
 export async function listStations(db: Executor, scope: Scope) {
   let q = db.selectFrom('org_unit').selectAll().where('kind', '=', 'station').where('parent_id', '=', scope.companyId);

@@ -7,7 +7,7 @@ import { notFound } from '../../shared/errors.js';
 import { presentArea, presentUser } from './domain/present.js';
 import type { Role } from './domain/roles.js';
 import { ROLES } from './domain/roles.js';
-import { findUserById, listAreas, listUsers } from './org.repository.js';
+import { findAreaInScope, findUserById, findUserInScope, listAreas, listUsers } from './org.repository.js';
 import {
   areaSchema,
   createAreaBodySchema,
@@ -87,6 +87,12 @@ export async function orgRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
     async (request) => ({ items: (await listAreas(deps.db, actorOf(request).scope, request.query)).map(presentArea) }),
   );
 
+  app.get<{ Params: { id: number } }>('/areas/:id', { schema: { tags: ['org'], summary: 'One transformer area within your scope', params: idParams, response: { 200: areaSchema } } }, async (request) => {
+    const area = await findAreaInScope(deps.db, actorOf(request).scope, request.params.id);
+    if (!area) throw notFound('transformer area');
+    return presentArea(area);
+  });
+
   app.post<{ Body: { code: string; name: string; stationId: number; managerUserId?: number | null; capacityKva?: string | null } }>(
     '/areas',
     { schema: { tags: ['org'], summary: 'Create a transformer area (admin)', body: createAreaBodySchema, response: { 201: areaSchema } } },
@@ -120,6 +126,12 @@ export async function orgRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
       return { items: p.items.map(presentUser), nextCursor: p.nextCursor };
     },
   );
+
+  app.get<{ Params: { id: number } }>('/users/:id', { schema: { tags: ['org'], summary: 'One user within your scope', params: idParams, response: { 200: userSchema } } }, async (request) => {
+    const user = await findUserInScope(deps.db, actorOf(request).scope, request.params.id);
+    if (!user) throw notFound('user');
+    return presentUser(user);
+  });
 
   app.post<{ Body: CreateUserInput }>('/users', { schema: { tags: ['org'], summary: 'Create a user (admin)', body: createUserBodySchema, response: { 201: userSchema } } }, async (request, reply) =>
     reply.code(201).send(presentUser(await inTransaction(deps.db, (trx) => createUser(trx, ctxOf(request, deps), request.body)))),
