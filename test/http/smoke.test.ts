@@ -24,6 +24,25 @@ describe('smoke', () => {
     expect((await t.app.inject({ url: '/readyz' })).statusCode).toBe(200);
     const spec = (await t.app.inject({ url: '/openapi.json' })).json();
     expect(Object.keys(spec.paths)).toContain('/api/v1/accounts');
+    const docs = await t.app.inject({ url: '/docs/' });
+    expect(docs.statusCode).toBe(200);
+    expect(docs.body).toMatch(/swagger/i);
+  });
+
+  it('exposes Prometheus metrics with per-route request durations', async () => {
+    await t.app.inject({ url: '/healthz' });
+    const res = await t.app.inject({ url: '/metrics' });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toMatch(/granary_http_request_duration_seconds_count\{method="GET",route="\/healthz",status="200"\} [1-9]/);
+    expect(res.body).toMatch(/granary_process_resident_memory_bytes/);
+  });
+
+  it('answers unknown API routes with a problem document', async () => {
+    expect((await t.app.inject({ url: '/api/v1/nothing-here' })).statusCode).toBe(401);
+    const res = await t.as('admin', { method: 'GET', url: '/api/v1/nothing-here' });
+    expect(res.statusCode).toBe(404);
+    expect(res.headers['content-type']).toMatch(/problem\+json/);
+    expect(res.json().code).toBe('NOT_FOUND');
   });
   it('lists accounts for admin', async () => {
     const res = await t.as('admin', { method: 'GET', url: '/api/v1/accounts' });
