@@ -1,6 +1,6 @@
 import { LogoutOutlined, SearchOutlined, UserOutlined } from '@ant-design/icons';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { App, Avatar, Button, Divider, Layout, Menu, Space, Tag, Tooltip, Typography } from 'antd';
+import { App, Avatar, Button, Divider, Layout, Menu, Space, Typography } from 'antd';
 import { Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
@@ -62,18 +62,16 @@ export function AppLayout() {
             </span>
           </span>
         </Space>
-        <Tooltip title={t('header.logout')}>
-          <Button
-            type="text"
-            icon={<LogoutOutlined />}
-            style={{ color: '#fff' }}
-            loading={logout.isPending}
-            onClick={() => logout.mutate()}
-            data-testid="logout"
-          >
-            {t('header.logout')}
-          </Button>
-        </Tooltip>
+        <Button
+          type="text"
+          icon={<LogoutOutlined />}
+          style={{ color: '#fff' }}
+          loading={logout.isPending}
+          onClick={() => logout.mutate()}
+          data-testid="logout"
+        >
+          {t('header.logout')}
+        </Button>
       </Header>
       <Layout>
         <Sider

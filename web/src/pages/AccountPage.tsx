@@ -45,6 +45,7 @@ export function AccountPage() {
         status="404"
         title={t('error.NOT_FOUND')}
         subTitle={t('account.notFound')}
+        data-testid="account-not-found"
         extra={
           <Link to="/customers">
             <Button type="primary">{t('account.backToSearch')}</Button>
