@@ -133,11 +133,17 @@ export async function findCustomerInScope(db: Executor, scope: Scope, id: number
   return q.executeTakeFirst();
 }
 
+/** Lists the customers findCustomerInScope would return: home station in scope, or an account in scope. */
 export async function searchCustomers(db: Executor, scope: Scope, f: { afterId: number; limit: number; q?: string | undefined }) {
   let q = db.selectFrom('customer as cu').innerJoin('org_unit as hs', 'hs.id', 'cu.station_id').selectAll('cu').where('cu.id', '>', f.afterId);
   if (scope.level === 'company') q = q.where('hs.parent_id', '=', scope.companyId);
-  else if (scope.level === 'station') q = q.where('cu.station_id', '=', scope.stationId);
-  else q = q.where((eb) => eb.exists(inScope(accountsWithOrg(db), scope).select(sql`1`.as('one')).where('a.customer_id', '=', sql.ref<number>('cu.id'))));
+  else
+    q = q.where((eb) =>
+      eb.or([
+        ...(scope.level === 'station' ? [eb('cu.station_id', '=', scope.stationId)] : []),
+        eb.exists(inScope(accountsWithOrg(db), scope).select(sql`1`.as('one')).where('a.customer_id', '=', sql.ref<number>('cu.id'))),
+      ]),
+    );
   const text = f.q?.trim();
   if (text) {
     const like = escapeLike(text);
