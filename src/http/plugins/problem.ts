@@ -44,16 +44,43 @@ export function sendProblem(reply: FastifyReply, err: AppError): FastifyReply {
   return reply.code(err.status).type('application/problem+json').send(toProblem(err));
 }
 
-/** PostgreSQL constraint errors that input can cause become 4xx; nothing else of the database leaks. */
-function fromPostgres(err: { code?: string; constraint?: string; detail?: string }): AppError | null {
+interface PgError {
+  code?: string;
+  constraint?: string;
+  detail?: string;
+  table?: string;
+  column?: string;
+}
+
+const camel = (column: string) => column.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+
+/** The API fields a constraint error is about: from "Key (a, b)=(…)", the column, or "<table>_<column>_check". */
+function fieldsOf(err: PgError): string[] {
+  const key = /^Key \(([^)]+)\)=/.exec(err.detail ?? '');
+  if (key) return key[1]!.split(', ').map(camel);
+  if (err.column) return [camel(err.column)];
+  const prefix = `${err.table}_`;
+  if (err.table && err.constraint?.startsWith(prefix) && err.constraint.endsWith('_check') && err.constraint.length > prefix.length + 6)
+    return [camel(err.constraint.slice(prefix.length, -'_check'.length))];
+  return [];
+}
+
+function constraintError(code: 'CONFLICT' | 'VALIDATION', message: string, err: PgError, fallback: string): AppError {
+  const fields = fieldsOf(err);
+  if (!fields.length) return new AppError(code, `${message} (${err.constraint ?? fallback})`);
+  return new AppError(code, fields.map((f) => `${f}: ${message}`).join('; '), { errors: fields.map((field) => ({ field, message })) });
+}
+
+/** PostgreSQL constraint errors that input can cause become 4xx naming the field; nothing else of the database leaks. */
+function fromPostgres(err: PgError): AppError | null {
   switch (err.code) {
     case '23505':
-      return new AppError('CONFLICT', `already exists (${err.constraint ?? 'unique'})`);
+      return constraintError('CONFLICT', 'already exists', err, 'unique');
     case '23503':
-      return new AppError('VALIDATION', `refers to something that does not exist (${err.constraint ?? 'foreign key'})`);
+      return constraintError('VALIDATION', 'refers to something that does not exist', err, 'foreign key');
     case '23514':
     case '23502':
-      return new AppError('VALIDATION', `value not allowed (${err.constraint ?? 'check'})`);
+      return constraintError('VALIDATION', 'value not allowed', err, 'check');
     case '22P02':
     case '22003':
     case '22007':
@@ -82,7 +109,7 @@ function fromValidation(err: FastifyError): AppError {
 function classify(err: FastifyError): AppError {
   if (err instanceof AppError) return err;
   if (err.validation) return fromValidation(err);
-  const pgError = fromPostgres(err as { code?: string });
+  const pgError = fromPostgres(err as PgError);
   if (pgError) return pgError;
   switch (err.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':

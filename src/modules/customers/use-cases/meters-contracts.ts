@@ -1,5 +1,5 @@
 import type { Executor, Trx } from '../../../db/tx.js';
-import { notFound } from '../../../shared/errors.js';
+import { invalid, notFound } from '../../../shared/errors.js';
 import { insertAudit } from '../../audit/index.js';
 import { auditBy, type Ctx } from '../../org/index.js';
 import type { ContractInput, CreateContractInput, CreateMeterInput, MeterInput } from '../customers.types.js';
@@ -52,9 +52,15 @@ function contractValues(input: ContractInput): Partial<ContractValues> {
   };
 }
 
+/** A contract cannot end before it starts (the table's check says the same, without naming the field). */
+function checkDates(startsOn: string, endsOn: string | null | undefined): void {
+  if (endsOn != null && endsOn < startsOn) throw invalid('endsOn', `must not be before startsOn (${startsOn})`);
+}
+
 export async function addContract(trx: Trx, ctx: Ctx, input: CreateContractInput) {
   requirePermission(ctx, 'customers.write', 'sign contracts');
   await accountInScope(trx, ctx, input.accountId);
+  checkDates(input.startsOn, input.endsOn);
   const id = await insertContract(trx, input.accountId, {
     contract_no: input.contractNo,
     kind: input.kind,
@@ -80,7 +86,8 @@ export async function getContract(trx: Executor, ctx: Ctx, id: number) {
 
 export async function changeContract(trx: Trx, ctx: Ctx, id: number, input: ContractInput) {
   requirePermission(ctx, 'customers.write', 'change contracts');
-  await contractInScope(trx, ctx, id);
+  const current = await contractInScope(trx, ctx, id);
+  checkDates(input.startsOn ?? current.starts_on, input.endsOn === undefined ? current.ends_on : input.endsOn);
   await updateContract(trx, id, contractValues(input));
   await insertAudit(trx, { ...auditBy(ctx), action: 'contract.update', entity: 'contract', entityId: id, detail: { fields: Object.keys(input) } });
   return presentContract((await findContract(trx, id))!);
