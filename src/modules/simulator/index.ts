@@ -1,0 +1,12 @@
+/** The simulator's public surface: the demo county and its command. */
+import type { Db } from '../../db/connect.js';
+import { databaseIsEmpty, listLogins } from './simulator.repository.js';
+
+export { createDemoCounty, DEMO_PASSWORD, MAX_DEMO_ACCOUNTS, type CreateDemoOptions, type DemoProgress, type DemoSummary } from './use-cases/create-demo-county.js';
+export { registerSimulatorCommands } from './simulator.commands.js';
+export { databaseIsEmpty };
+
+/** Who can sign in: admin first, then the company roles, then each station's head, cashier and area managers. */
+export function demoLogins(db: Db): Promise<{ username: string; role: string; orgUnit: string }[]> {
+  return listLogins(db);
+}
