@@ -75,7 +75,7 @@ export function AppLayout() {
       </Header>
       <Layout>
         <Sider
-          width={240}
+          width={256}
           breakpoint="lg"
           collapsedWidth={0}
           style={{ borderRight: '1px solid #e8eaec', overflow: 'auto', height: 'calc(100vh - 52px)', position: 'sticky', top: 52 }}

@@ -22,6 +22,9 @@ const PROTECTION_COLORS: Record<(typeof PROTECTIONS)[number], string> = {
   isVulnerable: 'orange',
 };
 
+// Labels on one line; codes and numbers in the values stay whole (the table widens their column instead).
+const DESCRIPTION_STYLES = { label: { whiteSpace: 'nowrap' as const }, content: { wordBreak: 'normal' as const, overflowWrap: 'normal' as const } };
+
 /** The customer page: who they are, how they are supplied and metered, and what they consume. */
 export function AccountPage() {
   const { t } = useTranslation();
@@ -98,7 +101,7 @@ export function AccountPage() {
       </Card>
 
       <Card size="small" title={t('account.accountInfo')}>
-        <Descriptions bordered size="small" column={{ xs: 1, sm: 1, md: 2, lg: 2, xl: 3, xxl: 4 }} items={accountItems(account, t, station ? localName(station) : account.stationName)} />
+        <Descriptions bordered size="small" column={{ xs: 1, sm: 1, md: 2, lg: 2, xl: 3, xxl: 4 }} styles={DESCRIPTION_STYLES} items={accountItems(account, t, station ? localName(station) : account.stationName)} />
       </Card>
 
       <Suspense fallback={<Card size="small"><Skeleton active /></Card>}>
@@ -108,7 +111,7 @@ export function AccountPage() {
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={10}>
           <Card size="small" title={t('account.customerInfo')} style={{ height: '100%' }}>
-            <Descriptions bordered size="small" column={1} items={customerItems(account, t)} />
+            <Descriptions bordered size="small" column={1} styles={DESCRIPTION_STYLES} items={customerItems(account, t)} />
           </Card>
         </Col>
         <Col xs={24} xl={14}>

@@ -66,7 +66,24 @@ export function CustomerSearchPage() {
         </Link>
       ),
     },
-    { key: 'name', title: t('column.name'), dataIndex: 'name', width: 160, ellipsis: true },
+    {
+      key: 'name',
+      title: t('column.name'),
+      dataIndex: 'name',
+      width: 170,
+      ellipsis: true,
+      // Nearly every account is active; only the exceptions carry a tag (saves a column).
+      render: (v: string, row) => (
+        <>
+          {row.status !== 'active' && (
+            <Tag color={STATUS_COLORS[row.status] ?? 'default'} style={{ marginInlineEnd: 4 }}>
+              {label(t, 'status', row.status)}
+            </Tag>
+          )}
+          {v}
+        </>
+      ),
+    },
     {
       key: 'category',
       title: t('column.category'),
@@ -81,7 +98,7 @@ export function CustomerSearchPage() {
       width: wide(100, 168),
       render: (v: string) => <Tag color={PAYMENT_MODE_COLORS[v]}>{label(t, 'paymentMode', v)}</Tag>,
     },
-    { key: 'tariffCode', title: t('column.tariffCode'), dataIndex: 'tariffCode', width: 170, ellipsis: true, render: (v: string) => <span className="mono">{v}</span> },
+    { key: 'tariffCode', title: t('column.tariffCode'), dataIndex: 'tariffCode', width: 150, ellipsis: true, render: (v: string) => <span className="mono">{v}</span> },
     {
       key: 'station',
       title: t('column.station'),
@@ -93,15 +110,7 @@ export function CustomerSearchPage() {
     { key: 'area', title: t('column.area'), dataIndex: 'areaName', width: wide(120, 150), ellipsis: true },
     { key: 'manager', title: t('column.manager'), dataIndex: 'managerName', width: wide(90, 120), render: (v: string | null) => v ?? DASH },
     { key: 'phone', title: t('column.phone'), dataIndex: 'phone', width: 116, render: (v: string | null) => <span className="mono">{v ?? DASH}</span> },
-    { key: 'meterNo', title: t('column.meterNo'), dataIndex: 'meterNo', width: 130, render: (v: string | null) => <span className="mono">{v ?? DASH}</span> },
-    {
-      key: 'status',
-      title: t('column.status'),
-      dataIndex: 'status',
-      width: wide(76, 90),
-      fixed: 'right',
-      render: (v: string) => <Tag color={STATUS_COLORS[v] ?? 'default'}>{label(t, 'status', v)}</Tag>,
-    },
+    { key: 'meterNo', title: t('column.meterNo'), dataIndex: 'meterNo', width: 160, ellipsis: true, render: (v: string | null) => <span className="mono">{v ?? DASH}</span> },
   ];
   const columns = allColumns.filter((c) => !(c.key === 'station' && singleStation) && !(c.key === 'manager' && singleManager));
   const tableWidth = columns.reduce((sum, c) => sum + Number(c.width ?? 100), 0);
