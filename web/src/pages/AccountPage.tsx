@@ -151,7 +151,7 @@ function accountItems(a: Account, t: T, stationName: string): DescriptionsProps[
     { key: 'openedOn', label: f('openedOn'), children: day(a.openedOn) },
     { key: 'phone', label: f('phone'), children: <span className="mono">{a.phone ?? DASH}</span> },
     { key: 'meterNo', label: t('column.meterNo'), children: <span className="mono">{a.meterNo ?? DASH}</span> },
-    { key: 'address', label: f('address'), children: a.address ?? DASH, span: 2 },
+    { key: 'address', label: f('address'), children: a.address ?? DASH, span: 'filled' },
   ];
 }
 

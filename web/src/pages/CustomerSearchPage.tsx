@@ -151,7 +151,7 @@ export function CustomerSearchPage() {
           allowClear
           placeholder={t('search.allCategories')}
           aria-label={t('search.category')}
-          style={{ width: 150 }}
+          style={{ width: wide(150, 190) }}
           value={filters.category}
           onChange={(category) => update({ category })}
           options={CATEGORIES.map((c) => ({ value: c, label: t(`category.${c}`) }))}
@@ -161,7 +161,7 @@ export function CustomerSearchPage() {
           allowClear
           placeholder={t('search.allPaymentModes')}
           aria-label={t('search.paymentMode')}
-          style={{ width: 150 }}
+          style={{ width: wide(150, 190) }}
           value={filters.paymentMode}
           onChange={(paymentMode) => update({ paymentMode })}
           options={PAYMENT_MODES.map((m) => ({ value: m, label: t(`paymentMode.${m}`) }))}
