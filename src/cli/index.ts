@@ -67,7 +67,24 @@ async function serve(config: ReturnType<typeof loadConfig>): Promise<void> {
   console.log(`\nGranary is running at ${url}  (API docs: ${url}/docs)`);
   if (config.demo) {
     console.log(`demo logins (password "${DEMO_PASSWORD}"):`);
-    for (const l of await demoLogins(rt.handle.db)) console.log(`  ${l.username.padEnd(24)} ${l.role.padEnd(16)} ${l.orgUnit}`);
+    for (const line of groupLogins(await demoLogins(rt.handle.db))) console.log(`  ${line}`);
   }
   console.log('Ctrl-C stops Granary (and its embedded database).');
+}
+
+/** One line per company user, one line per station (head, cashier, area managers), so the list fits a screen. */
+function groupLogins(logins: { username: string; role: string; orgUnit: string }[]): string[] {
+  const lines: string[] = [];
+  const stations = new Map<string, string[]>();
+  for (const l of logins) {
+    const [station, who] = l.username.split('.');
+    if (!who) lines.push(`${l.username.padEnd(12)} ${l.role}`);
+    else stations.set(`${station} ${l.orgUnit}`, [...(stations.get(`${station} ${l.orgUnit}`) ?? []), who]);
+  }
+  for (const [station, who] of stations) {
+    const [code] = station.split(' ');
+    const managers = who.filter((w) => w.startsWith('am'));
+    lines.push(`${station.padEnd(22)} ${code}.head  ${code}.cashier  ${code}.${managers[0]} … ${code}.${managers.at(-1)} (area managers)`);
+  }
+  return lines;
 }

@@ -40,7 +40,11 @@ function setTypeParsers(): void {
 
 export function createPool(url: string, max = 10): pg.Pool {
   setTypeParsers();
-  return new pg.Pool({ connectionString: url, max, application_name: 'granary' });
+  const pool = new pg.Pool({ connectionString: url, max, application_name: 'granary' });
+  // An idle client whose server went away (restart, Ctrl-C reaching the embedded PostgreSQL first)
+  // must not crash the process: the pool drops it and the next query gets a fresh connection.
+  pool.on('error', (err) => console.error(`database connection lost: ${err.message}`));
+  return pool;
 }
 
 export function kyselyFor(pool: pg.Pool): Db {
