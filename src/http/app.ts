@@ -78,15 +78,20 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
   return app;
 }
 
-/** The built React app at /, with index.html for any other GET so client-side routes survive a reload. */
+/**
+ * The built React app at /. Files are looked up on each request (a rebuilt web/dist is served without a
+ * restart); any other GET outside /api that does not name a file gets index.html, so client-side
+ * routes survive a reload, while a missing asset is a plain 404 rather than HTML posing as JavaScript.
+ */
 function registerWebUi(app: FastifyInstance, webDir: string | undefined): void {
   const index = webDir ? path.join(webDir, 'index.html') : null;
   if (webDir && index && fs.existsSync(index)) {
-    app.register(fastifyStatic, { root: path.resolve(webDir), wildcard: false, index: ['index.html'] });
+    app.register(fastifyStatic, { root: path.resolve(webDir), wildcard: true, index: ['index.html'] });
   }
   app.setNotFoundHandler((request, reply) => {
-    const wantsPage = request.method === 'GET' && !request.url.startsWith('/api/') && index && fs.existsSync(index);
-    if (wantsPage) return reply.type('text/html').send(fs.createReadStream(index!));
-    return sendProblem(reply, new AppError('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`));
+    const pathname = request.url.split('?')[0]!;
+    const isPage = request.method === 'GET' && !pathname.startsWith('/api/') && !path.extname(pathname);
+    if (isPage && index && fs.existsSync(index)) return reply.type('text/html').send(fs.createReadStream(index));
+    return sendProblem(reply, new AppError('NOT_FOUND', `no route ${request.method} ${pathname}`));
   });
 }

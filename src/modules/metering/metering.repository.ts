@@ -15,13 +15,14 @@ export interface ReadRow {
   reactive: string | null;
   max_demand: string | null;
   estimated: boolean;
+  multiplier: string;
 }
 
 /** Cycle reads of an account between two dates, plus the read just before `from` of each meter (for usage). */
 export async function listCycleReads(db: Executor, accountId: number, from: string, to: string): Promise<ReadRow[]> {
   const result = await sql<ReadRow>`
     with reads as (
-      select r.meter_id, m.meter_no, r.period, r.read_on, r.total, r.peak, r.flat, r.valley, r.reactive, r.max_demand, r.estimated
+      select r.meter_id, m.meter_no, r.period, r.read_on, r.total, r.peak, r.flat, r.valley, r.reactive, r.max_demand, r.estimated, m.multiplier
       from cycle_read r join meter m on m.id = r.meter_id
       where r.account_id = ${accountId})
     select * from reads where read_on between ${from}::date and ${to}::date
@@ -35,7 +36,7 @@ export async function listDailyReads(db: Executor, accountId: number, from: stri
   const result = await sql<ReadRow>`
     with reads as (
       select r.meter_id, m.meter_no, null::text as period, r.read_on, r.total, r.peak, r.flat, r.valley,
-             null::numeric as reactive, null::numeric as max_demand, false as estimated
+             null::numeric as reactive, null::numeric as max_demand, false as estimated, m.multiplier
       from daily_read r join meter m on m.id = r.meter_id
       where r.account_id = ${accountId})
     select * from reads where read_on between ${from}::date and ${to}::date

@@ -4,7 +4,11 @@ import { ctxOf } from '../../http/plugins/auth.js';
 import { listReads } from './use-cases/list-reads.js';
 
 const decimal = { type: ['string', 'null'] } as const;
-const usage = { type: ['object', 'null'], properties: { total: { type: 'string' }, peak: decimal, flat: decimal, valley: decimal, reactive: decimal } } as const;
+const usage = {
+  type: ['object', 'null'],
+  description: 'consumption since the previous read of the same meter: register difference × meter multiplier (kWh, kvarh)',
+  properties: { total: { type: 'string' }, peak: decimal, flat: decimal, valley: decimal, reactive: decimal },
+} as const;
 
 export async function meteringRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   app.get<{ Params: { id: number }; Querystring: { kind?: 'cycle' | 'daily'; from?: string; to?: string } }>(

@@ -28,6 +28,7 @@ function usersWithUnits(db: Executor) {
       sql<number>`coalesce(ou.parent_id, ou.id)`.as('company_id'),
       sql<number | null>`case when ou.kind = 'station' then ou.id end`.as('station_id'),
       'ou.name as org_unit_name',
+      'ou.name_en as org_unit_name_en',
     ]);
 }
 

@@ -11,6 +11,7 @@ export const userSchema = {
     role: { type: 'string', enum: [...ROLES] },
     orgUnitId: { type: 'integer' },
     orgUnitName: { type: 'string' },
+    orgUnitNameEn: { type: ['string', 'null'] },
     companyId: { type: 'integer' },
     stationId: { type: ['integer', 'null'] },
     phone: { type: ['string', 'null'] },

@@ -19,6 +19,7 @@ export interface User {
   role: Role;
   orgUnitId: number;
   orgUnitName: string;
+  orgUnitNameEn: string | null;
   companyId: number;
   stationId: number | null;
   phone: string | null;

@@ -16,7 +16,7 @@ const { Header, Sider, Content } = Layout;
 
 /** The frame of every signed-in screen: header (company, user, language, sign-out), menu + scope tree, page. */
 export function AppLayout() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { message } = App.useApp();
   const me = useMe();
   const tree = useOrgTree(Boolean(me.data));
@@ -58,7 +58,7 @@ export function AppLayout() {
           <span style={{ display: 'flex', flexDirection: 'column', lineHeight: 1.25 }}>
             <span style={{ fontWeight: 600 }}>{user.displayName}</span>
             <span style={{ fontSize: 12, color: 'rgba(255,255,255,0.75)' }}>
-              {t(`role.${user.role}`, { defaultValue: user.role })} · {user.orgUnitName}
+              {t(`role.${user.role}`, { defaultValue: user.role })} · {i18n.language.startsWith('en') && user.orgUnitNameEn ? user.orgUnitNameEn : user.orgUnitName}
             </span>
           </span>
         </Space>

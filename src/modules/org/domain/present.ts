@@ -8,6 +8,7 @@ export function presentUser(u: {
   role: string;
   org_unit_id: number;
   org_unit_name: string;
+  org_unit_name_en: string | null;
   company_id: number;
   station_id: number | null;
   phone: string | null;
@@ -21,6 +22,7 @@ export function presentUser(u: {
     role: u.role as Role,
     orgUnitId: u.org_unit_id,
     orgUnitName: u.org_unit_name,
+    orgUnitNameEn: u.org_unit_name_en,
     companyId: u.company_id,
     stationId: u.station_id,
     phone: u.phone,

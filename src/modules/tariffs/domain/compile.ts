@@ -1,5 +1,5 @@
 import { AppError } from '../../../shared/errors.js';
-import { formatDecimal, parseDecimal } from './exact.js';
+import { formatDecimal, parseDecimal } from '../../../shared/exact.js';
 import { compilePfTable, type CompiledPfTable } from './power-factor.js';
 import { PF_TABLES_1983 } from './pf-tables.js';
 import type { AgentPriceRow, AgentPriceTable, PriceColumn, TariffKind, TariffVersion, TouPeriod, VoltageBand } from './tariff-format.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isqrt } from './exact.js';
+import { isqrt } from '../../../shared/exact.js';
 import { PF_TABLES_1983 } from './pf-tables.js';
 import { compilePfTable, pfPercent, roundedPowerFactor, truncatedPowerFactor } from './power-factor.js';
 

@@ -1,4 +1,4 @@
-import { isqrt, parseDecimal } from './exact.js';
+import { isqrt, parseDecimal } from '../../../shared/exact.js';
 import type { PfTable } from './tariff-format.js';
 
 /**

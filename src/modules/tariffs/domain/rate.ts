@@ -12,7 +12,7 @@ import {
   type CompiledAgentRow,
   type Price,
 } from './compile.js';
-import { divRoundHalfUp, formatDecimal, parseDecimal, pow10, toSafeInteger } from './exact.js';
+import { divRoundHalfUp, formatDecimal, parseDecimal, pow10, toSafeInteger } from '../../../shared/exact.js';
 import { pfPercent, roundedPowerFactor, truncatedPowerFactor } from './power-factor.js';
 import { BAND_OF_VOLTAGE, type AgentPriceTable, type TariffVersion, type TouPeriod, type VoltageBand, type VoltageLevel } from './tariff-format.js';
 import { FACTOR_SCALE, QUANTITY_SCALE } from './validate.js';

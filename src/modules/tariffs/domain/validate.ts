@@ -1,5 +1,5 @@
 import { AppError, type FieldError } from '../../../shared/errors.js';
-import { parseDecimal } from './exact.js';
+import { parseDecimal } from '../../../shared/exact.js';
 import {
   CATEGORIES,
   TARIFF_KINDS,

@@ -33,7 +33,7 @@ export default function ReadingsPanel({ account }: { account: Account }) {
   const daily = useReads(account.id, 'daily', dayFrom, to, wantsDaily);
 
   const monthly = useMemo(() => monthlySeries(cycle.data?.items ?? [], account.meters, MONTHS), [cycle.data, account.meters]);
-  const days = useMemo(() => dailySeries(daily.data?.items ?? [], account.meters, dayFrom, to), [daily.data, account.meters, dayFrom, to]);
+  const days = useMemo(() => dailySeries(daily.data?.items ?? [], dayFrom, to), [daily.data, dayFrom, to]);
   const showDaily = account.paymentMode === 'smart_prepaid' || days.days.length > 0;
 
   const kwh = t('chart.kwh');

@@ -4,8 +4,7 @@ import type { Meter, Read } from '../../api/types';
  * Turns meter reads into chart series. Pure: the chart component only draws what comes out of here.
  * Usages are decimal strings from the API; they become numbers only now, for drawing.
  *
- * The API's usage is the difference of register values; a meter behind current/voltage transformers
- * counts 1/multiplier of the energy, so consumption (kWh) = usage × the meter's multiplier.
+ * The API's usage is already consumption in kWh (register difference × the meter's multiplier).
  */
 
 export interface MonthlySeries {
@@ -52,34 +51,23 @@ export function hasTou(meters: Meter[], reads: Read[]): boolean {
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
-/** meterId → multiplier (1 when unknown). */
-export function multipliers(meters: Meter[]): (meterId: number) => number {
-  const byId = new Map(meters.map((m) => [m.id, Number(m.multiplier)]));
-  return (meterId) => {
-    const m = byId.get(meterId);
-    return m !== undefined && Number.isFinite(m) && m > 0 ? m : 1;
-  };
-}
-
 /** The last `count` months that have reads, gaps between them kept as empty months. */
 export function monthlySeries(reads: Read[], meters: Meter[], count = 24): MonthlySeries {
   const tou = hasTou(meters, reads);
-  const multiplierOf = multipliers(meters);
   const byMonth = new Map<string, { total: number; peak: number; flat: number; valley: number; untou: number; estimated: boolean }>();
   for (const read of reads) {
     if (!read.usage) continue;
     const month = monthOf(read);
     const bucket = byMonth.get(month) ?? { total: 0, peak: 0, flat: 0, valley: 0, untou: 0, estimated: false };
-    const k = multiplierOf(read.meterId);
-    const total = (num(read.usage.total) ?? 0) * k;
+    const total = num(read.usage.total) ?? 0;
     bucket.total += total;
     const peak = num(read.usage.peak);
     if (peak === null) {
       bucket.untou += total;
     } else {
-      bucket.peak += peak * k;
-      bucket.flat += (num(read.usage.flat) ?? 0) * k;
-      bucket.valley += (num(read.usage.valley) ?? 0) * k;
+      bucket.peak += peak;
+      bucket.flat += num(read.usage.flat) ?? 0;
+      bucket.valley += num(read.usage.valley) ?? 0;
     }
     bucket.estimated ||= read.estimated;
     byMonth.set(month, bucket);
@@ -104,14 +92,13 @@ export function monthlySeries(reads: Read[], meters: Meter[], count = 24): Month
 }
 
 /** Daily consumption summed over the account's meters, one point per day from `from` to `to`. */
-export function dailySeries(reads: Read[], meters: Meter[], from: string, to: string): DailySeries {
-  const multiplierOf = multipliers(meters);
+export function dailySeries(reads: Read[], from: string, to: string): DailySeries {
   const byDay = new Map<string, { total: number; estimated: boolean }>();
   for (const read of reads) {
     const total = num(read.usage?.total);
     if (total === null) continue;
     const bucket = byDay.get(read.readOn.slice(0, 10)) ?? { total: 0, estimated: false };
-    bucket.total += total * multiplierOf(read.meterId);
+    bucket.total += total;
     bucket.estimated ||= read.estimated;
     byDay.set(read.readOn.slice(0, 10), bucket);
   }

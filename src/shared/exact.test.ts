@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fromScaled, toScaled } from '../../../shared/decimal.js';
+import { fromScaled, toScaled } from './decimal.js';
 import { compareScaled, divCeil, divRoundHalfUp, formatDecimal, isqrt, maxBig, minBig, mulRound, parseDecimal, pow10, rescale, toSafeInteger } from './exact.js';
 
 /** Reference HALF_UP (ties away from zero) through decimal string digits, independent of divRoundHalfUp. */
