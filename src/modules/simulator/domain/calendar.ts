@@ -37,8 +37,14 @@ export function epochDay(date: string): number {
   return Date.parse(`${date}T00:00:00Z`) / DAY_MS;
 }
 
+// Formatting a Date is slow next to everything else in the account walk, and only a few thousand
+// distinct days ever occur, so each is formatted once.
+const dateCache = new Map<number, string>();
+
 export function dateOfEpochDay(day: number): string {
-  return new Date(day * DAY_MS).toISOString().slice(0, 10);
+  let date = dateCache.get(day);
+  if (date === undefined) dateCache.set(day, (date = new Date(day * DAY_MS).toISOString().slice(0, 10)));
+  return date;
 }
 
 export function daysInMonth(period: string): number {

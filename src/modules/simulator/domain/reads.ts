@@ -63,10 +63,19 @@ export function readRand(seed: number, accountId: number): Rand {
   return randFor(seed, 'reads', accountId);
 }
 
+const growthFactors = new Map<number, Float64Array>();
+
+/** (1 + growth)^((k − 25) / 12) per month index, computed once per growth rate. */
+function growthFactor(growth: number, k: number): number {
+  let factors = growthFactors.get(growth);
+  if (!factors) growthFactors.set(growth, (factors = Float64Array.from({ length: MONTHS }, (_, i) => (1 + growth) ** ((i - MONTHS + 1) / 12))));
+  return factors[k]!;
+}
+
 /** Usage of month k in kWh, before noise. Growth makes the latest year a little higher than the first. */
 function expectedKwh(a: AccountProfile, cal: DemoCalendar, k: number): number {
   const shape = SEASON_SHAPES[a.usage.season] as number[];
-  return a.usage.baseKwh * (shape[(cal.monthOfYear[k] as number) - 1] as number) * (1 + a.usage.growth) ** ((k - MONTHS + 1) / 12);
+  return a.usage.baseKwh * (shape[(cal.monthOfYear[k] as number) - 1] as number) * growthFactor(a.usage.growth, k);
 }
 
 /**

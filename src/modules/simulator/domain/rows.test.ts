@@ -5,7 +5,8 @@ import { walkAccounts } from './accounts.js';
 import { CYCLE_READS, DAILY_DAYS, demoCalendar } from './calendar.js';
 import { planCounty } from './county.js';
 import { hasDailyReads } from './reads.js';
-import { accountValues, DEMO_PASSES, hundredths, newTally, type DemoInput } from './rows.js';
+import { AsciiChunk } from './ascii.js';
+import { accountValues, DEMO_PASSES, newTally, type DemoInput } from './rows.js';
 
 const asOf = new Date('2026-05-20T04:00:00Z');
 const inputFor = (accounts: number, seed: number): DemoInput => ({ plan: planCounty(accounts, seed), cal: demoCalendar(asOf), passwordHash: '$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA' });
@@ -62,10 +63,17 @@ describe('demo county COPY text', () => {
     expect(tables.get('customer')!.rows).toBe(new Set(accounts.map((a) => a.customer.id)).size);
   });
 
-  it('formats readings with two decimals', () => {
-    expect(hundredths(0)).toBe('0.00');
-    expect(hundredths(5)).toBe('0.05');
-    expect(hundredths(12_345)).toBe('123.45');
-    expect(hundredths(5_000_000_007)).toBe('50000000.07');
+  it('formats readings with two decimals and integers in full', () => {
+    const out = new AsciiChunk(64);
+    for (const v of [0, 5, 12_345, 5_000_000_007, 2 ** 53 - 1]) {
+      out.hundredths(v);
+      out.byte(32);
+    }
+    for (const n of [0, 7, 10, 4_294_967_296, 9_007_199_254_740_991]) {
+      out.uint(n);
+      out.byte(32);
+    }
+    expect(out.take()).toBe('0.00 0.05 123.45 50000000.07 90071992547409.91 0 7 10 4294967296 9007199254740991 ');
+    expect(out.length).toBe(0);
   });
 });

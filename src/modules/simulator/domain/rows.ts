@@ -1,8 +1,9 @@
 import { copyLine, copyText } from '../../../db/copy.js';
+import { ascii, AsciiChunk, TAB } from './ascii.js';
 import { REGISTER_SETS, TOTAL_ONLY, TOU_REACTIVE, TOU_REACTIVE_DEMAND, walkAccounts, type AccountProfile } from './accounts.js';
 import { CYCLE_READS, DAILY_DAYS, type DemoCalendar } from './calendar.js';
 import { COMPANY, type CountyPlan } from './county.js';
-import { dailyShares, dailyValue, hasDailyReads, monthlySeries, newReadSeries, readRand, type ReadSeries } from './reads.js';
+import { dailyShares, dailyValue, hasDailyReads, monthlySeries, newReadSeries, readRand } from './reads.js';
 
 /**
  * The demo county as COPY text, one table at a time, in chunks of about CHUNK_CHARS characters so
@@ -60,6 +61,7 @@ function line(values: readonly (string | number | boolean | null)[]): string {
 /** Walks the accounts, lets encode append lines for each, and yields chunks. */
 function* perAccount(input: DemoInput, tally: Tally, encode: (a: AccountProfile) => string): Generator<string> {
   let chunk = '';
+  tally.onChunk?.(tally);
   for (const a of walkAccounts(input.plan, input.cal)) {
     chunk += encode(a);
     tally.accounts++;
@@ -207,19 +209,46 @@ const contracts: TablePass = {
 
 // ---- reads --------------------------------------------------------------------------------------
 
-const CENTS = Array.from({ length: 100 }, (_, i) => (i < 10 ? '.0' : '.') + i);
-
-/** A reading held in hundredths as a decimal string with two places (12345 → "123.45"). */
-export function hundredths(v: number): string {
-  const whole = Math.floor(v / 100);
-  return whole + (CENTS[v - whole * 100] as string);
+/** Walks the accounts, lets encode write ASCII rows for each into one reused buffer, and yields chunks. */
+function* perAccountAscii(input: DemoInput, tally: Tally, encode: (a: AccountProfile, out: AsciiChunk) => void): Generator<string> {
+  const out = new AsciiChunk(CHUNK_BYTES);
+  tally.onChunk?.(tally);
+  for (const a of walkAccounts(input.plan, input.cal)) {
+    encode(a, out);
+    tally.accounts++;
+    if (out.full) {
+      yield out.take();
+      tally.onChunk?.(tally);
+    }
+  }
+  if (out.length) yield out.take();
+  tally.onChunk?.(tally);
 }
 
-const NO_TOU = `${NULL}\t${NULL}\t${NULL}`;
+const CHUNK_BYTES = 1 << 20;
+const NULL3 = ascii(`${NULL}\t${NULL}\t${NULL}`);
+const NULL_FIELD = ascii(NULL);
+const DEMO_END = ascii('\tf\tdemo\n');
+const ESTIMATE_END = ascii('\tt\testimate\n');
+const DAILY_END = ascii('\tdemo\n');
 
-/** The `peak, flat, valley` fields of reading k (or nulls for a total-only meter). */
-function touFields(s: ReadSeries, k: number, tou: boolean): string {
-  return tou ? `${hundredths(s.peak[k]!)}\t${hundredths(s.flat[k]!)}\t${hundredths(s.valley[k]!)}` : NO_TOU;
+/** `id\tid\t`: the account and its meter (same id). */
+function writeIds(out: AsciiChunk, id: number): void {
+  out.uint(id);
+  out.byte(TAB);
+  out.uint(id);
+  out.byte(TAB);
+}
+
+/** `total\tpeak\tflat\tvalley` of a TOU reading. */
+function writeTou(out: AsciiChunk, total: number, peak: number, flat: number, valley: number): void {
+  out.hundredths(total);
+  out.byte(TAB);
+  out.hundredths(peak);
+  out.byte(TAB);
+  out.hundredths(flat);
+  out.byte(TAB);
+  out.hundredths(valley);
 }
 
 const cycleReads: TablePass = {
@@ -230,20 +259,31 @@ const cycleReads: TablePass = {
   perAccount: true,
   chunks(input, tally) {
     const { cal, plan } = input;
-    const monthFields = cal.periods.slice(0, CYCLE_READS).map((p, k) => `${p}\t${cal.readOn[k]}\t`);
-    const series = newReadSeries();
-    return perAccount(input, tally, (a) => {
-      monthlySeries(a, cal, readRand(plan.seed, a.id), series);
-      const prefix = `${a.id}\t${a.id}\t`;
+    const monthFields = cal.periods.slice(0, CYCLE_READS).map((p, k) => ascii(`${p}\t${cal.readOn[k]}\t`));
+    const s = newReadSeries();
+    return perAccountAscii(input, tally, (a, out) => {
+      monthlySeries(a, cal, readRand(plan.seed, a.id), s);
       const tou = a.registerSet !== TOTAL_ONLY;
       const reactive = a.registerSet >= TOU_REACTIVE;
       const demand = a.registerSet === TOU_REACTIVE_DEMAND;
-      let s = '';
       for (let k = 0; k < CYCLE_READS; k++) {
-        s += `${prefix}${monthFields[k]}${hundredths(series.total[k]!)}\t${touFields(series, k, tou)}\t${reactive ? hundredths(series.reactive[k]!) : NULL}\t${demand ? hundredths(series.maxDemand[k]!) : NULL}\t${series.estimated[k] ? 't\testimate' : 'f\tdemo'}\n`;
+        writeIds(out, a.id);
+        out.bytes(monthFields[k]!);
+        if (tou) writeTou(out, s.total[k]!, s.peak[k]!, s.flat[k]!, s.valley[k]!);
+        else {
+          out.hundredths(s.total[k]!);
+          out.byte(TAB);
+          out.bytes(NULL3);
+        }
+        out.byte(TAB);
+        if (reactive) out.hundredths(s.reactive[k]!);
+        else out.bytes(NULL_FIELD);
+        out.byte(TAB);
+        if (demand) out.hundredths(s.maxDemand[k]!);
+        else out.bytes(NULL_FIELD);
+        out.bytes(s.estimated[k] ? ESTIMATE_END : DEMO_END);
       }
       tally.rows += CYCLE_READS;
-      return s;
     });
   },
 };
@@ -256,29 +296,32 @@ const dailyReads: TablePass = {
   perAccount: true,
   chunks(input, tally) {
     const { cal, plan } = input;
-    const series = newReadSeries();
+    const dates = cal.dailyDates.map((d) => ascii(`${d}\t`));
+    const s = newReadSeries();
     const shares: Float64Array[] = [];
-    return perAccount(input, tally, (a) => {
-      if (!hasDailyReads(a)) return '';
+    return perAccountAscii(input, tally, (a, out) => {
+      if (!hasDailyReads(a)) return;
       // Same stream as the cycle-read pass, so the months agree; the day shares come after it.
       const rng = readRand(plan.seed, a.id);
-      monthlySeries(a, cal, rng, series);
+      monthlySeries(a, cal, rng, s);
       dailyShares(cal, rng, shares);
-      const prefix = `${a.id}\t${a.id}\t`;
       const tou = a.registerSet !== TOTAL_ONLY;
-      let s = '';
       for (let i = 0; i < DAILY_DAYS; i++) {
+        writeIds(out, a.id);
+        out.bytes(dates[i]!);
         if (tou) {
-          const peak = dailyValue(series.peak, shares, cal, i);
-          const flat = dailyValue(series.flat, shares, cal, i);
-          const valley = dailyValue(series.valley, shares, cal, i);
-          s += `${prefix}${cal.dailyDates[i]}\t${hundredths(peak + flat + valley)}\t${hundredths(peak)}\t${hundredths(flat)}\t${hundredths(valley)}\tdemo\n`;
+          const peak = dailyValue(s.peak, shares, cal, i);
+          const flat = dailyValue(s.flat, shares, cal, i);
+          const valley = dailyValue(s.valley, shares, cal, i);
+          writeTou(out, peak + flat + valley, peak, flat, valley);
         } else {
-          s += `${prefix}${cal.dailyDates[i]}\t${hundredths(dailyValue(series.total, shares, cal, i))}\t${NO_TOU}\tdemo\n`;
+          out.hundredths(dailyValue(s.total, shares, cal, i));
+          out.byte(TAB);
+          out.bytes(NULL3);
         }
+        out.bytes(DAILY_END);
       }
       tally.rows += DAILY_DAYS;
-      return s;
     });
   },
 };

@@ -4,28 +4,14 @@ import { hashPassword } from '../../../shared/password.js';
 import { insertAudit } from '../../audit/index.js';
 import { demoCalendar } from '../domain/calendar.js';
 import { planCounty } from '../domain/county.js';
-import { DEMO_PASSES, newTally, type DemoInput, type TablePass } from '../domain/rows.js';
-import {
-  analyzeTables,
-  beginLoad,
-  commitLoad,
-  copyRows,
-  DatabaseNotEmpty,
-  deferConstraints,
-  kyselyOnClient,
-  moveIdSequences,
-  restoreDefinition,
-  rollbackLoad,
-} from '../simulator.repository.js';
+import { DEMO_PASSES, newTally, type DemoInput, type Tally } from '../domain/rows.js';
+import { kyselyOnClient } from '../simulator.repository.js';
+import { loadTables, type LoadProgress, type LoadStep } from './load-tables.js';
 
 export const DEMO_PASSWORD = 'granary-demo';
 export const MAX_DEMO_ACCOUNTS = 10_000_000;
 
-export interface DemoProgress {
-  phase: string;
-  done: number;
-  total: number;
-}
+export type DemoProgress = LoadProgress;
 
 export interface CreateDemoOptions {
   accounts: number;
@@ -45,7 +31,7 @@ export interface DemoSummary {
 }
 
 /** The big tables get their foreign keys and indexes rebuilt after the load instead of maintained row by row. */
-const DEFERRED_TABLES = ['customer', 'account', 'account_contact', 'meter', 'contract', 'cycle_read', 'daily_read'] as const;
+export const DEFERRED_TABLES = ['customer', 'account', 'account_contact', 'meter', 'contract', 'cycle_read', 'daily_read'] as const;
 
 /**
  * Creates the demo county (RULES §12) in an empty database: one transaction on one connection, every
@@ -56,57 +42,28 @@ export async function createDemoCounty(handle: DatabaseHandle, opts: CreateDemoO
   const started = performance.now();
   const input: DemoInput = { plan: planCounty(opts.accounts, opts.seed), cal: demoCalendar(opts.asOf), passwordHash: await hashPassword(DEMO_PASSWORD) };
   const report = opts.onProgress ?? (() => {});
-  const phases: DemoSummary['phases'] = [];
-  const timed = async (phase: string, work: () => Promise<void>) => {
-    const t = performance.now();
-    await work();
-    phases.push({ phase, seconds: (performance.now() - t) / 1000 });
-  };
-  const rows: Record<string, number> = {};
-
-  const client = await handle.pool.connect();
-  try {
-    await beginLoad(client).catch((err: unknown) => {
-      if (err instanceof DatabaseNotEmpty) throw new AppError('CONFLICT', 'the database already has an organisation: the demo county is only created in an empty database (use `granary demo --reset` to start over)');
-      throw err;
-    });
-    const deferred = await deferConstraints(client, DEFERRED_TABLES);
-    for (const pass of DEMO_PASSES) {
-      await timed(pass.phase, async () => {
-        rows[pass.table] = await loadPass(client, pass, input, report);
-      });
-    }
-
-    const restores = [...deferred.indexes, ...deferred.foreignKeys];
-    await timed('indexes and keys', async () => {
-      for (const [i, definition] of restores.entries()) {
-        report({ phase: 'indexes and keys', done: i, total: restores.length });
-        await restoreDefinition(client, definition);
-      }
-      report({ phase: 'indexes and keys', done: restores.length, total: restores.length });
-    });
-    await moveIdSequences(client, DEMO_PASSES.filter((p) => p.hasId).map((p) => p.table));
-    await insertAudit(kyselyOnClient(client), {
-      actorId: null,
-      actorName: 'system',
-      action: 'demo.create',
-      entity: 'org_unit',
-      entityId: 1,
-      detail: { accounts: opts.accounts, seed: opts.seed, asOfDate: input.cal.asOfDate, rows },
-    });
-    await timed('analyze', async () => {
-      report({ phase: 'analyze', done: 0, total: 1 });
-      await analyzeTables(client, DEMO_PASSES.map((p) => p.table));
-      report({ phase: 'analyze', done: 1, total: 1 });
-    });
-    await commitLoad(client);
-  } catch (err) {
-    await rollbackLoad(client).catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
-  return { accounts: opts.accounts, seed: opts.seed, asOfDate: input.cal.asOfDate, seconds: (performance.now() - started) / 1000, rows, phases };
+  const tallies = new Map<string, Tally>();
+  const steps: LoadStep[] = DEMO_PASSES.map((pass) => {
+    const total = input.plan.accounts;
+    const tally = newTally(pass.perAccount ? (t) => report({ phase: pass.phase, done: t.accounts, total }) : undefined);
+    tallies.set(pass.table, tally);
+    return { phase: pass.phase, table: pass.table, columns: pass.columns, hasId: pass.hasId, chunks: pass.chunks(input, tally) };
+  });
+  const rowCounts = () => Object.fromEntries([...tallies].map(([table, t]) => [table, t.rows]));
+  const phases = await loadTables(handle, steps, {
+    deferTables: DEFERRED_TABLES,
+    report,
+    beforeCommit: (client) =>
+      insertAudit(kyselyOnClient(client), {
+        actorId: null,
+        actorName: 'system',
+        action: 'demo.create',
+        entity: 'org_unit',
+        entityId: 1,
+        detail: { accounts: opts.accounts, seed: opts.seed, asOfDate: input.cal.asOfDate, rows: rowCounts() },
+      }),
+  });
+  return { accounts: opts.accounts, seed: opts.seed, asOfDate: input.cal.asOfDate, seconds: (performance.now() - started) / 1000, rows: rowCounts(), phases };
 }
 
 function checkOptions(opts: CreateDemoOptions): void {
@@ -114,13 +71,4 @@ function checkOptions(opts: CreateDemoOptions): void {
     throw new AppError('VALIDATION', `accounts must be a whole number from 1 to ${MAX_DEMO_ACCOUNTS}, got ${opts.accounts}`);
   if (!Number.isSafeInteger(opts.seed)) throw new AppError('VALIDATION', `seed must be an integer, got ${opts.seed}`);
   if (Number.isNaN(opts.asOf.getTime())) throw new AppError('VALIDATION', 'asOf is not a valid date');
-}
-
-/** Streams one table; progress is counted in accounts walked (or rows, for the small organisation tables). */
-async function loadPass(client: Parameters<typeof copyRows>[0], pass: TablePass, input: DemoInput, report: (p: DemoProgress) => void): Promise<number> {
-  const total = input.plan.accounts;
-  const tally = newTally(pass.perAccount ? (t) => report({ phase: pass.phase, done: t.accounts, total }) : undefined);
-  if (pass.perAccount) report({ phase: pass.phase, done: 0, total });
-  await copyRows(client, pass.table, pass.columns, pass.chunks(input, tally));
-  return tally.rows;
 }
