@@ -174,6 +174,37 @@ export interface AppSettingTable {
   updated_at: Timestamp;
 }
 
+export interface TariffVersionTable {
+  id: Generated<number>;
+  code: string;
+  effective_from: DateOnly;
+  kind: string;
+  name: string;
+  status: Generated<'draft' | 'published'>;
+  definition: Json;
+  created_by: number | null;
+  created_by_name: string;
+  created_at: Timestamp;
+  published_by: number | null;
+  published_by_name: string | null;
+  published_at: Timestamp | null;
+}
+
+export interface AgentPriceTableTable {
+  id: Generated<number>;
+  month: string;
+  status: Generated<'draft' | 'published'>;
+  definition: Json;
+  source: Generated<'api' | 'csv' | 'xlsx' | 'seed'>;
+  late: Generated<boolean>;
+  created_by: number | null;
+  created_by_name: string;
+  created_at: Timestamp;
+  published_by: number | null;
+  published_by_name: string | null;
+  published_at: Timestamp | null;
+}
+
 export interface DB {
   org_unit: OrgUnitTable;
   app_user: AppUserTable;
@@ -188,6 +219,8 @@ export interface DB {
   cycle_read: CycleReadTable;
   daily_read: DailyReadTable;
   app_setting: AppSettingTable;
+  tariff_version: TariffVersionTable;
+  agent_price_table: AgentPriceTableTable;
 }
 
 export type AppUserRow = Selectable<AppUserTable>;

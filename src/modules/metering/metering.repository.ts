@@ -45,3 +45,85 @@ export async function listDailyReads(db: Executor, accountId: number, from: stri
     order by meter_id, read_on`.execute(db);
   return result.rows;
 }
+
+/** One meter of an account with the usage between its latest two cycle reads (× multiplier, to 0.01). */
+export interface LastCycleRow {
+  account_id: number;
+  account_no: string;
+  name: string;
+  category: string;
+  voltage_level: string;
+  tariff_code: string;
+  agent_multiplier: string;
+  pf_standard: string | null;
+  capacity_kva: string | null;
+  contract_demand_kw: string | null;
+  basic_charge_basis: 'capacity' | 'demand' | null;
+  /** null: the account has no meter. */
+  meter_id: number | null;
+  /** Period of the meter's latest cycle read; null without reads. */
+  period: string | null;
+  /** null when the meter has no read before its latest one. */
+  kwh: string | null;
+  peak: string | null;
+  flat: string | null;
+  valley: string | null;
+  kvarh: string | null;
+  /** Max demand of the latest cycle × multiplier (not a difference: the register holds the cycle's maximum). */
+  max_demand_kw: string | null;
+}
+
+export interface LastCycleScope {
+  companyId: number;
+  stationId?: number | undefined;
+  managerUserId?: number | undefined;
+}
+
+/**
+ * Active accounts of a scope in batches of `batchSize` accounts (keyset on account id, one query per
+ * batch), each with one row per meter carrying the usage of its last complete cycle: the difference of
+ * the latest two cycle reads times the meter multiplier, rounded half-up to 0.01 kWh (the rating
+ * engine's quantity scale). Memory stays at one batch whatever the number of accounts.
+ */
+export async function* streamLastCycleUsage(
+  db: Executor,
+  opts: { scope: LastCycleScope; tariffCodes?: readonly string[] | undefined; batchSize?: number },
+): AsyncGenerator<LastCycleRow[]> {
+  const batchSize = opts.batchSize ?? 2000;
+  const { scope } = opts;
+  if (opts.tariffCodes && opts.tariffCodes.length === 0) return;
+  const byStation = scope.stationId === undefined ? sql`` : sql`and a.station_id = ${scope.stationId}`;
+  const byManager =
+    scope.managerUserId === undefined ? sql`` : sql`and exists (select 1 from transformer_area t where t.id = a.area_id and t.manager_user_id = ${scope.managerUserId})`;
+  const byTariff = opts.tariffCodes ? sql`and a.tariff_code in (${sql.join([...opts.tariffCodes])})` : sql``;
+  const usage = (column: string) => sql.raw(`round((cur.${column} - prev.${column}) * m.multiplier, 2)::text`);
+  let after = 0;
+  for (;;) {
+    const { rows } = await sql<LastCycleRow>`
+      with acc as (
+        select a.id, a.account_no, a.name, a.category, a.voltage_level, a.tariff_code, a.agent_multiplier::text as agent_multiplier,
+               a.pf_standard::text as pf_standard, a.capacity_kva::text as capacity_kva, a.contract_demand_kw::text as contract_demand_kw, a.basic_charge_basis
+        from account a
+        where a.company_id = ${scope.companyId} and a.status = 'active' and a.id > ${after} ${byStation} ${byManager} ${byTariff}
+        order by a.id
+        limit ${batchSize})
+      select acc.id as account_id, acc.account_no, acc.name, acc.category, acc.voltage_level, acc.tariff_code, acc.agent_multiplier,
+             acc.pf_standard, acc.capacity_kva, acc.contract_demand_kw, acc.basic_charge_basis,
+             m.id as meter_id, cur.period,
+             ${usage('total')} as kwh, ${usage('peak')} as peak, ${usage('flat')} as flat, ${usage('valley')} as valley,
+             ${usage('reactive')} as kvarh, round(cur.max_demand * m.multiplier, 2)::text as max_demand_kw
+      from acc
+      left join meter m on m.account_id = acc.id
+      left join lateral (
+        select r.period, r.total, r.peak, r.flat, r.valley, r.reactive, r.max_demand from cycle_read r
+        where r.account_id = acc.id and r.meter_id = m.id order by r.period desc limit 1) cur on true
+      left join lateral (
+        select r.total, r.peak, r.flat, r.valley, r.reactive from cycle_read r
+        where r.account_id = acc.id and r.meter_id = m.id and r.period < cur.period order by r.period desc limit 1) prev on true
+      order by acc.id, m.id`.execute(db);
+    if (!rows.length) return;
+    yield rows;
+    after = rows[rows.length - 1]!.account_id;
+    if (new Set(rows.map((r) => r.account_id)).size < batchSize) return;
+  }
+}

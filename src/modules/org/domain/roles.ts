@@ -22,13 +22,15 @@ export const PERMISSIONS = [
   'pii.phone', // may ask for unmasked phone numbers
   'pii.idNumber', // may ask for unmasked ID numbers
   'audit.read',
+  'tariffs.write', // draft tariff versions and monthly agent-purchase price tables (JSON, CSV, xlsx)
+  'tariffs.publish', // publish them (RULES §1–5: the marketing department publishes prices)
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const GRANTS: Record<Role, readonly Permission[]> = {
-  admin: ['org.manage', 'customers.write', 'contacts.write', 'pii.phone', 'pii.idNumber', 'audit.read'],
+  admin: ['org.manage', 'customers.write', 'contacts.write', 'pii.phone', 'pii.idNumber', 'audit.read', 'tariffs.write', 'tariffs.publish'],
   company_manager: ['pii.phone'],
-  marketing: ['customers.write', 'contacts.write'],
+  marketing: ['customers.write', 'contacts.write', 'tariffs.write', 'tariffs.publish'],
   station_head: ['customers.write', 'contacts.write', 'pii.phone', 'pii.idNumber'],
   area_manager: ['contacts.write', 'pii.phone'],
   cashier: ['pii.phone'],

@@ -1,0 +1,8 @@
+/** The tariffs module's public surface: other modules import only this. */
+export * from './domain/index.js';
+export { tariffsRoutes } from './tariffs.routes.js';
+export { registerTariffCommands } from './tariffs.commands.js';
+export { seedTariffDefaults } from './use-cases/seed-defaults.js';
+export { loadCatalogue, loadAgentPrices, loadTariffHistory } from './use-cases/load-published.js';
+export { quote, type QuoteResult } from './use-cases/quote.js';
+export type { QuoteInput } from './tariffs.types.js';
