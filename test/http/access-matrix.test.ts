@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db, DatabaseHandle } from '../../src/db/connect.js';
 import type { Role } from '../../src/modules/org/domain/roles.js';
+import { GANSU_AGENT_PRICE_TABLES, GANSU_TARIFF_VERSIONS, seedTariffDefaults } from '../../src/modules/tariffs/index.js';
 import { maskIdNumber, maskPhone } from '../../src/shared/mask.js';
 import { seedCounty, type Fixture, type FixtureUser } from '../fixtures/county.js';
 import { buildTestApp, type TestApp } from '../support/app.js';
@@ -19,7 +20,7 @@ import { fingerprintTables } from '../support/tables.js';
 
 type Res = Awaited<ReturnType<TestApp['as']>>;
 type Key = 'A1' | 'A2' | 'B1' | 'Z1';
-type Perm = 'customers.write' | 'contacts.write' | 'org.manage';
+type Perm = 'customers.write' | 'contacts.write' | 'org.manage' | 'tariffs.write' | 'tariffs.publish';
 
 /** One transformer area's worth of objects, and strings that identify them (must never leak). */
 interface Subtree {
@@ -42,6 +43,8 @@ const MAY: Record<Perm, readonly Role[]> = {
   'customers.write': ['admin', 'marketing', 'station_head'],
   'contacts.write': ['admin', 'marketing', 'station_head', 'area_manager'],
   'org.manage': ['admin'],
+  'tariffs.write': ['admin', 'marketing'],
+  'tariffs.publish': ['admin', 'marketing'],
 };
 
 /** Each fixture user, their role, the area whose objects they use as "their own", and the areas they see. */
@@ -107,6 +110,19 @@ const BY_OBJECT: Record<string, Call[]> = {
     write('org.manage', (o) => `${api}/users/${o.manager}`, () => ({ displayName: '越权' })),
     write('org.manage', (_o, home) => `${api}/users/${home.manager}`, (o) => ({ orgUnitId: o.station }), { status: 422, field: 'orgUnitId' }),
   ],
+  // Tariff versions and agent-purchase tables are reference data of the whole database: no subtree owns
+  // them, so there is no other subtree's one to ask for. These rows check that an id that does not exist
+  // answers 404 to every role (403 first for roles without the permission); the impact routes, which do
+  // read accounts, are also in LISTS with real drafts.
+  'GET /api/v1/tariff-versions/:id': [read(() => `${api}/tariff-versions/${NO_SUCH_ID}`)],
+  'DELETE /api/v1/tariff-versions/:id': [{ perm: 'tariffs.write', url: () => `${api}/tariff-versions/${NO_SUCH_ID}` }],
+  'POST /api/v1/tariff-versions/:id/publish': [{ perm: 'tariffs.publish', url: () => `${api}/tariff-versions/${NO_SUCH_ID}/publish` }],
+  'GET /api/v1/tariff-versions/:id/impact': [read(() => `${api}/tariff-versions/${NO_SUCH_ID}/impact`)],
+  'GET /api/v1/agent-prices/:id': [read(() => `${api}/agent-prices/${NO_SUCH_ID}`)],
+  'DELETE /api/v1/agent-prices/:id': [{ perm: 'tariffs.write', url: () => `${api}/agent-prices/${NO_SUCH_ID}` }],
+  'POST /api/v1/agent-prices/:id/publish': [{ perm: 'tariffs.publish', url: () => `${api}/agent-prices/${NO_SUCH_ID}/publish` }],
+  'GET /api/v1/agent-prices/:id/file': [read(() => `${api}/agent-prices/${NO_SUCH_ID}/file`)],
+  'GET /api/v1/agent-prices/:id/impact': [read(() => `${api}/agent-prices/${NO_SUCH_ID}/impact`)],
 };
 
 /** Routes without a path parameter that name another object in the body. */
@@ -148,6 +164,12 @@ const LISTS: Record<string, ((o: Subtree) => string)[]> = {
   'GET /api/v1/areas': [() => `${api}/areas`, (o) => `${api}/areas?stationId=${o.station}`, (o) => `${api}/areas?managerUserId=${o.manager}`],
   'GET /api/v1/users': [() => `${api}/users?limit=500`, (o) => `${api}/users?q=${encodeURIComponent(o.search.username)}`, () => `${api}/users?role=area_manager`],
   'GET /api/v1/org/tree': [() => `${api}/org/tree`],
+  // reference data, the same for everyone
+  'GET /api/v1/tariffs': [() => `${api}/tariffs`],
+  'GET /api/v1/agent-prices': [() => `${api}/agent-prices`],
+  // a dry run over the caller's accounts: it must rate and list none of another subtree's
+  'GET /api/v1/tariff-versions/:id/impact': [() => `${api}/tariff-versions/${drafts.version}/impact?top=100`, () => `${api}/tariff-versions/${drafts.version}/impact?top=100&format=xlsx`],
+  'GET /api/v1/agent-prices/:id/impact': [() => `${api}/agent-prices/${drafts.table}/impact?top=100`],
 };
 
 /** Routes that name no object of a subtree; each is covered by the role tests further down. */
@@ -157,6 +179,10 @@ const NO_OBJECT: Record<string, string> = {
   'POST /api/v1/org/stations': 'creates a station in the caller’s company (admin only)',
   // The audit log is company-wide and read only by company-level roles (admin, auditor).
   'GET /api/v1/audit': 'company-level roles only',
+  'POST /api/v1/tariff-versions': 'drafts a tariff version (reference data; marketing and admin)',
+  'POST /api/v1/agent-prices': "drafts a month's agent-purchase table (reference data; marketing and admin)",
+  'POST /api/v1/agent-prices/import': 'the same from a CSV or xlsx file',
+  'POST /api/v1/quotes': 'rates a usage given in the body; reads only prices, stores nothing',
 };
 
 function newAccount(accountNo: string) {
@@ -198,6 +224,24 @@ const ghost: Subtree = {
   search: { accountNo: '0000000000', name: '无此户', meterNo: 'MT-NONE', phone: '10000000000', customerNo: 'C-NONE', username: 'nobody' },
   secrets: [],
 };
+
+/** An id no tariff version or agent-purchase table has. */
+const NO_SUCH_ID = 1_999_999_009;
+let drafts: { version: number; table: number };
+
+/** The Gansu catalogue plus a draft tariff version and a draft month table, for the impact rows. */
+async function seedTariffDrafts(db: Db) {
+  await seedTariffDefaults(db);
+  const tiered = { ...GANSU_TARIFF_VERSIONS.find((v) => v.code === 'gansu.residential.tiered')!, effectiveFrom: '2027-01-01' };
+  const version = await db
+    .insertInto('tariff_version')
+    .values({ code: tiered.code, effective_from: tiered.effectiveFrom, kind: tiered.kind, name: tiered.name, definition: JSON.stringify(tiered), created_by_name: 'test' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const month = { ...GANSU_AGENT_PRICE_TABLES.find((t) => t.month === '2026-10')!, month: '2027-01' };
+  const table = await db.insertInto('agent_price_table').values({ month: '2027-01', definition: JSON.stringify(month), created_by_name: 'test' }).returning('id').executeTakeFirstOrThrow();
+  return { version: version.id, table: table.id };
+}
 
 /** A second company with one station, area, area manager and account (for company-level roles, "another subtree"). */
 async function seedOtherCompany(db: Db) {
@@ -277,6 +321,7 @@ beforeAll(async () => {
   const z1 = await seedOtherCompany(handle.db);
   for (const key of ['A1', 'A2', 'B1'] as const) sub[key] = await subtreeOf(handle.db, key, fx.areas[key]);
   sub.Z1 = await subtreeOf(handle.db, 'Z1', z1);
+  drafts = await seedTariffDrafts(handle.db);
   t = await buildTestApp(handle);
   routes = routesOf(t.app);
   for (const u of USERS) await t.tokenFor(u.user); // log everyone in now, so logins are not "writes" later

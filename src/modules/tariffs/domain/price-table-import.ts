@@ -114,11 +114,12 @@ export function priceTableFromGrid(grid: readonly (readonly string[])[], month: 
     if (!voltage) problems.push(problemAt(fileRow, at, 'voltage', voltageText === '' ? 'is empty' : `"${voltageText}" is not a voltage band (<1kV / 不满1千伏, 1-10kV, 35kV, 110kV, 220kV+)`));
     if (!column) problems.push(problemAt(fileRow, at, 'column', columnText === '' ? 'is empty' : `"${columnText}" is neither single-part (单一制) nor two-part (两部制)`));
     const row = { voltage: voltage ?? voltageText, column: column ?? columnText } as AgentPriceRow;
-    for (const key of AGENT_COMPONENTS) row[key] = cell(key);
+    // an empty cell is left out, so it reads "is required" rather than "not a decimal"
+    for (const key of AGENT_COMPONENTS) if (cell(key) !== '') row[key] = cell(key);
     rows.push(row);
     origin.push(fileRow);
   }
-  if (!rows.length) problems.push({ row: headerRow + 1, field: `row ${headerRow + 1}`, message: 'no price rows under the header' });
+  if (!rows.length) return { table: null, problems: [...problems, { row: headerRow + 1, field: `row ${headerRow + 1}`, message: 'no price rows under the header' }], ignoredColumns };
 
   const table: AgentPriceTable = { month, rows };
   // Cells already reported (unknown band or column) are not reported twice.

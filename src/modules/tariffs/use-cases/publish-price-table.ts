@@ -6,7 +6,8 @@ import { auditBy, type Ctx } from '../../org/index.js';
 import { assertAgentPriceTable } from '../domain/index.js';
 import { findPriceTable, findPriceTablesOfMonth, markPriceTablePublished } from '../tariffs.repository.js';
 import { authorOf, requirePermission } from './guards.js';
-import { getPriceTable, publishDeadline } from './read-price-tables.js';
+import { getPriceTable } from './read-price-tables.js';
+import { isLatePublication, publishDeadline } from '../domain/publishing.js';
 
 /**
  * Publishes a month's draft table (营销部 or admin), stamping `publishedOn` with today's business date.
@@ -26,7 +27,7 @@ export async function publishPriceTable(trx: Trx, ctx: Ctx, id: number) {
   assertAgentPriceTable(t.definition);
   const today = businessDate(ctx.now);
   const deadline = publishDeadline(t.month);
-  const late = today > deadline;
+  const late = isLatePublication(t.month, today);
   const table = { ...t.definition, publishedOn: today };
   if (!(await markPriceTablePublished(trx, id, table, late, authorOf(ctx), ctx.now))) throw new AppError('CONFLICT', 'the draft was published or discarded meanwhile');
   await insertAudit(trx, { ...auditBy(ctx), action: 'agentPrices.publish', entity: 'agent_price_table', entityId: id, detail: { month: t.month, publishedOn: today, deadline, late } });

@@ -1,16 +1,11 @@
 import type { Executor } from '../../../db/tx.js';
-import { addDays } from '../../../shared/business-time.js';
 import { notFound } from '../../../shared/errors.js';
 import type { Ctx } from '../../org/index.js';
 import { compareTables } from '../domain/compare-tables.js';
+import { publishDeadline } from '../domain/publishing.js';
 import type { AgentPriceTable } from '../domain/index.js';
 import { findPriceTable, listPriceTables, previousPublishedPriceTable, type Status } from '../tariffs.repository.js';
 import { presentPriceTable, presentPriceTableSummary } from './present.js';
-
-/** RULES §3: published at least 3 days before the month starts — the last day that is on time. */
-export function publishDeadline(month: string): string {
-  return addDays(`${month}-01`, -3);
-}
 
 /** Every month's tables, newest first (a small reference table: no paging). Every role may read them. */
 export async function listPriceTablesOf(db: Executor, _ctx: Ctx, f: { status?: Status; from?: string; to?: string }) {
