@@ -205,6 +205,119 @@ export interface AgentPriceTableTable {
   published_at: Timestamp | null;
 }
 
+// ---- 003 billing and ledger ------------------------------------------------------------------
+
+export interface LedgerTransferTable {
+  account_id: number;
+  id: Generated<number>;
+  kind: string;
+  ref_type: string;
+  ref_id: number;
+  business_date: string;
+  created_at: Generated<Date>;
+  memo: string | null;
+}
+
+export interface LedgerEntryTable {
+  account_id: number;
+  transfer_id: number;
+  book: string;
+  amount_fen: number;
+}
+
+export interface LedgerBalanceTable {
+  account_id: number;
+  book: string;
+  balance_fen: number;
+}
+
+export type BillRunStatus = 'rating' | 'review' | 'approved' | 'issuing' | 'issued' | 'failed';
+
+export interface BillRunTable {
+  id: Generated<number>;
+  company_id: number;
+  period: string;
+  status: ColumnType<BillRunStatus, BillRunStatus | undefined, BillRunStatus>;
+  failed_status: 'rating' | 'issuing' | null;
+  error: string | null;
+  rating_cursor: Generated<number>;
+  issue_cursor: Generated<number>;
+  account_id_bound: Generated<number>;
+  issue_date: ColumnType<string | null, string | null | undefined, string | null>;
+  accounts_total: Generated<number>;
+  accounts_done: Generated<number>;
+  bills: Generated<number>;
+  lines: Generated<number>;
+  exceptions: Generated<number>;
+  blocking_exceptions: Generated<number>;
+  total_fen: Generated<number>;
+  issued_bills: Generated<number>;
+  issued_fen: Generated<number>;
+  phase_started_at: Timestamp | null;
+  phase_started_done: Generated<number>;
+  timings: Json;
+  created_by: number | null;
+  created_at: Generated<Date>;
+  rated_at: Timestamp | null;
+  approved_by: number | null;
+  approved_at: Timestamp | null;
+  approval_note: string | null;
+  issue_started_at: Timestamp | null;
+  issued_at: Timestamp | null;
+}
+
+export interface BillTable {
+  account_id: number;
+  id: Generated<number>;
+  period: string;
+  bill_run_id: number | null;
+  kind: ColumnType<'regular' | 'adjustment', 'regular' | 'adjustment' | undefined, never>;
+  status: ColumnType<'draft' | 'issued', 'draft' | 'issued' | undefined, 'draft' | 'issued'>;
+  tariff_code: string;
+  tariff_effective_from: DateOnly | null;
+  total_fen: number;
+  kwh: Decimal | null;
+  peak_kwh: Decimal | null;
+  flat_kwh: Decimal | null;
+  valley_kwh: Decimal | null;
+  kvarh: Decimal | null;
+  max_demand_kw: Decimal | null;
+  days: number | null;
+  estimated: Generated<boolean>;
+  outlier: Generated<boolean>;
+  rollover: Generated<boolean>;
+  due_day: number | null;
+  created_at: Generated<Date>;
+  issued_at: Timestamp | null;
+  due_on: DateOnly | null;
+  adjusts_bill_id: number | null;
+  reason: string | null;
+  created_by: number | null;
+}
+
+export interface BillLineTable {
+  account_id: number;
+  bill_id: number;
+  line_no: number;
+  code: string;
+  quantity: Decimal;
+  unit_price: Decimal;
+  amount_fen: number;
+  detail: Json;
+}
+
+export interface BillExceptionTable {
+  id: Generated<number>;
+  bill_run_id: number;
+  account_id: number;
+  bill_id: number | null;
+  kind: string;
+  blocking: boolean;
+  detail: Json;
+  resolved: Generated<boolean>;
+  created_at: Generated<Date>;
+}
+
 export interface DB {
   org_unit: OrgUnitTable;
   app_user: AppUserTable;
@@ -221,6 +334,13 @@ export interface DB {
   app_setting: AppSettingTable;
   tariff_version: TariffVersionTable;
   agent_price_table: AgentPriceTableTable;
+  ledger_transfer: LedgerTransferTable;
+  ledger_entry: LedgerEntryTable;
+  ledger_balance: LedgerBalanceTable;
+  bill_run: BillRunTable;
+  bill: BillTable;
+  bill_line: BillLineTable;
+  bill_exception: BillExceptionTable;
 }
 
 export type AppUserRow = Selectable<AppUserTable>;

@@ -1,0 +1,15 @@
+/** The billing module's public surface: bill runs (电费发行), bills, corrections (退补). */
+export { billingRoutes } from './billing.routes.js';
+export { registerBillingCommands } from './billing.commands.js';
+export { startBillRun } from './use-cases/start-bill-run.js';
+export { driveBillRun, DEFAULT_BATCH_SIZE, DEFAULT_ISSUE_BATCH_SIZE, type DriveOptions } from './use-cases/drive-bill-run.js';
+export { approveBillRun, startIssue } from './use-cases/review-bill-run.js';
+export { createAdjustment, type AdjustmentInput } from './use-cases/create-adjustment.js';
+export { BillRunner } from './use-cases/runner.js';
+export { systemOperator, type Operator } from './use-cases/operator.js';
+export { loadRatingTariffs } from './use-cases/tariff-source.js';
+export { billAccount, type AccountForBilling, type BillDraft } from './domain/assemble.js';
+export { DEFAULT_READ_POLICY, type ReadPolicy } from './domain/reads.js';
+export { dueDate, DEFAULT_DUE_POLICY } from './domain/due-date.js';
+export { mayBilling, BILLING_PERMISSIONS, type BillingPermission } from './domain/permissions.js';
+export type { BillRunRow } from './billing.repository.js';

@@ -1,0 +1,21 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../../config.js';
+import { withRuntime } from '../../runtime.js';
+import { checkLedger } from './use-cases/check-ledger.js';
+
+/** `granary ledger check`: the ledger invariants; exit code 1 on any violation, each printed. */
+export function registerLedgerCommands(program: Command): void {
+  const ledger = program.command('ledger').description('the double-entry ledger (DESIGN §5)');
+  ledger
+    .command('check')
+    .description('check invariants I1 (transfers balance), I2 (balances = Σ entries), I4 (append-only), I5 (integer fen); exit 1 on any violation')
+    .action(async () => {
+      const report = await withRuntime(loadConfig(), (rt) => checkLedger(rt.handle.db));
+      for (const v of report.violations) console.log(`${v.invariant} ${v.message}`);
+      const yuan = (report.receivableFen / 100).toFixed(2);
+      console.log(
+        `${report.ok ? 'ledger OK' : `ledger check FAILED: ${report.violations.length} violation(s)`} — ${report.transfers} transfers, ${report.entries} entries, ${report.balances} balances, receivable ${yuan} 元 (${report.seconds.toFixed(1)} s)`,
+      );
+      if (!report.ok) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,159 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { Executor } from '../../db/tx.js';
+import type { TransferDraft } from './domain/transfer.js';
+
+/** The only place with SQL for the ledger. */
+
+/**
+ * Posts one balanced transfer: the transfer row, all its entries in one statement (the balance trigger
+ * checks per statement), and the balances in one upsert. The caller checked it with assertBalanced.
+ */
+export async function insertTransfer(db: Executor, t: TransferDraft): Promise<number> {
+  const { id } = await db
+    .insertInto('ledger_transfer')
+    .values({ account_id: t.accountId, kind: t.kind, ref_type: t.refType, ref_id: t.refId, business_date: t.businessDate, memo: t.memo })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto('ledger_entry')
+    .values(t.entries.map((e) => ({ account_id: t.accountId, transfer_id: id, book: e.book, amount_fen: e.amountFen })))
+    .execute();
+  await db
+    .insertInto('ledger_balance')
+    .values(t.entries.map((e) => ({ account_id: t.accountId, book: e.book, balance_fen: e.amountFen })))
+    .onConflict((oc) => oc.columns(['account_id', 'book']).doUpdateSet({ balance_fen: sql`ledger_balance.balance_fen + excluded.balance_fen` }))
+    .execute();
+  return id;
+}
+
+export interface SetPosting {
+  kind: string;
+  refType: string;
+  businessDate: string;
+  /**
+   * Rows (account_id bigint, ref_id bigint, book text, amount_fen bigint): the entries to post, at most one
+   * per (account_id, ref_id, book), none zero. One transfer is made per (account_id, ref_id).
+   */
+  entries: RawBuilder<unknown>;
+}
+
+export interface SetPostingResult {
+  transfers: number;
+  entries: number;
+  debitFen: number;
+}
+
+/**
+ * Set-based posting for bulk work (the bill run's issue): one statement makes the transfers, their
+ * entries and the balance changes of a whole batch. If any transfer does not balance, the balance
+ * trigger fails the statement and nothing of the batch is posted.
+ */
+export async function insertTransfersFrom(db: Executor, p: SetPosting): Promise<SetPostingResult> {
+  const { rows } = await sql<{ transfers: number; entries: number; debit_fen: number }>`
+    with src as materialized (${p.entries}),
+    t as (
+      insert into ledger_transfer (account_id, kind, ref_type, ref_id, business_date)
+      select distinct account_id, ${p.kind}, ${p.refType}, ref_id, ${p.businessDate}::date from src
+      returning account_id, id, ref_id),
+    e as (
+      insert into ledger_entry (account_id, transfer_id, book, amount_fen)
+      select src.account_id, t.id, src.book, src.amount_fen from src join t on t.account_id = src.account_id and t.ref_id = src.ref_id
+      returning account_id, book, amount_fen),
+    b as (
+      insert into ledger_balance (account_id, book, balance_fen)
+      select account_id, book, sum(amount_fen) from e group by account_id, book
+      on conflict (account_id, book) do update set balance_fen = ledger_balance.balance_fen + excluded.balance_fen
+      returning 1)
+    select (select count(*) from t)::int as transfers, (select count(*) from e)::int as entries,
+           (select coalesce(sum(amount_fen), 0) from e where amount_fen > 0)::bigint as debit_fen`.execute(db);
+  const r = rows[0]!;
+  return { transfers: r.transfers, entries: r.entries, debitFen: Number(r.debit_fen) };
+}
+
+export async function balancesOf(db: Executor, accountId: number) {
+  return db.selectFrom('ledger_balance').select(['book', 'balance_fen']).where('account_id', '=', accountId).orderBy('book').execute();
+}
+
+export async function transfersFor(db: Executor, accountId: number, refType: string, refId: number) {
+  const transfers = await db.selectFrom('ledger_transfer').selectAll().where('account_id', '=', accountId).where('ref_type', '=', refType).where('ref_id', '=', refId).orderBy('id').execute();
+  if (transfers.length === 0) return [];
+  const entries = await db
+    .selectFrom('ledger_entry')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where(
+      'transfer_id',
+      'in',
+      transfers.map((t) => t.id),
+    )
+    .orderBy('transfer_id')
+    .orderBy('book')
+    .execute();
+  return transfers.map((t) => ({ ...t, entries: entries.filter((e) => e.transfer_id === t.id) }));
+}
+
+// ---- invariants (granary ledger check) ---------------------------------------------------------
+
+const SAMPLE = 20;
+
+/** I1: transfers whose entries do not sum to zero. */
+export async function unbalancedTransfers(db: Executor) {
+  const { rows } = await sql<{ account_id: number; transfer_id: number; sum: string }>`
+    select account_id, transfer_id, sum(amount_fen)::text as sum from ledger_entry
+    group by account_id, transfer_id having sum(amount_fen) <> 0
+    order by account_id, transfer_id limit ${SAMPLE}`.execute(db);
+  return rows;
+}
+
+/** I1 (structure): transfers with fewer than two entries, entries whose transfer does not exist. */
+export async function malformedTransfers(db: Executor) {
+  const { rows } = await sql<{ problem: string; account_id: number; transfer_id: number }>`
+    (select 'transfer with fewer than two entries' as problem, t.account_id, t.id as transfer_id
+       from ledger_transfer t left join ledger_entry e on e.account_id = t.account_id and e.transfer_id = t.id
+      group by t.account_id, t.id having count(e.transfer_id) < 2 limit ${SAMPLE})
+    union all
+    (select 'entry without its transfer', e.account_id, e.transfer_id
+       from ledger_entry e where not exists (select 1 from ledger_transfer t where t.account_id = e.account_id and t.id = e.transfer_id)
+      limit ${SAMPLE})`.execute(db);
+  return rows;
+}
+
+/** I2: stored balances that differ from the sum of their entries (or entries with no stored balance). */
+export async function driftedBalances(db: Executor) {
+  const { rows } = await sql<{ account_id: number; book: string; stored: string | null; entries: string | null }>`
+    with s as (select account_id, book, sum(amount_fen) as total from ledger_entry group by account_id, book)
+    select coalesce(b.account_id, s.account_id) as account_id, coalesce(b.book, s.book) as book,
+           b.balance_fen::text as stored, s.total::text as entries
+      from ledger_balance b full join s on s.account_id = b.account_id and s.book = b.book
+     where coalesce(b.balance_fen, 0) <> coalesce(s.total, 0)
+     order by 1, 2 limit ${SAMPLE}`.execute(db);
+  return rows;
+}
+
+/** I4: the append-only triggers on transfers and entries, present and enabled. */
+export async function appendOnlyGuards(db: Executor) {
+  const { rows } = await sql<{ table: string; trigger: string; enabled: string; events: number }>`
+    select c.relname as table, t.tgname as trigger, t.tgenabled as enabled, t.tgtype::int as events
+      from pg_trigger t join pg_class c on c.oid = t.tgrelid
+     where c.relname in ('ledger_transfer', 'ledger_entry') and c.relnamespace = 'public'::regnamespace
+       and t.tgfoid = 'forbid_change'::regproc`.execute(db);
+  return rows;
+}
+
+/** I5: money columns of the ledger (and the bills it posts) that are not integer columns. */
+export async function nonIntegerMoneyColumns(db: Executor) {
+  const { rows } = await sql<{ table: string; column: string; type: string }>`
+    select table_name as table, column_name as column, data_type as type from information_schema.columns
+     where table_schema = 'public' and (column_name like '%\\_fen' or (table_name like 'ledger\\_%' and column_name like '%amount%'))
+       and data_type not in ('bigint')
+     order by 1, 2`.execute(db);
+  return rows;
+}
+
+export async function ledgerSize(db: Executor) {
+  const { rows } = await sql<{ transfers: number; entries: number; balances: number; receivable_fen: string }>`
+    select (select count(*) from ledger_transfer)::int as transfers, (select count(*) from ledger_entry)::int as entries,
+           (select count(*) from ledger_balance)::int as balances,
+           (select coalesce(sum(balance_fen), 0) from ledger_balance where book = 'receivable')::text as receivable_fen`.execute(db);
+  return rows[0]!;
+}
