@@ -5,6 +5,7 @@ import { AccountPage } from './pages/AccountPage';
 import { CustomerSearchPage } from './pages/CustomerSearchPage';
 import { LoginPage } from './pages/LoginPage';
 import { NotFoundPage } from './pages/NotFoundPage';
+import { TariffRoutes } from './pages/tariffs/routes';
 
 export function AppRoutes() {
   return (
@@ -15,6 +16,7 @@ export function AppRoutes() {
           <Route index element={<Navigate to="/customers" replace />} />
           <Route path="/customers" element={<CustomerSearchPage />} />
           <Route path="/accounts/:id" element={<AccountPage />} />
+          <Route path="/tariffs/*" element={<TariffRoutes />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Route>

@@ -10,6 +10,7 @@ import { Brand } from '../components/Brand';
 import { LanguageSwitch } from '../components/LanguageSwitch';
 import { PageSpinner } from '../components/PageSpinner';
 import { localName } from '../format';
+import { tariffMenu, tariffMenuKey } from '../pages/tariffs/menu';
 import { ScopeTree } from './ScopeTree';
 
 const { Header, Sider, Content } = Layout;
@@ -39,7 +40,7 @@ export function AppLayout() {
   const user = me.data;
   if (!user) return null;
 
-  const selectedMenu = location.pathname.startsWith('/customers') || location.pathname.startsWith('/accounts') ? ['customers'] : [];
+  const selectedMenu = location.pathname.startsWith('/customers') || location.pathname.startsWith('/accounts') ? ['customers'] : [tariffMenuKey(location.pathname) ?? ''];
 
   return (
     <Layout style={{ minHeight: '100vh' }}>
@@ -83,8 +84,9 @@ export function AppLayout() {
           <Menu
             mode="inline"
             selectedKeys={selectedMenu}
+            defaultOpenKeys={['tariffs']}
             style={{ borderInlineEnd: 'none' }}
-            items={[{ key: 'customers', icon: <SearchOutlined />, label: <Link to="/customers">{t('menu.customers')}</Link> }]}
+            items={[{ key: 'customers', icon: <SearchOutlined />, label: <Link to="/customers">{t('menu.customers')}</Link> }, tariffMenu(t)]}
           />
           <Divider style={{ margin: '4px 0' }} />
           <ScopeTree />
