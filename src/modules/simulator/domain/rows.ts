@@ -6,15 +6,16 @@ import { COMPANY, type CountyPlan } from './county.js';
 import { dailyShares, dailyValue, hasDailyReads, monthlySeries, newReadSeries, readRand } from './reads.js';
 
 /**
- * The demo county as COPY text, one table at a time, in chunks of about CHUNK_CHARS characters so
- * memory stays bounded at any size. Pure: no I/O; the use case streams these chunks into PostgreSQL.
+ * The demo county as COPY text, one table at a time, in chunks of about half a megabyte so memory
+ * stays bounded at any size. Pure: no I/O; the use case streams these chunks into PostgreSQL.
  *
- * The hot encoders below join fields with tabs without escaping: every text they write comes from the
- * fixed vocabularies in names.ts or from digits, none of which needs COPY escaping (rows.test.ts
- * compares them with copyLine). Anything free-form (contract terms JSON) goes through copyText.
+ * The per-account encoders join fields with tabs without escaping: every text they write comes from
+ * the fixed vocabularies in names.ts or from digits, none of which needs COPY escaping (rows.test.ts
+ * checks every line). Anything free-form (contract terms JSON) goes through copyText. The two read
+ * tables, nine rows in ten, are written as bytes (ascii.ts).
  */
 
-export const CHUNK_CHARS = 1 << 19;
+const CHUNK_CHARS = 1 << 19;
 
 /** Counts what a pass has produced so far; onChunk lets the caller report progress. */
 export interface Tally {
