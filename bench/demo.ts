@@ -19,6 +19,8 @@ import { throwawayServer } from './support.js';
  * indexes and keys, sequences, analyze). The ratio is what generating the text on the fly costs.
  */
 
+export const defaultAccounts = 20_000;
+
 // A fixed business date keeps row counts comparable between runs on different days.
 const AS_OF = new Date('2026-05-20T12:00:00+08:00');
 

@@ -25,27 +25,44 @@ export interface BenchResult {
   notes: string[];
 }
 
-const BENCHES: Record<string, { defaultAccounts: number; load: () => Promise<{ run(opts: BenchOptions): Promise<BenchResult> }> }> = {
-  demo: { defaultAccounts: 20_000, load: () => import('./demo.js') },
-};
+/** What a benchmark file `bench/<name>.ts` exports. */
+export interface BenchModule {
+  run(opts: BenchOptions): Promise<BenchResult>;
+  /** --accounts when none is given (default 20,000). */
+  defaultAccounts?: number;
+}
 
-const RESULTS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'RESULTS.md');
+const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
+const RESULTS = path.join(BENCH_DIR, 'RESULTS.md');
+const NOT_BENCHES = new Set(['run', 'support']);
+
+/** Every bench/<name>.ts is a benchmark, so adding one needs no registration here. */
+function benchNames(): string[] {
+  return fs
+    .readdirSync(BENCH_DIR)
+    .filter((f) => /^[a-z0-9-]+\.ts$/.test(f))
+    .map((f) => f.slice(0, -3))
+    .filter((n) => !NOT_BENCHES.has(n))
+    .sort();
+}
+
+class UsageError extends Error {}
 
 function wholeNumber(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value.replace(/_/g, ''));
-  if (!Number.isSafeInteger(n)) throw new Error(`--${name} expects a whole number, got ${value}`);
+  if (!Number.isSafeInteger(n)) throw new UsageError(`--${name} expects a whole number, got ${value}`);
   return n;
 }
 
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({ allowPositionals: true, options: { accounts: { type: 'string' }, seed: { type: 'string' } } });
   const name = positionals[0];
-  const bench = name ? BENCHES[name] : undefined;
-  if (!name || !bench) throw new Error(`usage: npm run bench -- <${Object.keys(BENCHES).join('|')}> [--accounts N] [--seed S]`);
-  const opts: BenchOptions = { accounts: wholeNumber('accounts', values.accounts, bench.defaultAccounts), seed: wholeNumber('seed', values.seed, 1) };
+  if (!name || !benchNames().includes(name)) throw new UsageError(`usage: npm run bench -- <${benchNames().join('|')}> [--accounts N] [--seed S]`);
+  const bench = (await import(`./${name}.js`)) as BenchModule;
+  const opts: BenchOptions = { accounts: wholeNumber('accounts', values.accounts, bench.defaultAccounts ?? 20_000), seed: wholeNumber('seed', values.seed, 1) };
 
-  const result = await (await bench.load()).run(opts);
+  const result = await bench.run(opts);
   const summary = {
     bench: name,
     n: result.n,
@@ -73,6 +90,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.stack ?? err.message : String(err));
+  console.error(err instanceof UsageError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err));
   process.exit(1);
 });
