@@ -492,7 +492,7 @@ function publicInstitution(ctx: Context, firstId: number, count: number): Accoun
   const kind = PUBLIC_KINDS[rng.weightedIndex(PUBLIC_WEIGHTS)] as PublicKind;
   const credit: UsccKind = kind === 'office' ? (area.place.seat ? '11' : '54') : '12';
   const customer = organisation(ctx, publicName(kind, station, area.place), credit);
-  return accountsOf(ctx, firstId, count, customer, (c, a, i) => {
+  return accountsOf(ctx, firstId, count, customer, (_ctx, a, i) => {
     a.category = 'public';
     if (i > 0) a.name = `${a.customer.name}${i + 1}号楼`;
     a.capacityKva = rng.pick(PUBLIC_KVA[kind]);
