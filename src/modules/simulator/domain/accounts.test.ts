@@ -112,6 +112,7 @@ describe('walkAccounts', () => {
     expect(unique(all.map((a) => a.meterNo))).toBe(true);
     const customers = all.filter((a) => a.firstOfCustomer).map((a) => a.customer);
     expect(unique(customers.map((c) => c.customerNo))).toBe(true);
+    expect(unique(customers.map((c) => c.idNumber))).toBe(true);
     expect(customers.length).toBeLessThan(all.length);
     for (const a of all) {
       expect(a.accountNo).toMatch(/^[1-8]\d{9}$/);

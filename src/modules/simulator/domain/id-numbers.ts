@@ -1,3 +1,4 @@
+import { dateOfEpochDay, epochDay } from './calendar.js';
 import type { Rand } from './random.js';
 
 /**
@@ -22,16 +23,26 @@ export function isValidIdNumber(id: string): boolean {
 // 620721 is Sunan; the other Zhangye counties appear for people born elsewhere in the prefecture.
 const SUNAN = '620721';
 const ZHANGYE = ['620702', '620722', '620723', '620724', '620725'] as const;
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
+// Birth dates 1940-01-01 … 2004-12-31 (adults) × 500 sequence numbers per sex: the slots of one region.
+const BORN_FROM = epochDay('1940-01-01');
+const BIRTH_DAYS = 23_742;
+const SEQUENCES = 500;
+const SLOTS = BIRTH_DAYS * SEQUENCES;
+// Coprime with SLOTS, so serial → slot is a bijection: two people never share a number, yet
+// consecutive customers get unrelated birth dates.
+const ID_SCATTER = 7_368_787;
 
-/** An adult's ID number: region, birth date, sequence (odd for men, even for women), check character. */
-export function residentIdNumber(rng: Rand, male: boolean, bornFrom = 1940, bornTo = 2004): string {
+/**
+ * The ID number of person `serial` (unique per person, below ~11.8 million): region, birth date,
+ * sequence (odd for men, even for women), check character.
+ */
+export function residentIdNumber(rng: Rand, male: boolean, serial: number): string {
+  if (!Number.isSafeInteger(serial) || serial < 0 || serial >= SLOTS) throw new Error(`ID serial ${serial} out of range`);
   const region = rng.chance(0.8) ? SUNAN : rng.pick(ZHANGYE);
-  const year = rng.int(bornFrom, bornTo);
-  const month = rng.int(1, 12);
-  const day = rng.int(1, DAYS_IN_MONTH[month - 1] as number);
-  const seq = rng.int(0, 499) * 2 + (male ? 1 : 0);
-  const first17 = `${region}${year}${String(month).padStart(2, '0')}${String(day).padStart(2, '0')}${String(seq).padStart(3, '0')}`;
+  const slot = (serial * ID_SCATTER) % SLOTS;
+  const born = dateOfEpochDay(BORN_FROM + Math.floor(slot / SEQUENCES));
+  const seq = (slot % SEQUENCES) * 2 + (male ? 1 : 0);
+  const first17 = `${region}${born.slice(0, 4)}${born.slice(5, 7)}${born.slice(8, 10)}${String(seq).padStart(3, '0')}`;
   return first17 + idCheckChar(first17);
 }
 
@@ -62,10 +73,12 @@ export function isValidUscc(code: string): boolean {
 /** Registration authority + type: 91 enterprise, 92 sole trader, 93 farmers' co-operative, 12 public institution, 11 government, 54 village committee. */
 export type UsccKind = '91' | '92' | '93' | '12' | '11' | '54';
 
-export function unifiedCreditCode(rng: Rand, kind: UsccKind): string {
-  let body = '';
-  // Most organisation codes are digits; some newer ones carry letters (only those valid in both standards).
-  for (let i = 0; i < 8; i++) body += rng.chance(0.85) ? String(rng.int(0, 9)) : rng.pick(['M', 'A', 'C', 'D', 'E', 'F', 'G', 'H'] as const);
+// Odd and not a multiple of 5, so serial → organisation code is a bijection on 8 digits: no two share one.
+const ORG_SCATTER = 7_654_321;
+
+/** The credit code of organisation `serial` (unique per organisation, below 10^8). */
+export function unifiedCreditCode(kind: UsccKind, serial: number): string {
+  const body = String((serial * ORG_SCATTER + 13_579_246) % 100_000_000).padStart(8, '0');
   const first17 = `${kind}${SUNAN}${body}${orgCodeCheckChar(body)}`;
   return first17 + usccCheckChar(first17);
 }
