@@ -19,6 +19,45 @@ export const EXCEPTION_COLUMNS = ['bill_run_id', 'account_id', 'bill_id', 'kind'
 
 export const ESTIMATED_READ_COLUMNS = ['account_id', 'meter_id', 'period', 'read_on', 'total', 'peak', 'flat', 'valley', 'reactive', 'max_demand', 'estimated', 'source'] as const;
 
+/**
+ * COPY text accumulated as UTF-8 in 1 MiB buffers: cheaper than concatenating JavaScript strings (no ropes
+ * to flatten, less garbage), and the buffers go to the socket as they are.
+ */
+export class CopyBuffer {
+  static readonly SIZE = 1 << 20;
+  private readonly chunks: Buffer[] = [];
+  private buf = Buffer.allocUnsafe(CopyBuffer.SIZE);
+  private off = 0;
+
+  add(text: string): void {
+    if (this.off + text.length * 3 > CopyBuffer.SIZE) {
+      this.flush();
+      if (text.length * 3 > CopyBuffer.SIZE) {
+        this.chunks.push(Buffer.from(text));
+        return;
+      }
+    }
+    this.off += this.buf.write(text, this.off);
+  }
+
+  get empty(): boolean {
+    return this.off === 0 && this.chunks.length === 0;
+  }
+
+  /** The bytes written so far, as chunks; the buffer starts over. */
+  take(): Buffer[] {
+    this.flush();
+    return this.chunks.splice(0);
+  }
+
+  private flush(): void {
+    if (this.off === 0) return;
+    this.chunks.push(this.buf.subarray(0, this.off));
+    this.buf = Buffer.allocUnsafe(CopyBuffer.SIZE);
+    this.off = 0;
+  }
+}
+
 const N = '\\N';
 const opt = (v: string | number | null): string => (v === null ? N : String(v));
 

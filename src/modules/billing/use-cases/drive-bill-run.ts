@@ -6,10 +6,11 @@ import { insertAudit } from '../../audit/index.js';
 import type { AccountForBilling, RatingContext } from '../domain/assemble.js';
 import { dueDateTable } from '../domain/due-date.js';
 import { periodEnd, shiftPeriod } from '../domain/periods.js';
-import { emptyCounts, rateSlice } from '../domain/rating-batch.js';
+import { RatedBatch, rateSlice } from '../domain/rating-batch.js';
 import { DEFAULT_READ_POLICY } from '../domain/reads.js';
 import {
   addTiming,
+  analyzeBills,
   fetchRatingInputs,
   findRun,
   issueBillBatch,
@@ -134,23 +135,19 @@ async function ratingPass(deps: DriveDeps, client: pg.PoolClient, start: BillRun
     opts.onProgress?.(run);
   }
   if (run.rating_cursor < bound) return run; // stopped by the signal: resumes later at the cursor
+  await analyzeBills(deps.db); // fresh statistics for the review's queries and the issue's plans
   await addTiming(deps.db, run.id, 'ratingSeconds', (performance.now() - started) / 1000);
   return (await moveRun(deps.db, run.id, ['rating'], { status: 'review', rated_at: now(), phase_started_at: null }))!;
 }
 
 /** Rates a fetched batch in slices, yielding between them so the previous batch's COPY keeps flowing. */
 async function rateBatch(batch: FetchedBatch, ctx: RatingContext, runId: number) {
-  const out = { bills: [] as string[], lines: [] as string[], exceptions: [] as string[], estimatedReads: [] as string[], counts: emptyCounts() };
+  const out = new RatedBatch();
   for (let i = 0; i < batch.accounts.length; i += SLICE) {
-    const s = rateSlice(batch.accounts, i, Math.min(i + SLICE, batch.accounts.length), batch.billIds, ctx, runId);
-    if (s.bills) out.bills.push(s.bills);
-    if (s.lines) out.lines.push(s.lines);
-    if (s.exceptions) out.exceptions.push(s.exceptions);
-    if (s.estimatedReads) out.estimatedReads.push(s.estimatedReads);
-    for (const k of Object.keys(out.counts) as (keyof typeof out.counts)[]) out.counts[k] += s.counts[k];
+    rateSlice(batch.accounts, i, Math.min(i + SLICE, batch.accounts.length), batch.billIds, ctx, runId, out);
     await yieldToEventLoop();
   }
-  return out;
+  return { bills: out.bills.take(), lines: out.lines.take(), exceptions: out.exceptions.take(), estimatedReads: out.estimatedReads.take(), counts: out.counts };
 }
 
 // ---- issue -------------------------------------------------------------------------------------
