@@ -4,7 +4,7 @@ import { loadConfig } from '../../config.js';
 import { withRuntime } from '../../runtime.js';
 import { AppError } from '../../shared/errors.js';
 import { companyByCode, exceptionCounts, findRun, listCompanies, type BillRunRow } from './billing.repository.js';
-import { DEFAULT_BATCH_SIZE, driveBillRun } from './use-cases/drive-bill-run.js';
+import { DEFAULT_BATCH_SIZE, DEFAULT_ISSUE_BATCH_SIZE, driveBillRun } from './use-cases/drive-bill-run.js';
 import { systemOperator, type Operator } from './use-cases/operator.js';
 import { approveBillRun, startIssue } from './use-cases/review-bill-run.js';
 import { startBillRun } from './use-cases/start-bill-run.js';
@@ -45,14 +45,14 @@ export function registerBillingCommands(program: Command): void {
     .option('--issue', 'issue the approved run: post every bill to receivable (发行)')
     .option('--as-of <date>', 'business date of the run, YYYY-MM-DD (issue date and due dates; default today, Asia/Shanghai)', businessDay)
     .option('--company <code>', 'org unit code of the company (needed when the database holds more than one)')
-    .option('--batch-size <n>', `account ids per batch (default ${DEFAULT_BATCH_SIZE})`, wholeNumber)
+    .option('--batch-size <n>', `account ids per batch (default ${DEFAULT_BATCH_SIZE} rating, ${DEFAULT_ISSUE_BATCH_SIZE} issuing)`, wholeNumber)
     .option('--throttle-ms <n>', 'pause between batches, to leave room on a busy server', wholeNumber)
     .action(async (opts: BillRunOptions) => {
       await withRuntime(loadConfig(), async (rt) => {
         const companyId = await chooseCompany(rt.handle.db, opts.company);
         const op = systemOperator(companyId, opts.asOf ?? rt.clock.now(), 'cli');
         const drive = (runId: number) =>
-          driveBillRun(rt.handle, runId, { batchSize: opts.batchSize, throttleMs: opts.throttleMs, onProgress: progressOf(), now: () => new Date() });
+          driveBillRun(rt.handle, runId, { batchSize: opts.batchSize, issueBatchSize: opts.batchSize, throttleMs: opts.throttleMs, onProgress: progressOf(), now: () => new Date() });
 
         let { run, created } = await startBillRun(rt.handle.db, op, opts.period);
         console.error(`${created ? 'started' : 'found'} bill run ${run.id} for ${run.period}: ${run.status}`);
