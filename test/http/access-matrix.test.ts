@@ -4,6 +4,7 @@ import type { Db, DatabaseHandle } from '../../src/db/connect.js';
 import type { Role } from '../../src/modules/org/domain/roles.js';
 import { GANSU_AGENT_PRICE_TABLES, GANSU_TARIFF_VERSIONS, seedTariffDefaults } from '../../src/modules/tariffs/index.js';
 import { maskIdNumber, maskPhone } from '../../src/shared/mask.js';
+import { driveBillRun, startBillRun, systemOperator } from '../../src/modules/billing/index.js';
 import { seedCounty, type Fixture, type FixtureUser } from '../fixtures/county.js';
 import { buildTestApp, type TestApp } from '../support/app.js';
 import { createTestDatabase } from '../support/db.js';
@@ -20,7 +21,7 @@ import { fingerprintTables } from '../support/tables.js';
 
 type Res = Awaited<ReturnType<TestApp['as']>>;
 type Key = 'A1' | 'A2' | 'B1' | 'Z1';
-type Perm = 'customers.write' | 'contacts.write' | 'org.manage' | 'tariffs.write' | 'tariffs.publish';
+type Perm = 'customers.write' | 'contacts.write' | 'org.manage' | 'tariffs.write' | 'tariffs.publish' | 'billing.view' | 'billing.run' | 'billing.adjust';
 
 /** One transformer area's worth of objects, and strings that identify them (must never leak). */
 interface Subtree {
@@ -33,6 +34,9 @@ interface Subtree {
   customer: number;
   meter: number;
   contract: number;
+  /** The account's bill of 2026-10, and its company's bill run of that period. */
+  bill: number;
+  billRun: number;
   /** What a search box would be given to find this subtree's account, customer or manager. */
   search: { accountNo: string; name: string; meterNo: string; phone: string; customerNo: string; username: string };
   secrets: string[];
@@ -45,6 +49,10 @@ const MAY: Record<Perm, readonly Role[]> = {
   'org.manage': ['admin'],
   'tariffs.write': ['admin', 'marketing'],
   'tariffs.publish': ['admin', 'marketing'],
+  // bill runs are the marketing department's console; company-level readers watch them
+  'billing.view': ['admin', 'company_manager', 'marketing', 'auditor'],
+  'billing.run': ['admin', 'marketing'],
+  'billing.adjust': ['admin', 'marketing', 'station_head'],
 };
 
 /** Each fixture user, their role, the area whose objects they use as "their own", and the areas they see. */
@@ -123,6 +131,21 @@ const BY_OBJECT: Record<string, Call[]> = {
   'POST /api/v1/agent-prices/:id/publish': [{ perm: 'tariffs.publish', url: () => `${api}/agent-prices/${NO_SUCH_ID}/publish` }],
   'GET /api/v1/agent-prices/:id/file': [read(() => `${api}/agent-prices/${NO_SUCH_ID}/file`)],
   'GET /api/v1/agent-prices/:id/impact': [read(() => `${api}/agent-prices/${NO_SUCH_ID}/impact`)],
+  // A bill run belongs to a company: another subtree's run is another company's (Z1). Station roles may
+  // not see runs at all (403), so for them every run answers alike.
+  'GET /api/v1/bill-runs/:id': [{ perm: 'billing.view', url: (o) => `${api}/bill-runs/${o.billRun}` }],
+  'GET /api/v1/bill-runs/:id/exceptions': [
+    { perm: 'billing.view', url: (o) => `${api}/bill-runs/${o.billRun}/exceptions` },
+    { perm: 'billing.view', url: (o) => `${api}/bill-runs/${o.billRun}/exceptions?blocking=false&stationId=${o.station}` },
+  ],
+  'POST /api/v1/bill-runs/:id/approve': [write('billing.run', (o) => `${api}/bill-runs/${o.billRun}/approve`, () => ({ note: '越权审核' }))],
+  'POST /api/v1/bill-runs/:id/issue': [{ perm: 'billing.run', url: (o) => `${api}/bill-runs/${o.billRun}/issue` }],
+  'GET /api/v1/accounts/:id/bills': [read((o) => `${api}/accounts/${o.account}/bills`), read((o) => `${api}/accounts/${o.account}/bills?limit=1`)],
+  'GET /api/v1/bills/:id': [read((o) => `${api}/bills/${o.bill}`)],
+  'POST /api/v1/bills/:id/adjustments': [
+    write('billing.adjust', (o) => `${api}/bills/${o.bill}/adjustments`, () => ({ reason: '越权退补', lines: [{ code: 'energy.tier1', quantity: '-10.00', unitPrice: '0.51' }] })),
+    write('billing.adjust', (o) => `${api}/bills/${o.bill}/adjustments`, () => ({ reason: '越权退补', usage: { kwh: '1.00' } })),
+  ],
 };
 
 /** Routes without a path parameter that name another object in the body. */
@@ -183,6 +206,8 @@ const NO_OBJECT: Record<string, string> = {
   'POST /api/v1/agent-prices': "drafts a month's agent-purchase table (reference data; marketing and admin)",
   'POST /api/v1/agent-prices/import': 'the same from a CSV or xlsx file',
   'POST /api/v1/quotes': 'rates a usage given in the body; reads only prices, stores nothing',
+  'POST /api/v1/bill-runs': "starts the bill run of the caller's own company (marketing, admin)",
+  'GET /api/v1/bill-runs': "the caller's own company's runs (company-level roles only)",
 };
 
 function newAccount(accountNo: string) {
@@ -221,6 +246,8 @@ const ghost: Subtree = {
   customer: 1_999_999_006,
   meter: 1_999_999_007,
   contract: 1_999_999_008,
+  bill: 1_999_999_010,
+  billRun: 1_999_999_011,
   search: { accountNo: '0000000000', name: '无此户', meterNo: 'MT-NONE', phone: '10000000000', customerNo: 'C-NONE', username: 'nobody' },
   secrets: [],
 };
@@ -271,6 +298,24 @@ async function seedOtherCompany(db: Db) {
   return area.id;
 }
 
+/** Each company's bill run of 2026-10, rated and left for review: every account gets a bill to ask for. */
+async function billBothCompanies(h: DatabaseHandle, z1Area: number) {
+  const z1 = await h.db.selectFrom('meter as m').innerJoin('account as a', 'a.id', 'm.account_id').select(['a.id as account', 'm.id as meter']).where('a.area_id', '=', z1Area).executeTakeFirstOrThrow();
+  await h.db
+    .insertInto('cycle_read')
+    .values([
+      { account_id: z1.account, meter_id: z1.meter, period: '2026-08', read_on: '2026-09-01', total: '650.00' },
+      { account_id: z1.account, meter_id: z1.meter, period: '2026-10', read_on: '2026-11-01', total: '900.00' },
+    ])
+    .execute();
+  // the fixture opens its accounts "today" (the column default), yet they have reads since August
+  await h.db.updateTable('account').set({ opened_on: '2024-01-01' }).execute();
+  for (const { id } of await h.db.selectFrom('org_unit').select('id').where('kind', '=', 'company').execute()) {
+    const { run } = await startBillRun(h.db, systemOperator(id, new Date('2026-11-15T12:00:00+08:00'), 'test'), '2026-10');
+    await driveBillRun(h, run.id);
+  }
+}
+
 /** The objects of one area, with the strings that identify them. */
 async function subtreeOf(db: Db, key: Key, areaId: number): Promise<Subtree> {
   const a = await db
@@ -286,6 +331,7 @@ async function subtreeOf(db: Db, key: Key, areaId: number): Promise<Subtree> {
   const meter = await db.selectFrom('meter').select(['id', 'meter_no']).where('account_id', '=', a.id).executeTakeFirstOrThrow();
   const contract = await db.selectFrom('contract').select(['id', 'contract_no']).where('account_id', '=', a.id).executeTakeFirstOrThrow();
   const contact = await db.selectFrom('account_contact').select(['name', 'phone']).where('account_id', '=', a.id).executeTakeFirstOrThrow();
+  const bill = await db.selectFrom('bill').select(['id', 'bill_run_id']).where('account_id', '=', a.id).executeTakeFirstOrThrow();
   const secrets = [a.account_no, a.name, meter.meter_no, a.phone!, a.customer_no, a.customer_name, contract.contract_no, a.area_name, a.display_name, a.username];
   secrets.push(maskPhone(a.phone)!, a.id_number!, maskIdNumber(a.id_number)!, contact.name, contact.phone!);
   return {
@@ -298,6 +344,8 @@ async function subtreeOf(db: Db, key: Key, areaId: number): Promise<Subtree> {
     customer: a.customer_id,
     meter: meter.id,
     contract: contract.id,
+    bill: bill.id,
+    billRun: bill.bill_run_id!,
     search: { accountNo: a.account_no, name: a.name, meterNo: meter.meter_no, phone: a.phone!, customerNo: a.customer_no, username: a.username },
     secrets: [...new Set(secrets)],
   };
@@ -319,9 +367,10 @@ beforeAll(async () => {
   handle = await createTestDatabase();
   fx = await seedCounty(handle.db);
   const z1 = await seedOtherCompany(handle.db);
+  drafts = await seedTariffDrafts(handle.db);
+  await billBothCompanies(handle, z1);
   for (const key of ['A1', 'A2', 'B1'] as const) sub[key] = await subtreeOf(handle.db, key, fx.areas[key]);
   sub.Z1 = await subtreeOf(handle.db, 'Z1', z1);
-  drafts = await seedTariffDrafts(handle.db);
   t = await buildTestApp(handle);
   routes = routesOf(t.app);
   for (const u of USERS) await t.tokenFor(u.user); // log everyone in now, so logins are not "writes" later
