@@ -1,9 +1,8 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { createPool, kyselyFor, startEmbedded, type DatabaseHandle, type EmbeddedServer } from '../src/db/connect.js';
+import { createPool, freePort, kyselyFor, startEmbedded, type DatabaseHandle, type EmbeddedServer } from '../src/db/connect.js';
 import { migrate } from '../src/db/migrate.js';
 
 /**
@@ -18,16 +17,6 @@ export interface ThrowawayServer {
   close(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 export async function throwawayServer(): Promise<ThrowawayServer> {
   let embedded: EmbeddedServer | null = null;

@@ -1,9 +1,9 @@
 import type { Config } from './config.js';
 import { openDatabase, type DatabaseHandle } from './db/connect.js';
-import { migrate } from './db/migrate.js';
+import { prepareDatabase } from './workflows/prepare-database.js';
 import { systemClock, type Clock } from './shared/clock.js';
 
-/** A started Granary: config, migrated database and clock. Commands and the server are built on it. */
+/** A started Granary: config, migrated and seeded database, and clock. Commands and the server are built on it. */
 export interface Runtime {
   config: Config;
   handle: DatabaseHandle;
@@ -14,7 +14,7 @@ export interface Runtime {
 export async function startRuntime(config: Config, log: (m: string) => void = (m) => console.error(m)): Promise<Runtime> {
   const handle = await openDatabase({ databaseUrl: config.databaseUrl, home: config.home, pgPort: config.pgPort, log, poolSize: 20 });
   try {
-    await migrate(handle.pool, log);
+    await prepareDatabase(handle, log);
   } catch (err) {
     await handle.close();
     throw err;

@@ -4,6 +4,9 @@ import { migrate } from '../db/migrate.js';
 import { listen } from '../http/server.js';
 import { ensureAdmin } from '../modules/org/index.js';
 import { createDemoCounty, databaseIsEmpty, demoLogins, DEMO_PASSWORD, registerSimulatorCommands } from '../modules/simulator/index.js';
+import { registerTariffCommands } from '../modules/tariffs/index.js';
+import { registerBillingCommands } from '../modules/billing/index.js';
+import { registerLedgerCommands } from '../modules/ledger/index.js';
 import { startRuntime, withRuntime } from '../runtime.js';
 import { progressReporter } from './progress.js';
 
@@ -32,6 +35,9 @@ export async function runCli(argv: string[]): Promise<void> {
     });
 
   registerSimulatorCommands(program);
+  registerBillingCommands(program);
+  registerLedgerCommands(program);
+  registerTariffCommands(program);
   await program.parseAsync(argv);
 }
 

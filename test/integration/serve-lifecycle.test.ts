@@ -1,23 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../src/db/connect.js';
 
 /** `granary serve` as a user runs it: its own embedded PostgreSQL, Ctrl-C, and a second start on the same data. */
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'granary-serve-'));
 fs.chmodSync(home, 0o755);
 const bin = path.resolve('bin/granary.mjs');
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 interface Started {
   child: ChildProcess;

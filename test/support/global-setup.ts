@@ -1,10 +1,9 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { createPool, ensureDatabase, startEmbedded, type EmbeddedServer } from '../../src/db/connect.js';
+import { createPool, ensureDatabase, freePort, startEmbedded, type EmbeddedServer } from '../../src/db/connect.js';
 import { migrate } from '../../src/db/migrate.js';
 
 declare module 'vitest' {
@@ -14,16 +13,6 @@ declare module 'vitest' {
   }
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 /**
  * One PostgreSQL for the whole run: the machine's when GRANARY_TEST_DATABASE_URL names one (an admin URL),

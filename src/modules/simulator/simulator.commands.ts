@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { progressReporter } from '../../cli/progress.js';
 import { loadConfig } from '../../config.js';
-import { migrate } from '../../db/migrate.js';
+import { prepareDatabase } from '../../workflows/prepare-database.js';
 import { withRuntime } from '../../runtime.js';
 import { databaseIsEmpty, dropApplicationSchema, listLogins } from './simulator.repository.js';
 import { createDemoCounty, DEMO_PASSWORD, type DemoSummary } from './use-cases/create-demo-county.js';
@@ -47,7 +47,7 @@ async function runDemo(opts: DemoCommandOptions): Promise<void> {
     if (opts.reset) {
       console.error('--reset: dropping every table of this database and migrating again');
       await dropApplicationSchema(rt.handle.pool);
-      await migrate(rt.handle.pool, rt.log);
+      await prepareDatabase(rt.handle, rt.log);
     } else if (!(await databaseIsEmpty(rt.handle.db))) {
       throw new Error('this database already has data; `granary demo` only fills an empty database. Use `granary demo --reset` to wipe it first (all data is lost).');
     }
