@@ -7,7 +7,8 @@ import { createDemoCounty, databaseIsEmpty, demoLogins, DEMO_PASSWORD, registerS
 import { registerTariffCommands } from '../modules/tariffs/index.js';
 import { registerBillingCommands } from '../modules/billing/index.js';
 import { registerLedgerCommands } from '../modules/ledger/index.js';
-import { startRuntime, withRuntime } from '../runtime.js';
+import { startRuntime, withRuntime, type Runtime } from '../runtime.js';
+import { billDemoHistory } from '../workflows/bill-demo-history.js';
 import { progressReporter } from './progress.js';
 
 /** Mounts each module's commands on one `granary` program. */
@@ -76,6 +77,23 @@ async function serve(config: ReturnType<typeof loadConfig>): Promise<void> {
     for (const line of groupLogins(await demoLogins(rt.handle.db))) console.log(`  ${line}`);
   }
   console.log('Ctrl-C stops Granary (and its embedded database).');
+  if (config.demo) billHistoryInBackground(rt);
+}
+
+/**
+ * The demo's 24 months are billed through the real bill run after the server is up, so the login page
+ * does not wait for them; progress is in the log and in the bill-run console. Idempotent across restarts.
+ */
+function billHistoryInBackground(rt: Runtime): void {
+  let lastLogged = -1;
+  billDemoHistory(rt.handle, {
+    asOf: rt.clock.now(),
+    onProgress: (p) => {
+      if (p.done === lastLogged || p.done === 0) return;
+      lastLogged = p.done;
+      console.error(`demo history: ${p.done}/${p.total} months billed`);
+    },
+  }).catch((err: unknown) => console.error(`demo history stopped: ${err instanceof Error ? err.message : String(err)}`));
 }
 
 /** One line per company user, one line per station (head, cashier, area managers), so the list fits a screen. */
