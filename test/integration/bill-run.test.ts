@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/connect.js';
-import { approveBillRun, driveBillRun, dueDate, startBillRun, startIssue, systemOperator, type BillRunRow } from '../../src/modules/billing/index.js';
+import { approveBillRun, BillRunner, driveBillRun, dueDate, startBillRun, startIssue, systemOperator, type BillRunRow } from '../../src/modules/billing/index.js';
 import { checkLedger } from '../../src/modules/ledger/index.js';
 import { createDemoCounty } from '../../src/modules/simulator/index.js';
 import { compileAgentPrices, compileCatalogue, GANSU_AGENT_PRICE_TABLES, GANSU_TARIFF_VERSIONS, rate, seedTariffDefaults } from '../../src/modules/tariffs/index.js';
@@ -220,5 +220,36 @@ describe('approval and issue', () => {
   it('wrote the audit trail of the run', async () => {
     const actions = await rows(sql<{ action: string }>`select action from audit_log where entity = 'bill_run' order by id`);
     expect(actions.map((a) => a.action)).toEqual(['bill_run.start', 'bill_run.approve', 'bill_run.issue', 'bill_run.issued']);
+  });
+});
+
+describe('the background runner', () => {
+  let small: DatabaseHandle;
+  beforeAll(async () => {
+    small = await createTestDatabase();
+    await createDemoCounty(small, { accounts: 120, seed: 5, asOf: new Date('2026-11-15T00:00:00Z') });
+    await seedTariffDefaults(small.db);
+  });
+  afterAll(async () => {
+    await small?.close();
+  });
+
+  it('resumes a run left half rated (a stopped or crashed server) and takes it to review', async () => {
+    const company = (await sql<{ id: number }>`select id from org_unit where kind = 'company'`.execute(small.db)).rows[0]!.id;
+    const { run: started } = await startBillRun(small.db, systemOperator(company, asOf), PERIOD);
+    const stop = new AbortController();
+    const half = await driveBillRun(small, started.id, { batchSize: 10, signal: stop.signal, onProgress: (r) => r.accounts_done >= 30 && stop.abort() });
+    expect(half.status).toBe('rating');
+    expect(half.accounts_done).toBeLessThan(120);
+
+    const runner = new BillRunner({ db: small.db, pool: small.pool }, { batchSize: 10 });
+    expect(await runner.resumeUnfinished()).toBe(1);
+    runner.kick(started.id); // a second kick while it runs is a no-op
+    await runner.idle();
+    const done = (await sql<{ status: string; accounts_done: number; bills: number; blocking_exceptions: number }>`select status, accounts_done, bills, blocking_exceptions from bill_run`.execute(small.db)).rows[0]!;
+    expect(done).toMatchObject({ status: 'review', accounts_done: 120 });
+    expect(done.bills + done.blocking_exceptions).toBe(120);
+    expect((await sql<{ n: number }>`select count(*)::int as n from bill`.execute(small.db)).rows[0]!.n).toBe(done.bills);
+    await runner.close();
   });
 });

@@ -6,10 +6,10 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { Db } from '../../db/connect.js';
 import type { BillRunTable, DB } from '../../db/schema.js';
 import type { Executor } from '../../db/tx.js';
-import { insertTransfersFrom, lineBookSql, type SetPostingResult } from '../ledger/index.js';
+import { lineBookSql, postingCtes } from '../ledger/index.js';
 import type { AccountForBilling } from './domain/assemble.js';
 import { BILL_COLUMNS, BILL_LINE_COLUMNS, ESTIMATED_READ_COLUMNS, EXCEPTION_COLUMNS } from './domain/copy-rows.js';
-import type { MeterReads, Read } from './domain/reads.js';
+import { parsePackedMeter } from './packed-reads.js';
 
 /** The only place with SQL for bill runs, bills, bill lines and review exceptions. */
 
@@ -183,58 +183,6 @@ export async function fetchRatingInputs(
   return { accounts, billIds };
 }
 
-/** Register sets by the flags the query packs (1 TOU, 2 reactive, 4 max demand): shared, never copied. */
-const REGISTER_SETS: readonly (readonly string[])[] = Array.from({ length: 8 }, (_, f) => [
-  'total',
-  ...(f & 1 ? ['peak', 'flat', 'valley'] : []),
-  ...(f & 2 ? ['reactive'] : []),
-  ...(f & 4 ? ['max_demand'] : []),
-]);
-
-/**
- * Parses `meterId|flags|multiplier|current|previous|history`, each read being `total,peak,flat,valley,
- * reactive,max_demand[,estimated]` in hundredths with empty fields for nulls, and an empty read for none.
- */
-export function parsePackedMeter(text: string): MeterReads {
-  let i = 0;
-  const n = text.length;
-  // Reads an optionally negative integer up to the next separator; null for an empty field.
-  const int = (): number | null => {
-    let v = 0;
-    let digits = 0;
-    let negative = false;
-    if (text.charCodeAt(i) === 45) {
-      negative = true;
-      i++;
-    }
-    for (; i < n; i++) {
-      const c = text.charCodeAt(i);
-      if (c < 48 || c > 57) break;
-      v = v * 10 + (c - 48);
-      digits++;
-    }
-    i++; // the separator
-    return digits === 0 ? null : negative ? -v : v;
-  };
-  const meterId = int()!;
-  const flags = int()!;
-  const multiplier = int()!;
-  const read = (estimated: boolean): Read | null => {
-    if (i >= n || text.charCodeAt(i) === 124) {
-      i++;
-      return null;
-    }
-    const total = int()!;
-    const r: Read = { total, peak: int(), flat: int(), valley: int(), reactive: int(), maxDemand: int(), estimated: false };
-    if (estimated) r.estimated = int() === 1;
-    return r;
-  };
-  const current = read(true);
-  const previous = read(false);
-  const history = read(false);
-  return { meterId, registers: REGISTER_SETS[flags]!, multiplier, current, previous, history };
-}
-
 /** COPY FROM STDIN of ready-made UTF-8 chunks on the caller's client (inside its transaction). */
 async function copyBuffers(client: pg.PoolClient, table: string, columns: readonly string[], chunks: readonly Buffer[]): Promise<void> {
   await pipeline(Readable.from(chunks), client.query(copyFrom(`copy ${table} (${columns.join(', ')}) from stdin`)));
@@ -296,6 +244,8 @@ export interface IssueBatch {
   period: string;
   from: number;
   to: number;
+  /** Every batch below this account id is committed (the resume point; lanes commit out of order). */
+  frontier: number;
   issueDate: string;
   issuedAt: Date;
   /** dueDateTable(issueDate): [0] = days after issue, [d] = contract due day d. */
@@ -303,47 +253,45 @@ export interface IssueBatch {
 }
 
 /**
- * Issues the draft bills of a run in (from, to]: marks them issued with their due dates, posts each as a
- * transfer (receivable debit = total; credits per book from the lines, set-based by the ledger), and
- * moves the issue cursor — one transaction, a constant three statements whatever the batch size.
+ * Issues the draft bills of a run in (from, to] in one statement: marks them issued with their due
+ * dates, and posts exactly those (the UPDATE's RETURNING feeds the posting) as transfers — receivable
+ * debited with the total, each book credited with its lines, set-based by the ledger. Then the run's
+ * counters and resume point, and commit. A batch asked again finds no draft left and adds nothing, so
+ * batches may run side by side and be redone after a crash.
  */
-export async function issueBillBatch(client: pg.PoolClient, b: IssueBatch): Promise<{ bills: number; totalFen: number; posting: SetPostingResult; run: BillRunRow }> {
+export async function issueBillBatch(client: pg.PoolClient, b: IssueBatch): Promise<{ bills: number; totalFen: number; transfers: number; entries: number; run: BillRunRow }> {
   const db = kyselyOnClient(client);
   await client.query('begin');
   try {
     // the posting sorts and hashes a whole batch: keep it in memory
     await client.query(`set local work_mem = '128MB'`);
-    const { rows } = await client.query<{ issue_cursor: number; status: string }>('select issue_cursor, status from bill_run where id = $1 for update', [b.runId]);
-    if (rows[0]?.issue_cursor !== b.from || rows[0]?.status !== 'issuing') throw new Error(`bill run ${b.runId} moved on under this worker (issue cursor ${rows[0]?.issue_cursor}, expected ${b.from})`);
-    const issued = await sql<{ bills: number; total_fen: string }>`
+    const { rows } = await client.query<{ status: string }>('select status from bill_run where id = $1', [b.runId]);
+    if (rows[0]?.status !== 'issuing') throw new Error(`bill run ${b.runId} is no longer issuing (${rows[0]?.status})`);
+    const book = sql.raw(lineBookSql('l.code'));
+    const { rows: done } = await sql<{ bills: number; total_fen: string; transfers: number; entries: number }>`
       with u as (
         update bill set status = 'issued', issued_at = ${b.issuedAt}, due_on = (${b.dueDates}::date[])[coalesce(due_day, 0) + 1]
          where account_id > ${b.from} and account_id <= ${b.to} and period = ${b.period} and kind = 'regular'
            and bill_run_id = ${b.runId} and status = 'draft'
-        returning total_fen)
-      select count(*)::int as bills, coalesce(sum(total_fen), 0)::text as total_fen from u`.execute(db);
-    const inBatch = sql`b.account_id > ${b.from} and b.account_id <= ${b.to} and b.period = ${b.period} and b.kind = 'regular' and b.bill_run_id = ${b.runId} and b.status = 'issued'`;
-    const posting = await insertTransfersFrom(db, {
-      kind: 'bill.issue',
-      refType: 'bill',
-      businessDate: b.issueDate,
-      entries: sql`
-        select b.account_id, b.id as ref_id, 'receivable'::text as book, b.total_fen as amount_fen
-          from bill b where ${inBatch} and b.total_fen <> 0
+        returning account_id, id, total_fen),
+      src as materialized (
+        select account_id, id as ref_id, 'receivable'::text as book, total_fen as amount_fen from u where total_fen <> 0
         union all
-        select l.account_id, l.bill_id, ${sql.raw(lineBookSql('l.code'))}, -sum(l.amount_fen)::bigint
-          from bill b join bill_line l on l.account_id = b.account_id and l.bill_id = b.id
-         where ${inBatch} and l.account_id > ${b.from} and l.account_id <= ${b.to}
-         group by l.account_id, l.bill_id, 3 having sum(l.amount_fen) <> 0`,
-    });
-    const bills = issued.rows[0]!.bills;
-    const totalFen = Number(issued.rows[0]!.total_fen);
+        select l.account_id, l.bill_id, ${book}, -sum(l.amount_fen)::bigint
+          from u join bill_line l on l.account_id = u.account_id and l.bill_id = u.id
+         where l.account_id > ${b.from} and l.account_id <= ${b.to}
+         group by l.account_id, l.bill_id, 3 having sum(l.amount_fen) <> 0),
+      ${postingCtes({ kind: 'bill.issue', refType: 'bill', businessDate: b.issueDate })}
+      select (select count(*) from u)::int as bills, (select coalesce(sum(total_fen), 0) from u)::text as total_fen,
+             (select count(*) from t)::int as transfers, (select count(*) from e)::int as entries`.execute(db);
+    const r = done[0]!;
     const run = await client.query(
-      'update bill_run set issue_cursor = $2, issued_bills = issued_bills + $3, issued_fen = issued_fen + $4 where id = $1 returning *',
-      [b.runId, b.to, bills, totalFen],
+      `update bill_run set issue_cursor = greatest(issue_cursor, $2), issued_bills = issued_bills + $3, issued_fen = issued_fen + $4
+        where id = $1 returning *`,
+      [b.runId, b.frontier, r.bills, Number(r.total_fen)],
     );
     await client.query('commit');
-    return { bills, totalFen, posting, run: run.rows[0] as BillRunRow };
+    return { bills: r.bills, totalFen: Number(r.total_fen), transfers: r.transfers, entries: r.entries, run: run.rows[0] as BillRunRow };
   } catch (err) {
     await client.query('rollback').catch(() => {});
     throw err;

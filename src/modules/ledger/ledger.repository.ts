@@ -30,11 +30,6 @@ export interface SetPosting {
   kind: string;
   refType: string;
   businessDate: string;
-  /**
-   * Rows (account_id bigint, ref_id bigint, book text, amount_fen bigint): the entries to post, at most one
-   * per (account_id, ref_id, book), none zero. One transfer is made per (account_id, ref_id).
-   */
-  entries: RawBuilder<unknown>;
 }
 
 export interface SetPostingResult {
@@ -44,13 +39,14 @@ export interface SetPostingResult {
 }
 
 /**
- * Set-based posting for bulk work (the bill run's issue): one statement makes the transfers, their
- * entries and the balance changes of a whole batch. If any transfer does not balance, the balance
- * trigger fails the statement and nothing of the batch is posted.
+ * The ledger's part of a set-based posting, as common table expressions to put after the caller's own:
+ * from a CTE named `src` with rows (account_id bigint, ref_id bigint, book text, amount_fen bigint) — at
+ * most one per (account_id, ref_id, book), none zero — `t` makes one transfer per (account_id, ref_id),
+ * `e` its entries and `bal` the balance changes. If any transfer does not balance, the balance trigger
+ * fails the whole statement. Callers select their results from `t` and `e`.
  */
-export async function insertTransfersFrom(db: Executor, p: SetPosting): Promise<SetPostingResult> {
-  const { rows } = await sql<{ transfers: number; entries: number; debit_fen: number }>`
-    with src as materialized (${p.entries}),
+export function postingCtes(p: SetPosting): RawBuilder<unknown> {
+  return sql`
     t as (
       insert into ledger_transfer (account_id, kind, ref_type, ref_id, business_date)
       select distinct account_id, ${p.kind}, ${p.refType}, ref_id, ${p.businessDate}::date from src
@@ -59,13 +55,19 @@ export async function insertTransfersFrom(db: Executor, p: SetPosting): Promise<
       insert into ledger_entry (account_id, transfer_id, book, amount_fen)
       select src.account_id, t.id, src.book, src.amount_fen from src join t on t.account_id = src.account_id and t.ref_id = src.ref_id
       returning account_id, book, amount_fen),
-    b as (
+    bal as (
       insert into ledger_balance (account_id, book, balance_fen)
       select account_id, book, sum(amount_fen) from e group by account_id, book
       on conflict (account_id, book) do update set balance_fen = ledger_balance.balance_fen + excluded.balance_fen
-      returning 1)
+      returning 1)`;
+}
+
+/** Set-based posting of the entries a query gives (see postingCtes), in one statement. */
+export async function insertTransfersFrom(db: Executor, p: SetPosting & { entries: RawBuilder<unknown> }): Promise<SetPostingResult> {
+  const { rows } = await sql<{ transfers: number; entries: number; debit_fen: string }>`
+    with src as materialized (${p.entries}), ${postingCtes(p)}
     select (select count(*) from t)::int as transfers, (select count(*) from e)::int as entries,
-           (select coalesce(sum(amount_fen), 0) from e where amount_fen > 0)::bigint as debit_fen`.execute(db);
+           (select coalesce(sum(amount_fen), 0) from e where amount_fen > 0)::text as debit_fen`.execute(db);
   const r = rows[0]!;
   return { transfers: r.transfers, entries: r.entries, debitFen: Number(r.debit_fen) };
 }

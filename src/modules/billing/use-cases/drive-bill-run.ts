@@ -33,6 +33,8 @@ export interface DriveOptions {
   batchSize?: number;
   /** Account ids per issue batch. Default 50,000. */
   issueBatchSize?: number;
+  /** Issue batches run side by side, each on its own connection. Default 2. */
+  issueLanes?: number;
   /** Pause between batches, to leave a busy server room during the day. Default 0. */
   throttleMs?: number;
   /** Called after every committed batch. */
@@ -44,6 +46,7 @@ export interface DriveOptions {
 
 export const DEFAULT_BATCH_SIZE = 20_000;
 export const DEFAULT_ISSUE_BATCH_SIZE = 50_000;
+export const DEFAULT_ISSUE_LANES = 2;
 /** Accounts rated between yields to the event loop, so COPY keeps streaming while the next batch is rated. */
 const SLICE = 2_000;
 
@@ -153,29 +156,53 @@ async function rateBatch(batch: FetchedBatch, ctx: RatingContext, runId: number)
 // ---- issue -------------------------------------------------------------------------------------
 
 /**
- * Issue pass: batches of account ids; each marks its draft bills issued with their due dates and posts
- * them to the ledger set-based (three statements per batch), with the issue cursor in the same
- * transaction. Due dates come from one table computed in TypeScript for the run's issue date.
+ * Issue pass: batches of account ids, each one statement that marks its draft bills issued with their due
+ * dates and posts exactly those to the ledger set-based, then the run's counters — one transaction.
+ * `issueLanes` batches run side by side on their own connections (PostgreSQL does this pass alone, so a
+ * second lane uses the second core). The resume point written is the frontier below which every batch
+ * has committed; a batch above it that was done already is found with no draft left and adds nothing.
+ * Due dates come from one table computed in TypeScript for the run's issue date.
  */
 async function issuePass(deps: DriveDeps, client: pg.PoolClient, start: BillRunRow, opts: DriveOptions): Promise<BillRunRow> {
   const now = opts.now ?? (() => new Date());
   const size = opts.issueBatchSize ?? DEFAULT_ISSUE_BATCH_SIZE;
   if (!start.issue_date) throw new Error(`bill run ${start.id} is issuing without an issue date`);
-  const dueDates = dueDateTable(start.issue_date);
+  const issueDate = start.issue_date;
+  const dueDates = dueDateTable(issueDate);
   const issuedAt = start.issue_started_at ?? now();
   const bound = start.account_id_bound;
   let run = await updateRun(deps.db, start.id, { phase_started_at: now(), phase_started_done: start.issued_bills });
   const started = performance.now();
-  while (run.issue_cursor < bound && !opts.signal?.aborted) {
-    const from = run.issue_cursor;
-    const to = Math.min(from + size, bound);
-    run = (await issueBillBatch(client, { runId: run.id, period: run.period, from, to, issueDate: start.issue_date, issuedAt, dueDates })).run;
-    opts.onProgress?.(run);
-    if (opts.throttleMs && run.issue_cursor < bound) await sleep(opts.throttleMs);
+
+  const batches: { from: number; to: number }[] = [];
+  for (let from = run.issue_cursor; from < bound; from += size) batches.push({ from, to: Math.min(from + size, bound) });
+  const committed = new Set<number>();
+  let frontier = 0; // batches [0, frontier) are committed
+  let next = 0;
+  const lane = async (c: pg.PoolClient) => {
+    while (next < batches.length && !opts.signal?.aborted) {
+      const i = next++;
+      const batch = batches[i]!;
+      const front = frontier < batches.length ? batches[frontier]!.from : bound;
+      const done = await issueBillBatch(c, { runId: run.id, period: run.period, ...batch, frontier: front, issueDate, issuedAt, dueDates });
+      committed.add(i);
+      while (committed.has(frontier)) frontier++;
+      if (done.run.issued_bills >= run.issued_bills) run = done.run;
+      opts.onProgress?.(run);
+      if (opts.throttleMs) await sleep(opts.throttleMs);
+    }
+  };
+  const lanes = Math.max(1, Math.min(opts.issueLanes ?? DEFAULT_ISSUE_LANES, batches.length));
+  const extra = await Promise.all(Array.from({ length: lanes - 1 }, () => deps.pool.connect()));
+  try {
+    await Promise.all([lane(client), ...extra.map(lane)]);
+  } finally {
+    for (const c of extra) c.release();
   }
-  if (run.issue_cursor < bound) return run;
-  await addTiming(deps.db, run.id, 'issueSeconds', (performance.now() - started) / 1000);
-  const done = (await moveRun(deps.db, run.id, ['issuing'], { status: 'issued', issued_at: now(), phase_started_at: null }))!;
+  if (frontier < batches.length) return (await findRun(deps.db, run.id))!; // stopped: resumes at the frontier
+  const end = await updateRun(deps.db, run.id, { issue_cursor: bound });
+  await addTiming(deps.db, end.id, 'issueSeconds', (performance.now() - started) / 1000);
+  const done = (await moveRun(deps.db, end.id, ['issuing'], { status: 'issued', issued_at: now(), phase_started_at: null }))!;
   await insertAudit(deps.db, {
     actorId: null,
     actorName: 'system',
