@@ -6,6 +6,7 @@ import { CustomerSearchPage } from './pages/CustomerSearchPage';
 import { LoginPage } from './pages/LoginPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { TariffRoutes } from './pages/tariffs/routes';
+import { BillingRoutes } from './pages/billing/routes';
 
 export function AppRoutes() {
   return (
@@ -17,6 +18,7 @@ export function AppRoutes() {
           <Route path="/customers" element={<CustomerSearchPage />} />
           <Route path="/accounts/:id" element={<AccountPage />} />
           <Route path="/tariffs/*" element={<TariffRoutes />} />
+          <Route path="/billing/*" element={<BillingRoutes />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Route>

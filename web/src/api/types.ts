@@ -169,3 +169,107 @@ export interface AccountFilters {
   category?: Category;
   paymentMode?: PaymentMode;
 }
+
+// ——— Billing (电费发行, 电费账单): src/modules/billing/billing.types.ts ———
+
+export const BILL_RUN_STATUSES = ['rating', 'review', 'approved', 'issuing', 'issued', 'failed'] as const;
+export type BillRunStatus = (typeof BILL_RUN_STATUSES)[number];
+
+export interface BillRunProgress {
+  phase: 'rating' | 'issuing' | null;
+  done: number;
+  total: number;
+  percent: number;
+  perSecond: number | null;
+  /** Seconds left at the speed of the phase so far; null until the speed is known. */
+  etaSeconds: number | null;
+}
+
+export interface BillRun {
+  id: number;
+  period: string;
+  status: BillRunStatus;
+  /** The phase a failed run failed in (starting it again resumes there). */
+  failedStatus: string | null;
+  error: string | null;
+  progress: BillRunProgress;
+  counts: {
+    accountsTotal: number;
+    accountsDone: number;
+    bills: number;
+    lines: number;
+    exceptions: number;
+    /** Accounts with no bill in this run. */
+    blockingExceptions: number;
+    issuedBills: number;
+  };
+  /** Sum of the bills rated. */
+  totalFen: number;
+  /** Sum of the bills issued (posted to receivable). */
+  issuedFen: number;
+  issueDate: string | null;
+  createdAt: string | null;
+  ratedAt: string | null;
+  approvedBy: number | null;
+  approvedAt: string | null;
+  approvalNote: string | null;
+  issueStartedAt: string | null;
+  issuedAt: string | null;
+  timings: { ratingSeconds?: number; issueSeconds?: number; [k: string]: unknown };
+  /** Only on GET /bill-runs/:id (and the answers of its POSTs). */
+  exceptionsByKind?: Array<{ kind: string; blocking: boolean; count: number }>;
+}
+
+export interface BillRunException {
+  id: number;
+  accountId: number;
+  accountNo: string;
+  accountName: string;
+  stationId: number;
+  areaId: number;
+  billId: number | null;
+  kind: string;
+  /** True: the account has no bill in this run. */
+  blocking: boolean;
+  detail: { message?: string; [k: string]: unknown };
+  resolved: boolean;
+}
+
+export interface BillRunExceptionFilter {
+  kind?: string;
+  blocking?: boolean;
+  stationId?: number;
+}
+
+export interface BillSummary {
+  id: number;
+  accountId: number;
+  period: string;
+  billRunId: number | null;
+  kind: 'regular' | 'adjustment';
+  status: 'draft' | 'issued';
+  tariffCode: string;
+  tariffEffectiveFrom: string | null;
+  totalFen: number;
+  usage: { kwh: string | null; peakKwh: string | null; flatKwh: string | null; valleyKwh: string | null; kvarh: string | null; maxDemandKw: string | null; days: number | null };
+  flags: { estimated: boolean; outlier: boolean; rollover: boolean };
+  createdAt: string | null;
+  issuedAt: string | null;
+  dueOn: string | null;
+  adjustsBillId: number | null;
+  reason: string | null;
+}
+
+export interface BillLineItem {
+  lineNo: number;
+  code: string;
+  quantity: string;
+  unitPrice: string;
+  amountFen: number;
+  detail: Record<string, unknown>;
+}
+
+export interface Bill extends BillSummary {
+  lines: BillLineItem[];
+  adjustmentIds: number[];
+}

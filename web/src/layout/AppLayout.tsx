@@ -11,6 +11,7 @@ import { LanguageSwitch } from '../components/LanguageSwitch';
 import { PageSpinner } from '../components/PageSpinner';
 import { localName } from '../format';
 import { tariffMenu, tariffMenuKey } from '../pages/tariffs/menu';
+import { billingMenu, isBillingPath } from '../pages/billing/menu';
 import { ScopeTree } from './ScopeTree';
 
 const { Header, Sider, Content } = Layout;
@@ -40,7 +41,12 @@ export function AppLayout() {
   const user = me.data;
   if (!user) return null;
 
-  const selectedMenu = location.pathname.startsWith('/customers') || location.pathname.startsWith('/accounts') ? ['customers'] : [tariffMenuKey(location.pathname) ?? ''];
+  const selectedMenu =
+    location.pathname.startsWith('/customers') || location.pathname.startsWith('/accounts')
+      ? ['customers']
+      : isBillingPath(location.pathname)
+        ? ['billing']
+        : [tariffMenuKey(location.pathname) ?? ''];
 
   return (
     <Layout style={{ minHeight: '100vh' }}>
@@ -86,7 +92,7 @@ export function AppLayout() {
             selectedKeys={selectedMenu}
             defaultOpenKeys={['tariffs']}
             style={{ borderInlineEnd: 'none' }}
-            items={[{ key: 'customers', icon: <SearchOutlined />, label: <Link to="/customers">{t('menu.customers')}</Link> }, tariffMenu(t)]}
+            items={[{ key: 'customers', icon: <SearchOutlined />, label: <Link to="/customers">{t('menu.customers')}</Link> }, tariffMenu(t), ...billingMenu(t, user.role)]}
           />
           <Divider style={{ margin: '4px 0' }} />
           <ScopeTree />

@@ -10,6 +10,7 @@ import { describeError } from '../api/errors';
 import { useAccount, useOrgTree } from '../api/queries';
 import type { Account, Contact, Contract, Meter } from '../api/types';
 import { CATEGORY_COLORS, DASH, day, label, localName, PAYMENT_MODE_COLORS, quantity, STATUS_COLORS } from '../format';
+import { AccountBills } from './billing/AccountBills';
 
 // ECharts is the heaviest dependency: it loads only when a customer page is opened.
 const ReadingsPanel = lazy(() => import('./account/ReadingsPanel'));
@@ -107,6 +108,8 @@ export function AccountPage() {
       <Suspense fallback={<Card size="small"><Skeleton active /></Card>}>
         <ReadingsPanel account={account} />
       </Suspense>
+
+      <AccountBills accountId={account.id} />
 
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={10}>
