@@ -132,7 +132,7 @@ const packedRead = (a: string, estimated: boolean) =>
 export async function fetchRatingInputs(
   client: pg.Pool | pg.PoolClient,
   q: { companyId: number; period: string; previous: string; history: string; periodEnd: string; lo: number; hi: number },
-): Promise<{ accounts: AccountForBilling[]; billIds: Map<number, number> }> {
+): Promise<{ accounts: AccountForBilling[]; billIds: number[] }> {
   const text = `
     select a.id, a.tariff_code, a.category, a.voltage_level, a.pf_standard, a.capacity_kva, a.contract_demand_kw,
            a.basic_charge_basis, a.agent_multiplier, a.opened_on,
@@ -156,7 +156,7 @@ export async function fetchRatingInputs(
     types: RAW_TEXT,
   });
   const accounts: AccountForBilling[] = [];
-  const billIds = new Map<number, number>();
+  const billIds: number[] = []; // by position in accounts
   let last: AccountForBilling | undefined;
   for (const r of result.rows) {
     const id = Number(r[0]);
@@ -176,7 +176,7 @@ export async function fetchRatingInputs(
         meters: [],
       };
       accounts.push(last);
-      billIds.set(id, Number(r[11]));
+      billIds.push(Number(r[11]));
     }
     if (r[12] != null) last.meters.push(parsePackedMeter(r[12]));
   }

@@ -13,15 +13,16 @@ const REGISTER_SETS: readonly (readonly string[])[] = Array.from({ length: 8 }, 
   ...(f & 4 ? ['max_demand'] : []),
 ]);
 
-/**
- * Parses `meterId|flags|multiplier|current|previous|history`, each read being `total,peak,flat,valley,
- * reactive,max_demand[,estimated]` in hundredths with empty fields for nulls, and an empty read for none.
- */
-export function parsePackedMeter(text: string): MeterReads {
-  let i = 0;
-  const n = text.length;
-  // Reads an optionally negative integer up to the next separator; null for an empty field.
-  const int = (): number | null => {
+/** A cursor over one packed text: plain methods, no closures per call (this runs a million times a run). */
+class PackedText {
+  i = 0;
+  constructor(readonly text: string) {}
+
+  /** An optionally negative integer up to the next separator, which it skips; null for an empty field. */
+  int(): number | null {
+    const text = this.text;
+    const n = text.length;
+    let i = this.i;
     let v = 0;
     let digits = 0;
     let negative = false;
@@ -35,24 +36,33 @@ export function parsePackedMeter(text: string): MeterReads {
       v = v * 10 + (c - 48);
       digits++;
     }
-    i++; // the separator
+    this.i = i + 1;
     return digits === 0 ? null : negative ? -v : v;
-  };
-  const meterId = int()!;
-  const flags = int()!;
-  const multiplier = int()!;
-  const read = (estimated: boolean): Read | null => {
-    if (i >= n || text.charCodeAt(i) === 124) {
-      i++;
+  }
+
+  read(withEstimated: boolean): Read | null {
+    if (this.i >= this.text.length || this.text.charCodeAt(this.i) === 124) {
+      this.i++;
       return null;
     }
-    const total = int()!;
-    const r: Read = { total, peak: int(), flat: int(), valley: int(), reactive: int(), maxDemand: int(), estimated: false };
-    if (estimated) r.estimated = int() === 1;
+    const total = this.int()!;
+    const r: Read = { total, peak: this.int(), flat: this.int(), valley: this.int(), reactive: this.int(), maxDemand: this.int(), estimated: false };
+    if (withEstimated) r.estimated = this.int() === 1;
     return r;
-  };
-  const current = read(true);
-  const previous = read(false);
-  const history = read(false);
+  }
+}
+
+/**
+ * Parses `meterId|flags|multiplier|current|previous|history`, each read being `total,peak,flat,valley,
+ * reactive,max_demand[,estimated]` in hundredths with empty fields for nulls, and an empty read for none.
+ */
+export function parsePackedMeter(text: string): MeterReads {
+  const p = new PackedText(text);
+  const meterId = p.int()!;
+  const flags = p.int()!;
+  const multiplier = p.int()!;
+  const current = p.read(true);
+  const previous = p.read(false);
+  const history = p.read(false);
   return { meterId, registers: REGISTER_SETS[flags]!, multiplier, current, previous, history };
 }

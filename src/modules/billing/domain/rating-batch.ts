@@ -14,16 +14,16 @@ export class RatedBatch {
 /**
  * Rates accounts [from, to) of a batch into `out` (pure apart from appending to it): bills and lines for
  * the billable ones, exceptions for what the review must see, estimated reads for meters whose read was
- * missing. `billIds` holds the id drawn for each account; an account without a bill leaves its id unused.
+ * missing. `billIds[i]` is the id drawn for `accounts[i]`; an account without a bill leaves its id unused.
  */
-export function rateSlice(accounts: readonly AccountForBilling[], from: number, to: number, billIds: ReadonlyMap<number, number>, ctx: RatingContext, runId: number, out: RatedBatch): void {
+export function rateSlice(accounts: readonly AccountForBilling[], from: number, to: number, billIds: readonly number[], ctx: RatingContext, runId: number, out: RatedBatch): void {
   const readOn = readDateOf(ctx.period);
   const counts = out.counts;
   for (let i = from; i < to; i++) {
     const a = accounts[i]!;
     const result = billAccount(a, ctx);
     counts.accounts++;
-    const billId = result.bill ? billIds.get(a.id)! : null;
+    const billId = result.bill ? billIds[i]! : null;
     if (result.bill) {
       out.bills.add(billRow(result.bill, billId!, ctx.period, runId));
       out.lines.add(lineRows(result.bill, billId!));

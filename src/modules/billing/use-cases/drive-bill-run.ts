@@ -89,7 +89,7 @@ interface FetchedBatch {
   lo: number;
   hi: number;
   accounts: AccountForBilling[];
-  billIds: Map<number, number>;
+  billIds: number[];
 }
 
 /**
