@@ -1,4 +1,4 @@
-import { subtractDecimal } from '../../../shared/decimal.js';
+import { multiplyDecimal, subtractDecimal } from '../../../shared/decimal.js';
 import { billStatusLabel, categoryLabel, dateLabel, lineLabel, lineUnit, periodLabel, unitPriceText } from './labels.js';
 import { yuanInCapitals, yuanOf } from './money.js';
 
@@ -107,7 +107,7 @@ const REGISTER_LABELS: [keyof RegisterValues, string][] = [
 
 const REGISTER_OF: Record<string, keyof RegisterValues> = { total: 'total', peak: 'peak', flat: 'flat', valley: 'valley', reactive: 'reactive', max_demand: 'maxDemand' };
 
-/** The meter-read table: one row per meter and register the meter has (previous, current, advance, multiplier). */
+/** The meter-read table: one row per meter and register the meter has (previous, current, advance, multiplier, measured). */
 function readRows(meters: readonly MeterReadsForDocument[]): string[][] {
   const rows: string[][] = [];
   for (const m of meters) {
@@ -118,9 +118,13 @@ function readRows(meters: readonly MeterReadsForDocument[]): string[][] {
       const cur = m.current?.[key] ?? null;
       // max demand is a reading of the month, not a register that advances
       let advance = key === 'maxDemand' || prev === null || cur === null ? '' : subtractDecimal(cur, prev);
-      if (advance.startsWith('-')) advance = '翻转'; // the register passed its maximum (the bill says so in its notes)
+      // the register passed its maximum: the bill says so in its notes, and its usage is the bill's
+      if (advance.startsWith('-')) advance = '翻转';
+      // what the register measured: the advance (or for max demand the reading) times the multiplier
+      const measured = key === 'maxDemand' ? cur : advance && advance !== '翻转' ? advance : null;
+      const amount = measured === null ? '' : multiplyDecimal(measured, m.multiplier, 2);
       const estimated = m.current?.estimated && key !== 'maxDemand' ? ' (估)' : '';
-      rows.push([m.meterNo, label, prev ?? '—', cur === null ? '—' : `${cur}${estimated}`, advance, m.multiplier]);
+      rows.push([m.meterNo, label, prev ?? '—', cur === null ? '—' : `${cur}${estimated}`, advance, m.multiplier, amount]);
     }
   }
   return rows;
@@ -184,7 +188,7 @@ export function billDocument(input: {
       ['发行日期', issued ? dateLabel(b.issuedOn) : '—'],
       ['交费截止日', issued ? dateLabel(b.dueOn) : '发行后确定'],
     ],
-    reads: { header: ['表号', '示数类型', '上期示数', '本期示数', '差值', '倍率'], rows: readRows(input.meters) },
+    reads: { header: ['表号', '示数类型', '上期示数', '本期示数', '差值', '倍率', '抄见电量'], rows: readRows(input.meters) },
     usage: usagePairs(b),
     lines: {
       header: ['计费项目', '数量', '单价(元)', '金额(元)'],
