@@ -142,6 +142,9 @@ const BY_OBJECT: Record<string, Call[]> = {
   'POST /api/v1/bill-runs/:id/issue': [{ perm: 'billing.run', url: (o) => `${api}/bill-runs/${o.billRun}/issue` }],
   'GET /api/v1/accounts/:id/bills': [read((o) => `${api}/accounts/${o.account}/bills`), read((o) => `${api}/accounts/${o.account}/bills?limit=1`)],
   'GET /api/v1/bills/:id': [read((o) => `${api}/bills/${o.bill}`)],
+  // documents follow the object they print: a bill's PDF its bill, a run's summary its run
+  'GET /api/v1/bills/:id/pdf': [read((o) => `${api}/bills/${o.bill}/pdf`)],
+  'GET /api/v1/bill-runs/:id/summary.xlsx': [{ perm: 'billing.view', url: (o) => `${api}/bill-runs/${o.billRun}/summary.xlsx` }],
   'POST /api/v1/bills/:id/adjustments': [
     write('billing.adjust', (o) => `${api}/bills/${o.bill}/adjustments`, () => ({ reason: '越权退补', lines: [{ code: 'energy.tier1', quantity: '-10.00', unitPrice: '0.51' }] })),
     write('billing.adjust', (o) => `${api}/bills/${o.bill}/adjustments`, () => ({ reason: '越权退补', usage: { kwh: '1.00' } })),
@@ -559,6 +562,20 @@ describe('each role sees its own subtree', () => {
           expect(reads.items).toHaveLength(3);
         }
       }
+    }
+  });
+
+  it('documents: the PDF of every bill it sees, no other; run summaries for the roles that see runs', async () => {
+    for (const u of USERS) {
+      for (const key of KEYS) {
+        const o = sub[key];
+        const pdf = await t.as(u.user, { method: 'GET', url: `${api}/bills/${o.bill}/pdf` });
+        expect(pdf.statusCode, `${u.user} pdf of ${key}`).toBe(u.sees.includes(key) ? 200 : 404);
+        if (pdf.statusCode === 200) expect(pdf.rawPayload.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+      }
+      const own = sub[u.home].billRun;
+      const summary = await t.as(u.user, { method: 'GET', url: `${api}/bill-runs/${own}/summary.xlsx` });
+      expect(summary.statusCode, `${u.user} summary`).toBe(MAY['billing.view'].includes(u.role) ? 200 : 403);
     }
   });
 

@@ -214,6 +214,14 @@ describe('GET /bills/:id/pdf', () => {
   });
 });
 
+describe('the API lists the documents', () => {
+  it('in /openapi.json, as binary responses (the web UI offers the downloads when it finds them there)', async () => {
+    const spec = (await t.app.inject({ url: '/openapi.json' })).json() as { paths: Record<string, { get?: { responses: Record<string, { content?: Record<string, unknown> }> } }> };
+    expect(Object.keys(spec.paths['/api/v1/bills/{id}/pdf']!.get!.responses['200']!.content!)).toEqual(['application/pdf']);
+    expect(Object.keys(spec.paths['/api/v1/bill-runs/{id}/summary.xlsx']!.get!.responses['200']!.content!)).toEqual([XLSX]);
+  });
+});
+
 describe('GET /bill-runs/:id/summary.xlsx', () => {
   let workbook: ExcelJS.Workbook;
   const sheetRows = (name: string) => {
