@@ -96,6 +96,8 @@ describe('a bill run through the API', () => {
   it('is approved once, by marketing or admin, and audited', async () => {
     expect((await t.as('auditor', { method: 'POST', url: `${api}/bill-runs/${runId}/approve`, payload: {} })).statusCode).toBe(403);
     const ok = await t.as('marketing', { method: 'POST', url: `${api}/bill-runs/${runId}/approve`, payload: { note: '抄表数据已复核' } });
+    const noBody = await t.app.inject({ method: 'POST', url: `${api}/bill-runs/${runId}/approve`, headers: { authorization: `Bearer ${await t.tokenFor('admin')}` } });
+    expect(noBody.statusCode, noBody.body).toBe(409); // a body is optional: this one is refused as approved already, not as bad input
     expect(ok.statusCode, ok.body).toBe(200);
     expect(ok.json()).toMatchObject({ status: 'approved', approvalNote: '抄表数据已复核', approvedBy: fx.users.marketing });
     expect((await t.as('admin', { method: 'POST', url: `${api}/bill-runs/${runId}/approve`, payload: {} })).statusCode).toBe(409);

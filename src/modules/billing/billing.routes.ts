@@ -90,7 +90,13 @@ export async function billingRoutes(app: FastifyInstance, deps: AppDeps): Promis
 
   app.post<Id & { Body: { note?: string } }>(
     '/bill-runs/:id/approve',
-    { schema: { tags: ['billing'], summary: 'Approve a run in review (marketing, admin); audited', params: idParams, body: approveBody, response: { 200: runSchema } } },
+    {
+      schema: { tags: ['billing'], summary: 'Approve a run in review (marketing, admin); audited. The body (a note) is optional', params: idParams, body: approveBody, response: { 200: runSchema } },
+      // approving needs no note: no body at all is the same as {}
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
+    },
     async (request) => {
       const op = operatorOf(ctxOf(request, deps));
       const run = await approveBillRun(deps.db, op, request.params.id, request.body?.note ?? null);
