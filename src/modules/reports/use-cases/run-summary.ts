@@ -8,9 +8,10 @@ import type { Role, Scope } from '../../org/index.js';
 import { CATEGORY_LABELS, categoryLabel, exceptionLabel, flagsText, periodLabel, runStatusLabel } from '../domain/labels.js';
 import { yuanOf } from '../domain/money.js';
 import { RunTotals, type Bucket } from '../domain/run-totals.js';
-import { exceptionsByKind, findRun, runAdjustments, runBillBatch, tariffNames, type RunRow } from '../reports.repository.js';
+import { accountIdBound, exceptionsByKind, findRun, runAdjustments, runBillWindow, tariffNames, type RunRow } from '../reports.repository.js';
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+/** Account ids per batch: at most this many bills (one regular bill per account and period). */
 export const DEFAULT_SUMMARY_BATCH = 5000;
 
 /** Who asks: a signed-in user's role and scope, or the system (CLI) on a company. */
@@ -52,7 +53,7 @@ const yuanCell = (fen: number) => Number(yuanOf(fen));
 /**
  * The xlsx summary of a bill run, streamed to `out`: sheet 汇总 (period, status, counts, totals by
  * category / station / tariff, exceptions by kind) and sheet 账单 (one row per bill). The bills are read
- * in batches by account id and each row is written and forgotten, so memory stays flat however large
+ * in windows of account ids and each row is written and forgotten, so memory stays flat however large
  * the run; the totals are gathered in the same pass and written last into the first sheet (a streamed
  * sheet opens its part of the zip only when first written, so 汇总 still comes first in the workbook).
  * Waits for `out` to drain between batches. Call it inside one read-only snapshot.
@@ -84,9 +85,9 @@ export async function writeRunSummary(db: Executor, scope: Scope, run: RunRow, o
   sheet.autoFilter = 'A1:M1';
 
   const totals = new RunTotals();
-  let cursor = 0;
-  for (;;) {
-    const rows = await runBillBatch(db, scope, run, cursor, batchSize);
+  const bound = await accountIdBound(db, run);
+  for (let lo = 0; lo < bound; lo += batchSize) {
+    const rows = await runBillWindow(db, scope, run, lo, Math.min(lo + batchSize, bound));
     for (const b of rows) {
       totals.add({ category: b.category, stationId: b.station_id, stationName: b.station_name, tariffCode: b.tariff_code, kwh: b.kwh, totalFen: b.total_fen, status: b.status, estimated: b.estimated, outlier: b.outlier, rollover: b.rollover });
       sheet
@@ -108,8 +109,6 @@ export async function writeRunSummary(db: Executor, scope: Scope, run: RunRow, o
         .commit();
     }
     opts.onProgress?.(totals.bills, run.bills);
-    if (rows.length < batchSize) break;
-    cursor = rows.at(-1)!.account_id;
     await drained(out);
   }
   sheet.commit();
