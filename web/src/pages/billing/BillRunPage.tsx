@@ -118,7 +118,8 @@ function RunButtons({ run, canRun }: { run: BillRun; canRun: boolean }) {
   const resumeRating = useStartBillRun();
   const resumeIssue = useIssueBillRun();
   const resumeError = resumeRating.error ?? resumeIssue.error;
-  const summary = hasRoute(routes.data, 'GET', '/bill-runs/{id}/summary.xlsx');
+  // The summary lists the bills: there is something to download once rating is over.
+  const summary = hasRoute(routes.data, 'GET', '/bill-runs/{id}/summary.xlsx') && run.status !== 'rating' && run.counts.bills > 0;
 
   return (
     <Space wrap>
@@ -237,7 +238,7 @@ function ProgressCard({ run, t }: { run: BillRun; t: T }) {
         <div style={{ display: 'flex', justifyContent: 'space-between', gap: 12, flexWrap: 'wrap' }}>
           <Typography.Text strong>{t(`billing.progress.${phase}`)}</Typography.Text>
           <Typography.Text type="secondary" className="num">
-            {live(phase) ? `${count(p.done)} / ${count(p.total)} ${unit} · ${speed(unit)}` : reached ? `${count(done)} / ${count(total)} ${unit}${seconds !== undefined ? ` · ${t('billing.progress.took', { time: duration(t, seconds) })}` : ''}` : t('billing.progress.waiting')}
+            {live(phase) ? `${count(p.done)} / ${count(p.total)} ${unit} · ${speed(unit)}` : reached ? `${count(done)} / ${count(total)} ${unit}${seconds !== undefined ? ` · ${t('billing.progress.took', { time: duration(t, seconds, true) })}` : ''}` : t('billing.progress.waiting')}
           </Typography.Text>
         </div>
         <Progress percent={percent} status={live(phase) ? 'active' : run.status === 'failed' && run.failedStatus === phase ? 'exception' : percent >= 100 ? 'success' : 'normal'} />
@@ -259,23 +260,38 @@ function ProgressCard({ run, t }: { run: BillRun; t: T }) {
   );
 }
 
-/** Counts and totals (元 from integer fen). */
+/** Counts and totals (元 from integer fen); money gets the wider cards (a county's month runs to 10 digits of 元). */
 function Figures({ run, t }: { run: BillRun; t: T }) {
-  const stat = (key: string, title: string, value: string, extra?: { danger?: boolean; suffix?: string }) => (
-    <Col xs={12} md={8} xl={4} key={key}>
+  const issued = run.counts.issuedBills > 0;
+  const stat = (key: string, span: { md: number; xl: number }, title: string, value: string, extra?: { danger?: boolean; caption?: string }) => (
+    <Col xs={12} md={span.md} xl={span.xl} key={key}>
       <Card size="small" variant="borderless" style={{ height: '100%' }}>
-        <Statistic title={title} value={value} formatter={() => <span className="num" data-testid={`figure-${key}`}>{value}</span>} suffix={extra?.suffix} styles={{ suffix: { fontSize: 13, color: 'rgba(0,0,0,0.45)', marginInlineStart: 6 }, ...(extra?.danger ? { content: { color: '#cf1322' } } : {}) }} />
+        <Statistic
+          title={title}
+          value={value}
+          formatter={() => (
+            <span className="num" data-testid={`figure-${key}`} style={{ whiteSpace: 'nowrap' }}>
+              {value}
+            </span>
+          )}
+          styles={{ content: { fontSize: 22, ...(extra?.danger ? { color: '#cf1322' } : {}) } }}
+        />
+        <Typography.Text type="secondary" className="num" style={{ fontSize: 12, visibility: extra?.caption ? 'visible' : 'hidden' }}>
+          {extra?.caption ?? '—'}
+        </Typography.Text>
       </Card>
     </Col>
   );
+  const money = { md: 8, xl: 5 };
+  const small = { md: 8, xl: 3 };
   return (
     <Row gutter={[16, 16]}>
-      {stat('accounts', t('billing.figure.accounts'), count(run.counts.accountsTotal))}
-      {stat('bills', t('billing.figure.bills'), count(run.counts.bills), { suffix: t('billing.figure.lines', { n: count(run.counts.lines) }) })}
-      {stat('total', t('billing.figure.totalYuan'), yuan(run.totalFen))}
-      {stat('exceptions', t('billing.figure.exceptions'), count(run.counts.exceptions))}
-      {stat('blocking', t('billing.figure.blocking'), count(run.counts.blockingExceptions), { danger: run.counts.blockingExceptions > 0 })}
-      {stat('issued', t('billing.figure.issuedYuan'), run.counts.issuedBills > 0 ? yuan(run.issuedFen) : DASH, { suffix: run.counts.issuedBills > 0 ? t('billing.figure.issuedBills', { n: count(run.counts.issuedBills) }) : undefined })}
+      {stat('accounts', { md: 8, xl: 4 }, t('billing.figure.accounts'), count(run.counts.accountsTotal), { caption: t('billing.figure.done', { n: count(run.counts.accountsDone) }) })}
+      {stat('bills', { md: 8, xl: 4 }, t('billing.figure.bills'), count(run.counts.bills), { caption: t('billing.figure.lines', { n: count(run.counts.lines) }) })}
+      {stat('total', money, t('billing.figure.totalYuan'), yuan(run.totalFen))}
+      {stat('exceptions', small, t('billing.figure.exceptions'), count(run.counts.exceptions))}
+      {stat('blocking', small, t('billing.figure.blocking'), count(run.counts.blockingExceptions), { danger: run.counts.blockingExceptions > 0 })}
+      {stat('issued', money, t('billing.figure.issuedYuan'), issued ? yuan(run.issuedFen) : DASH, { caption: issued ? t('billing.figure.issuedBills', { n: count(run.counts.issuedBills) }) : undefined })}
     </Row>
   );
 }

@@ -42,14 +42,14 @@ export function BillRunsPage() {
           loading={runs.isLoading}
           dataSource={items}
           pagination={false}
-          scroll={{ x: 1120 }}
+          scroll={{ x: 1040 }}
           locale={{ emptyText: t('billing.runs.empty') }}
           onRow={(r) => ({ onClick: () => navigate(`/billing/runs/${r.id}`), 'data-testid': 'run-row', 'data-period': r.period }) as HTMLAttributes<HTMLElement>}
           columns={[
             {
               title: t('billing.run.period'),
               dataIndex: 'period',
-              width: 100,
+              width: 90,
               fixed: 'left',
               render: (p: string, r) => (
                 <Link to={`/billing/runs/${r.id}`} className="num" onClick={(e) => e.stopPropagation()}>
@@ -60,21 +60,21 @@ export function BillRunsPage() {
             {
               title: t('billing.run.status'),
               dataIndex: 'status',
-              width: 170,
+              width: 150,
               render: (_: string, r) => (
                 <Space size={6}>
                   <RunStatusTag status={r.status} t={t} />
-                  {runInProgress(r.status) && <Progress percent={r.progress.percent} size={[90, 6]} showInfo={false} status="active" />}
+                  {runInProgress(r.status) && <Progress percent={r.progress.percent} size={[70, 6]} showInfo={false} status="active" />}
                 </Space>
               ),
             },
-            { title: t('billing.run.accounts'), key: 'accounts', align: 'right', width: 110, render: (_: unknown, r) => <span className="num">{count(r.counts.accountsTotal)}</span> },
-            { title: t('billing.run.bills'), key: 'bills', align: 'right', width: 100, render: (_: unknown, r) => <span className="num">{count(r.counts.bills)}</span> },
+            { title: t('billing.run.accounts'), key: 'accounts', align: 'right', width: 100, render: (_: unknown, r) => <span className="num">{count(r.counts.accountsTotal)}</span> },
+            { title: t('billing.run.bills'), key: 'bills', align: 'right', width: 90, render: (_: unknown, r) => <span className="num">{count(r.counts.bills)}</span> },
             {
               title: t('billing.run.exceptions'),
               key: 'exceptions',
               align: 'right',
-              width: 150,
+              width: 130,
               render: (_: unknown, r) => (
                 <span className="num" style={{ whiteSpace: 'nowrap' }}>
                   {count(r.counts.exceptions)}
@@ -82,27 +82,31 @@ export function BillRunsPage() {
                 </span>
               ),
             },
-            { title: t('billing.run.totalYuan'), dataIndex: 'totalFen', align: 'right', width: 150, render: (f: number) => <span className="num" style={{ whiteSpace: 'nowrap' }}>{yuan(f)}</span> },
+            { title: t('billing.run.totalYuan'), dataIndex: 'totalFen', align: 'right', width: 140, render: (f: number) => <span className="num" style={{ whiteSpace: 'nowrap' }}>{yuan(f)}</span> },
             {
               title: t('billing.run.issuedYuan'),
               dataIndex: 'issuedFen',
               align: 'right',
-              width: 150,
+              width: 140,
               render: (f: number, r) => <span className="num" style={{ whiteSpace: 'nowrap' }}>{r.counts.issuedBills > 0 ? yuan(f) : DASH}</span>,
             },
-            { title: t('billing.run.startedAt'), dataIndex: 'createdAt', width: 150, render: (v: string | null) => (v ? dateTime(v) : DASH) },
             {
-              title: t('billing.run.finishedAt'),
-              key: 'finished',
-              width: 190,
+              title: t('billing.run.times'),
+              key: 'times',
+              width: 210,
               render: (_: unknown, r) => {
                 const [what, at] = r.issuedAt ? ['issuedAt', r.issuedAt] : r.ratedAt ? ['ratedAt', r.ratedAt] : [null, null];
-                return what && at ? (
-                  <span style={{ whiteSpace: 'nowrap' }}>
-                    {dateTime(at)} <Typography.Text type="secondary">{t(`billing.run.${what}`)}</Typography.Text>
-                  </span>
-                ) : (
-                  DASH
+                return (
+                  <div style={{ whiteSpace: 'nowrap', lineHeight: 1.45, fontSize: 13 }}>
+                    <div>
+                      <Typography.Text type="secondary">{t('billing.run.startedAt')}</Typography.Text> {r.createdAt ? dateTime(r.createdAt) : DASH}
+                    </div>
+                    {what && at && (
+                      <div>
+                        <Typography.Text type="secondary">{t(`billing.run.${what}`)}</Typography.Text> {dateTime(at)}
+                      </div>
+                    )}
+                  </div>
                 );
               },
             },
@@ -185,15 +189,13 @@ function StartRunCard({ runs }: { runs: BillRun[] }) {
           <Alert
             type="error"
             showIcon
-            title={describeError(start.error)}
+            title={errors.length > 1 ? t('billing.start.cannotStart', { period: chosen, n: errors.length }) : describeError(start.error)}
             data-testid="start-error"
             description={
               errors.length > 1 ? (
                 <ul style={{ margin: 0, paddingInlineStart: 18 }}>
                   {errors.map((e, i) => (
-                    <li key={i}>
-                      <code>{e.field}</code> {e.message}
-                    </li>
+                    <li key={i}>{e.message}</li>
                   ))}
                 </ul>
               ) : undefined

@@ -31,9 +31,9 @@ export function BillKindTag({ bill, t }: { bill: Pick<BillSummary, 'kind'>; t: T
   return bill.kind === 'adjustment' ? <Tag color="purple">{t('billing.billKind.adjustment')}</Tag> : <Tag>{t('billing.billKind.regular')}</Tag>;
 }
 
-/** "1 分 05 秒" / "1 min 05 s"; short phases to a tenth of a second ("0.4 秒"). */
-export function duration(t: TFunction, seconds: number): string {
-  if (seconds < 9.95) return t('billing.duration.s', { s: (Math.round(Math.max(0, seconds) * 10) / 10).toFixed(1) });
+/** "1 分 05 秒" / "1 min 05 s"; with `tenths`, short spans to a tenth of a second ("0.4 秒"). */
+export function duration(t: TFunction, seconds: number, tenths = false): string {
+  if (tenths && seconds < 9.95) return t('billing.duration.s', { s: (Math.round(Math.max(0, seconds) * 10) / 10).toFixed(1) });
   const { h, m, s } = durationParts(seconds);
   if (h > 0) return t('billing.duration.hm', { h, m: String(m).padStart(2, '0') });
   if (m > 0) return t('billing.duration.ms', { m, s: String(s).padStart(2, '0') });
