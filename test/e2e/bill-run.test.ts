@@ -95,6 +95,11 @@ describe('the bill-run console in the browser', () => {
     expect(await page.getByTestId('progress-issuing').getAttribute('data-percent')).toBe('100');
     expect(await page.getByTestId('figure-issued').textContent()).toBe(yuanText(Number(total)));
     expect(await checkLedger(e2e.handle.db)).toMatchObject({ ok: true });
+    // The summary download is offered (the server lists the route) and answers with a workbook for this session.
+    const summary = await page.getByTestId('run-summary-xlsx').getAttribute('href');
+    const xlsx = await page.context().request.get(new URL(summary!, baseUrl).toString());
+    expect(xlsx.status()).toBe(200);
+    expect(xlsx.headers()['content-type']).toContain('spreadsheetml');
     await page.waitForTimeout(300); // let the bars finish their animation for the picture
     await screenshot(page, 'bill-run-console.png');
 
@@ -126,6 +131,9 @@ describe('the bill-run console in the browser', () => {
     await page.getByTestId('bill-lines-total').first().waitFor();
     expect(await page.getByTestId('bill-lines-total').first().textContent()).toBe(yuanText(Number(bill.total_fen)));
     await screenshot(page, 'bill-run-customer-bills.png');
+    const pdf = await page.context().request.get(new URL((await row.getByTestId('bill-pdf').getAttribute('href'))!, baseUrl).toString());
+    expect(pdf.status()).toBe(200);
+    expect(pdf.headers()['content-type']).toContain('application/pdf');
 
     // The station head of that customer sees the same bill, and no bill-run console.
     await page.getByTestId('logout').click();

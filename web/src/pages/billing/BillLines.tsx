@@ -85,7 +85,7 @@ export function BillPdfLink({ billId, compact }: { billId: number; compact?: boo
   const routes = useApiRoutes();
   if (!hasRoute(routes.data, 'GET', '/bills/{id}/pdf')) return null;
   return (
-    <Button size="small" type={compact ? 'link' : 'default'} icon={<FilePdfOutlined />} href={billPdfUrl(billId)} target="_blank" rel="noopener" data-testid="bill-pdf">
+    <Button size="small" type={compact ? 'link' : 'default'} icon={<FilePdfOutlined />} href={billPdfUrl(billId)} target="_blank" rel="noopener" title={t('billing.bill.pdfTitle')} data-testid="bill-pdf">
       {compact ? null : t('billing.bill.pdf')}
     </Button>
   );
