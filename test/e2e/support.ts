@@ -91,10 +91,11 @@ export async function signIn(e: Pick<E2e, 'page' | 'baseUrl'>, username: string,
   await expect.poll(() => page.getByTestId('customer-row').count(), { timeout: 15_000 }).toBeGreaterThan(0);
 }
 
-/** A full-page screenshot under test-results/e2e/. */
+/** A full-page screenshot under test-results/e2e/ (from the top: the sticky header and menu stay in place). */
 export async function screenshot(page: Page, name: string): Promise<string> {
   const file = path.join(SCREENSHOTS, name);
   fs.mkdirSync(path.dirname(file), { recursive: true });
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
