@@ -77,6 +77,7 @@ export async function insertRun(db: Executor, v: { companyId: number; period: st
       created_by: v.createdBy,
       accounts_total: v.accountsTotal,
       account_id_bound: v.accountIdBound,
+      created_at: v.now,
       phase_started_at: v.now,
       timings: '{}',
     })
