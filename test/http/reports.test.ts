@@ -241,8 +241,9 @@ describe('GET /bill-runs/:id/summary.xlsx', () => {
     await workbook.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
   });
 
-  it('opens with exceljs: 汇总 first, then 账单', () => {
-    expect(workbook.worksheets.map((w) => w.name)).toEqual(['汇总', '账单']);
+  it('opens with exceljs: the bills, then the summary, which is the tab the workbook opens on', () => {
+    expect(workbook.worksheets.map((w) => w.name)).toEqual(['账单', '汇总']);
+    expect(workbook.views[0]?.activeTab).toBe(1);
     expect(sheetRows('账单')[0]).toEqual(['账单编号', '户号', '户名', '供电所', '台区', '用电类别', '电价', '电量(kWh)', '电费(元)', '电费(分)', '状态', '标记', '交费截止日']);
   });
 

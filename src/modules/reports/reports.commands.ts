@@ -80,7 +80,8 @@ export function registerReportsCommands(program: Command): void {
         );
         await finished(out);
         const seconds = ((Date.now() - started) / 1000).toFixed(1);
-        console.log(`wrote ${opts.output}: bill run ${run.period} (${run.status}), ${result.bills} bills, ${yuanOf(result.totalFen, { grouped: true })} 元 in ${seconds} s`);
+        const peakMiB = Math.round(process.resourceUsage().maxRSS / 1024);
+        console.log(`wrote ${opts.output}: bill run ${run.period} (${run.status}), ${result.bills} bills, ${yuanOf(result.totalFen, { grouped: true })} 元 in ${seconds} s (peak RSS ${peakMiB} MiB)`);
       });
     });
 }

@@ -8,6 +8,7 @@ import type { Role, Scope } from '../../org/index.js';
 import { CATEGORY_LABELS, categoryLabel, exceptionLabel, flagsText, periodLabel, runStatusLabel } from '../domain/labels.js';
 import { yuanOf } from '../domain/money.js';
 import { RunTotals, type Bucket } from '../domain/run-totals.js';
+import { roomInZip } from '../render/xlsx-backpressure.js';
 import { accountIdBound, exceptionsByKind, findRun, runAdjustments, runBillWindow, tariffNames, type RunRow } from '../reports.repository.js';
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -51,19 +52,18 @@ const COUNT = '#,##0';
 const yuanCell = (fen: number) => Number(yuanOf(fen));
 
 /**
- * The xlsx summary of a bill run, streamed to `out`: sheet 汇总 (period, status, counts, totals by
- * category / station / tariff, exceptions by kind) and sheet 账单 (one row per bill). The bills are read
- * in windows of account ids and each row is written and forgotten, so memory stays flat however large
- * the run; the totals are gathered in the same pass and written last into the first sheet (a streamed
- * sheet opens its part of the zip only when first written, so 汇总 still comes first in the workbook).
- * Waits for `out` to drain between batches. Call it inside one read-only snapshot.
+ * The xlsx summary of a bill run, streamed to `out`: sheet 账单 (one row per bill) and sheet 汇总 (period,
+ * status, counts, totals by category / station / tariff, exceptions by kind), which the workbook opens on.
+ * The bills are read in windows of account ids and each row is written and forgotten, so memory stays
+ * flat however large the run; the totals are gathered in the same pass and written after the bills.
+ * Between batches it waits for the zip to take the XML written so far (render/xlsx-backpressure.ts) and
+ * for `out` to drain. Call it inside one read-only snapshot.
  */
 export async function writeRunSummary(db: Executor, scope: Scope, run: RunRow, out: Writable, opts: SummaryOptions): Promise<SummaryResult> {
   const batchSize = opts.batchSize ?? DEFAULT_SUMMARY_BATCH;
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   workbook.creator = 'Granary (颗粒归仓)';
   workbook.created = opts.now;
-  const summary = workbook.addWorksheet('汇总', { views: [{ showGridLines: false }] });
   const sheet = workbook.addWorksheet('账单', { views: [{ state: 'frozen', ySplit: 1 }] });
   sheet.columns = [
     { header: '账单编号', key: 'id', width: 12 },
@@ -109,13 +109,19 @@ export async function writeRunSummary(db: Executor, scope: Scope, run: RunRow, o
         .commit();
     }
     opts.onProgress?.(totals.bills, run.bills);
+    await roomInZip(sheet);
     await drained(out);
   }
   sheet.commit();
 
   const [exceptions, adjustments, names] = [await exceptionsByKind(db, scope, run.id), await runAdjustments(db, scope, run.id), await tariffNames(db)];
+  // added only now: a streamed sheet opens its zip entry when it is added, and the zip takes its entries
+  // one at a time — a summary sheet added first would hold every bill row in memory until it was committed
+  const summary = workbook.addWorksheet('汇总', { views: [{ showGridLines: false }] });
   writeSummarySheet(summary, { run, scope, totals, exceptions, adjustments, names, now: opts.now });
   summary.commit();
+  // the workbook opens on the summary
+  workbook.views = [{ x: 0, y: 0, width: 20000, height: 12000, firstSheet: 0, activeTab: 1, visibility: 'visible' }];
   await workbook.commit();
   return { bills: totals.bills, totalFen: totals.totalFen };
 }

