@@ -318,6 +318,18 @@ describe('GET /bill-runs/:id/summary.xlsx', () => {
     expect(small.rows.length - 1).toBe(small.result.bills);
   });
 
+  it('stops, releasing its snapshot, when the destination goes away mid-stream (a client that hangs up)', async () => {
+    const reader = { role: 'system' as const, scope: { level: 'company' as const, companyId } };
+    const run = await runForSummary(handle.db, reader, runId);
+    const out = new PassThrough({ highWaterMark: 1024 }); // nobody reads it: the writer must wait, then see it close
+    setTimeout(() => out.destroy(), 300);
+    const started = Date.now();
+    await expect(
+      handle.db.transaction().setAccessMode('read only').execute((trx) => writeRunSummary(trx, reader.scope, run, out, { now: new Date(), batchSize: 7 })),
+    ).rejects.toThrow(/closed/);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
   it('is for the roles that see bill runs: station roles 403, an unknown run 404, and nothing written', async () => {
     for (const u of ['hongwansi.head', 'hongwansi.cashier', 'hongwansi.am1', 'admin', 'manager', 'auditor']) await as(u, `${api}/auth/me`); // sessions first
     const before = await fingerprintTables(handle.db);

@@ -16,7 +16,7 @@ describe('xlsx backpressure', () => {
       if (i % 2000 === 0) {
         expect(zipEntryStream(sheet), 'exceljs internals moved: the summary would lose its backpressure').not.toBeNull();
         maxBacklog = Math.max(maxBacklog, zipBacklog(sheet));
-        await roomInZip(sheet);
+        await roomInZip(sheet, out);
       }
     }
     sheet.commit();

@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { Worksheet } from 'exceljs';
 
 /**
@@ -31,8 +30,26 @@ export function zipBacklog(sheet: Worksheet): number {
   return zipEntryStream(sheet)?._writableState?.length ?? 0;
 }
 
-/** Resolves when the sheet's zip entry stream has taken what it was given, or at once. */
-export async function roomInZip(sheet: Worksheet): Promise<void> {
+/**
+ * Resolves when the sheet's zip entry stream has taken what it was given (at once when it has), or when
+ * `out` closes — a client that goes away stops the zip, and its entry would then never drain.
+ */
+export async function roomInZip(sheet: Worksheet, out: NodeJS.EventEmitter): Promise<void> {
   const dest = zipEntryStream(sheet);
-  if (dest && (dest.writableNeedDrain ?? dest._writableState?.needDrain)) await once(dest as unknown as NodeJS.EventEmitter, 'drain');
+  if (dest && (dest.writableNeedDrain ?? dest._writableState?.needDrain)) await drainOrClose(dest as unknown as NodeJS.EventEmitter, out);
+}
+
+/** Resolves on the first of `stream`'s 'drain' and `out`'s 'close' (or 'error'), removing its listeners. */
+export function drainOrClose(stream: NodeJS.EventEmitter, out: NodeJS.EventEmitter): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.removeListener('drain', done);
+      out.removeListener('close', done);
+      out.removeListener('error', done);
+      resolve();
+    };
+    stream.once('drain', done);
+    out.once('close', done);
+    out.once('error', done);
+  });
 }

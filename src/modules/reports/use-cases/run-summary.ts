@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { Executor } from '../../../db/tx.js';
@@ -8,7 +7,7 @@ import type { Role, Scope } from '../../org/index.js';
 import { CATEGORY_LABELS, categoryLabel, exceptionLabel, flagsText, periodLabel, runStatusLabel } from '../domain/labels.js';
 import { yuanOf } from '../domain/money.js';
 import { RunTotals, type Bucket } from '../domain/run-totals.js';
-import { roomInZip } from '../render/xlsx-backpressure.js';
+import { drainOrClose, roomInZip } from '../render/xlsx-backpressure.js';
 import { accountIdBound, exceptionsByKind, findRun, runAdjustments, runBillWindow, tariffNames, type RunRow } from '../reports.repository.js';
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -109,7 +108,7 @@ export async function writeRunSummary(db: Executor, scope: Scope, run: RunRow, o
         .commit();
     }
     opts.onProgress?.(totals.bills, run.bills);
-    await roomInZip(sheet);
+    await roomInZip(sheet, out);
     await drained(out);
   }
   sheet.commit();
@@ -126,10 +125,10 @@ export async function writeRunSummary(db: Executor, scope: Scope, run: RunRow, o
   return { bills: totals.bills, totalFen: totals.totalFen };
 }
 
-/** Resolves when the destination has room again (backpressure from a slow client or disk), or at once. */
+/** Resolves when the destination has room again (backpressure from a slow client or disk); throws once it is closed. */
 async function drained(out: Writable): Promise<void> {
+  if (!out.destroyed && out.writableNeedDrain) await drainOrClose(out, out);
   if (out.destroyed) throw new Error('the destination of the summary was closed');
-  if (out.writableNeedDrain) await once(out, 'drain');
 }
 
 interface SummaryInput {
