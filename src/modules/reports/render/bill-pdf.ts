@@ -111,11 +111,16 @@ function section(doc: Doc, title: string): void {
   doc.x = PAGE.margin;
 }
 
+const PADDING = 5;
+
+function rowHeight(doc: Doc, cells: string[], columns: Column[], font: 'R' | 'B', size: number): number {
+  doc.font(font).fontSize(size);
+  return Math.max(...cells.map((c, i) => doc.heightOfString(c, { width: columns[i]!.width - 2 * PADDING }))) + 2 * PADDING - 2;
+}
+
 function row(doc: Doc, cells: string[], columns: Column[], opts: { font: 'R' | 'B'; size: number; color: string; shade?: string }): void {
-  const padding = 5;
-  doc.font(opts.font).fontSize(opts.size);
-  const heights = cells.map((c, i) => doc.heightOfString(c, { width: columns[i]!.width - 2 * padding }));
-  const height = Math.max(...heights) + 2 * padding - 2;
+  const padding = PADDING;
+  const height = rowHeight(doc, cells, columns, opts.font, opts.size);
   room(doc, height);
   const y = doc.y;
   if (opts.shade) doc.rect(PAGE.margin, y, WIDTH, height).fill(opts.shade);
@@ -130,9 +135,16 @@ function row(doc: Doc, cells: string[], columns: Column[], opts: { font: 'R' | '
   doc.x = PAGE.margin;
 }
 
+/** A table whose header row is repeated at the top of each page it continues on. */
 function table(doc: Doc, head: string[], rows: string[][], columns: Column[]): void {
-  row(doc, head, columns, { font: 'B', size: 9.5, color: INK, shade: SHADE });
-  for (const r of rows) row(doc, r, columns, { font: 'R', size: 9.5, color: INK });
+  const header = () => row(doc, head, columns, { font: 'B', size: 9.5, color: INK, shade: SHADE });
+  header();
+  for (const r of rows) {
+    const page = doc.page;
+    room(doc, rowHeight(doc, r, columns, 'R', 9.5));
+    if (doc.page !== page) header();
+    row(doc, r, columns, { font: 'R', size: 9.5, color: INK });
+  }
 }
 
 function usageLine(doc: Doc, usage: [string, string][]): void {
