@@ -7,6 +7,7 @@ import { createDemoCounty, databaseIsEmpty, demoLogins, DEMO_PASSWORD, registerS
 import { registerTariffCommands } from '../modules/tariffs/index.js';
 import { registerBillingCommands } from '../modules/billing/index.js';
 import { registerLedgerCommands } from '../modules/ledger/index.js';
+import { registerReportsCommands } from '../modules/reports/index.js';
 import { startRuntime, withRuntime, type Runtime } from '../runtime.js';
 import { billDemoHistory } from '../workflows/bill-demo-history.js';
 import { progressReporter } from './progress.js';
@@ -39,6 +40,7 @@ export async function runCli(argv: string[]): Promise<void> {
   registerBillingCommands(program);
   registerLedgerCommands(program);
   registerTariffCommands(program);
+  registerReportsCommands(program);
   await program.parseAsync(argv);
 }
 

