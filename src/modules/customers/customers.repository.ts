@@ -22,6 +22,14 @@ function accountsWithOrg(db: Executor) {
     .innerJoin('transformer_area as t', 't.id', 'a.area_id');
 }
 
+/**
+ * Accounts (as `a`, with station `s` and area `t` joined) that the scope may see: the one scope rule for
+ * accounts, for this module and for others that query account-owned rows (reports).
+ */
+export function accountsInScope(db: Executor, scope: Scope) {
+  return inScope(accountsWithOrg(db), scope);
+}
+
 const summaryColumns = [
   'a.id',
   'a.account_no',

@@ -1,35 +1,19 @@
-import { sql, type SelectQueryBuilder } from 'kysely';
-import type { DB } from '../../db/schema.js';
+import { sql } from 'kysely';
 import type { Executor } from '../../db/tx.js';
 import type { Scope } from '../org/index.js';
+import { accountsInScope } from '../customers/index.js';
 
 /**
  * The only SQL of the reports module. It reads bills, bill lines, runs, exceptions, accounts and reads
  * (tables owned by billing, customers and metering) and writes nothing. Every query over accounts is
- * narrowed to the caller's scope like customers.repository.ts does: outside it, rows are not found.
+ * narrowed to the caller's scope by customers' accountsInScope: outside it, rows are not found.
  */
-
-type AccountQuery<O> = SelectQueryBuilder<DB & { a: DB['account']; s: DB['org_unit']; t: DB['transformer_area'] }, 'a' | 's' | 't', O>;
-
-/** company → its accounts; station → its accounts; area manager → the areas they manage. */
-function inScope<O>(q: AccountQuery<O>, scope: Scope): AccountQuery<O> {
-  if (scope.level === 'company') return q.where('a.company_id', '=', scope.companyId);
-  if (scope.level === 'station') return q.where('a.station_id', '=', scope.stationId);
-  return q.where('a.station_id', '=', scope.stationId).where('t.manager_user_id', '=', scope.managerUserId);
-}
-
-function accountsWithOrg(db: Executor) {
-  return db
-    .selectFrom('account as a')
-    .innerJoin('org_unit as s', 's.id', 'a.station_id')
-    .innerJoin('transformer_area as t', 't.id', 'a.area_id');
-}
 
 // ---- one bill, for its printed notice -----------------------------------------------------------
 
 /** A bill with its account, station, area, company and area manager — when the account is in scope. */
 export async function findBillForDocument(db: Executor, scope: Scope, billId: number) {
-  return inScope(accountsWithOrg(db), scope)
+  return accountsInScope(db, scope)
     .innerJoin('bill as b', (j) => j.onRef('b.account_id', '=', 'a.id').on('b.id', '=', billId))
     .innerJoin('org_unit as c', 'c.id', 'a.company_id')
     .leftJoin('customer as cu', 'cu.id', 'a.customer_id')
@@ -58,7 +42,7 @@ export type BillDocumentRow = NonNullable<Awaited<ReturnType<typeof findBillForD
 
 /** The regular bill of an account (by its number) for a period, in scope: what `granary bill-pdf` prints. */
 export async function findRegularBillId(db: Executor, scope: Scope, accountNo: string, period: string): Promise<number | undefined> {
-  const row = await inScope(accountsWithOrg(db), scope)
+  const row = await accountsInScope(db, scope)
     .innerJoin('bill as b', 'b.account_id', 'a.id')
     .select('b.id')
     .where('a.account_no', '=', accountNo)
@@ -156,7 +140,7 @@ export async function companies(db: Executor) {
 
 /** Review exceptions of the run by kind, for the accounts in scope. */
 export async function exceptionsByKind(db: Executor, scope: Scope, runId: number) {
-  return inScope(accountsWithOrg(db), scope)
+  return accountsInScope(db, scope)
     .innerJoin('bill_exception as e', 'e.account_id', 'a.id')
     .select(['e.kind', 'e.blocking', sql<number>`count(*)::int`.as('count')])
     .where('e.bill_run_id', '=', runId)
@@ -168,7 +152,7 @@ export async function exceptionsByKind(db: Executor, scope: Scope, runId: number
 
 /** Issued corrections of the run's bills in scope: how many, and their sum. */
 export async function runAdjustments(db: Executor, scope: Scope, runId: number): Promise<{ count: number; totalFen: number }> {
-  const row = await inScope(accountsWithOrg(db), scope)
+  const row = await accountsInScope(db, scope)
     .innerJoin('bill as o', 'o.account_id', 'a.id')
     .innerJoin('bill as x', (j) => j.onRef('x.account_id', '=', 'o.account_id').onRef('x.adjusts_bill_id', '=', 'o.id'))
     .select([sql<number>`count(*)::int`.as('count'), sql<string>`coalesce(sum(x.total_fen), 0)::text`.as('total')])
@@ -196,7 +180,7 @@ export async function tariffNames(db: Executor): Promise<Map<string, string>> {
  * of 5,000, and no longer growing with the number of periods billed).
  */
 export async function runBillWindow(db: Executor, scope: Scope, run: { id: number; period: string }, lo: number, hi: number) {
-  return inScope(accountsWithOrg(db), scope)
+  return accountsInScope(db, scope)
     .innerJoin('bill as b', 'b.account_id', 'a.id')
     .select([
       'b.id', 'b.account_id', 'a.account_no', 'a.name', 'a.station_id', 's.name as station_name', 't.name as area_name', 'a.category',
