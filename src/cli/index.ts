@@ -87,13 +87,10 @@ async function serve(config: ReturnType<typeof loadConfig>): Promise<void> {
  * does not wait for them; progress is in the log and in the bill-run console. Idempotent across restarts.
  */
 function billHistoryInBackground(rt: Runtime): void {
-  let lastLogged = -1;
   billDemoHistory(rt.handle, {
     asOf: rt.clock.now(),
     onProgress: (p) => {
-      if (p.done === lastLogged || p.done === 0) return;
-      lastLogged = p.done;
-      console.error(`demo history: ${p.done}/${p.total} months billed`);
+      if (p.billed) console.error(`demo history: ${p.period} billed and issued (${p.done}/${p.total})`);
     },
   }).catch((err: unknown) => console.error(`demo history stopped: ${err instanceof Error ? err.message : String(err)}`));
 }

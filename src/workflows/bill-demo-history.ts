@@ -9,6 +9,9 @@ export interface HistoryProgress {
   phase: string;
   done: number;
   total: number;
+  /** The month just finished, and whether it needed any work (false when it was already issued). */
+  period?: string;
+  billed?: boolean;
 }
 
 /** How many months of history the demo county's reads cover (RULES §12: 24 months). */
@@ -30,24 +33,27 @@ export async function billDemoHistory(
   const months = opts.months ?? DEMO_HISTORY_MONTHS;
   const current = businessMonth(opts.asOf);
   const periods = Array.from({ length: months }, (_, i) => addMonths(current, i - months));
+  opts.onProgress?.({ phase: 'billing history', done: 0, total: periods.length });
   for (const [i, period] of periods.entries()) {
-    opts.onProgress?.({ phase: 'billing history', done: i, total: periods.length });
-    await billMonth(handle, company.id, period);
+    const billed = await billMonth(handle, company.id, period);
+    opts.onProgress?.({ phase: 'billing history', done: i + 1, total: periods.length, period, billed });
   }
-  opts.onProgress?.({ phase: 'billing history', done: periods.length, total: periods.length });
   return { periods, seconds: (performance.now() - started) / 1000 };
 }
 
-async function billMonth(handle: { db: Db; pool: pg.Pool }, companyId: number, period: string): Promise<void> {
+/** Bills one month to issued; false when it already was. */
+async function billMonth(handle: { db: Db; pool: pg.Pool }, companyId: number, period: string): Promise<boolean> {
   const issuedOn = new Date(`${addMonths(period, 1)}-05T10:00:00+08:00`);
   const op = systemOperator(companyId, issuedOn, 'demo-history');
   const drive = () => driveOrWait(handle, op, period, () => driveBillRun(handle, run.id, { now: () => issuedOn }));
   let { run } = await startBillRun(handle.db, op, period);
+  if (run.status === 'issued') return false;
   if (run.status === 'rating') run = await drive();
   if (run.status === 'review') run = await approveBillRun(handle.db, op, run.id, 'demo history');
   if (run.status === 'approved') run = await startIssue(handle.db, op, run.id);
   if (run.status === 'issuing') run = await drive();
   if (run.status !== 'issued') throw new Error(`demo history: the bill run of ${period} ended ${run.status}${run.error ? `: ${run.error}` : ''}`);
+  return true;
 }
 
 /**
