@@ -1,3 +1,4 @@
+import { yuanOf } from '../../shared/money.js';
 import { InvalidArgumentError, type Command } from 'commander';
 import { progressReporter } from '../../cli/progress.js';
 import { loadConfig } from '../../config.js';
@@ -101,7 +102,7 @@ function progressOf(): (run: BillRunRow) => void {
   };
 }
 
-const yuan = (fen: number) => (fen / 100).toLocaleString('en', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const yuan = (fen: number) => yuanOf(fen, { grouped: true });
 
 async function printSummary(db: Parameters<typeof findRun>[0], run: BillRunRow): Promise<void> {
   const kinds = await exceptionCounts(db, run.id);

