@@ -318,6 +318,178 @@ export interface BillExceptionTable {
   created_at: Generated<Date>;
 }
 
+// ---- 004 payments -------------------------------------------------------------------------------
+
+type Gen<T> = ColumnType<T, T | undefined, T>;
+
+export interface PaymentTable {
+  account_id: number;
+  id: Generated<number>;
+  channel: string;
+  channel_txn_id: string;
+  amount_fen: number;
+  paid_at: Timestamp;
+  business_date: DateOnly;
+  order_id: number | null;
+  bank_batch_id: number | null;
+  operator_id: number | null;
+  principal_fen: Gen<number>;
+  penalty_fen: Gen<number>;
+  prepaid_fen: Gen<number>;
+  reversed: Generated<boolean>;
+  created_at: Generated<Date>;
+}
+
+export interface PaymentAllocationTable {
+  account_id: number;
+  payment_id: number;
+  line_no: number;
+  bill_id: number | null;
+  penalty_fen: Gen<number>;
+  principal_fen: Gen<number>;
+  prepaid_fen: Gen<number>;
+}
+
+export interface BillSettlementTable {
+  account_id: number;
+  bill_id: number;
+  principal_paid_fen: Gen<number>;
+  penalty_accrued_mfen: Gen<number>;
+  penalty_through: DateOnly | null;
+  penalty_charged_fen: Gen<number>;
+  penalty_paid_fen: Gen<number>;
+  penalty_waived_fen: Gen<number>;
+  settled_on: DateOnly | null;
+  updated_at: Generated<Date>;
+}
+
+export interface PenaltyMinimumTable {
+  effective_from: string;
+  minimum_fen: number;
+  note: string | null;
+}
+
+export interface IdempotencyKeyTable {
+  scope: string;
+  key: string;
+  request_hash: string;
+  status_code: number;
+  response: Json;
+  created_at: Generated<Date>;
+}
+
+export interface PaymentOrderTable {
+  id: Generated<number>;
+  out_trade_no: string;
+  account_id: number;
+  channel: string;
+  amount_fen: number;
+  status: Gen<'open' | 'paid' | 'closed'>;
+  created_by: number | null;
+  created_at: Generated<Date>;
+  expires_at: Timestamp;
+  paid_at: Timestamp | null;
+  payment_id: number | null;
+  channel_txn_id: string | null;
+}
+
+export interface ChannelNonceTable {
+  channel: string;
+  nonce: string;
+  seen_at: Generated<Date>;
+}
+
+export interface SecurityEventTable {
+  id: Generated<number>;
+  at: Generated<Date>;
+  channel: string;
+  kind: string;
+  reason: string;
+  remote_addr: string | null;
+  detail: Json;
+}
+
+export interface ApprovalRequestTable {
+  id: Generated<number>;
+  kind: 'payment.reversal' | 'prepaid.refund' | 'penalty.waiver';
+  account_id: number;
+  payment_id: number | null;
+  bill_id: number | null;
+  amount_fen: number;
+  reason: string;
+  status: Gen<'pending' | 'approved' | 'rejected'>;
+  requested_by: number;
+  requested_at: Generated<Date>;
+  decided_by: number | null;
+  decided_at: Timestamp | null;
+  decision_note: string | null;
+}
+
+export interface BankBatchTable {
+  id: Generated<number>;
+  bank: string;
+  file_name: string;
+  file_sha256: string;
+  business_date: DateOnly;
+  status: Gen<'posted'>;
+  lines: number;
+  accepted: number;
+  rejected: number;
+  accepted_fen: number;
+  created_by: number | null;
+  created_at: Generated<Date>;
+  seconds: Decimal | null;
+}
+
+export interface BankBatchLineTable {
+  batch_id: number;
+  line_no: number;
+  account_no: string | null;
+  account_id: number | null;
+  amount_fen: number | null;
+  bank_txn_id: string | null;
+  accepted: boolean;
+  reason: string | null;
+  payment_id: number | null;
+}
+
+export interface ReconImportTable {
+  id: Generated<number>;
+  channel: string;
+  file_name: string;
+  file_sha256: string;
+  rows: number;
+  created_by: number | null;
+  created_at: Generated<Date>;
+}
+
+export interface ReconItemTable {
+  id: Generated<number>;
+  channel: string;
+  business_date: DateOnly;
+  channel_txn_id: string;
+  out_trade_no: string | null;
+  statement_fen: number | null;
+  ledger_fen: number | null;
+  payment_id: number | null;
+  account_id: number | null;
+  import_id: number | null;
+  status: 'matched' | 'channel_only' | 'ledger_only' | 'amount_mismatch';
+  resolved: Generated<boolean>;
+  resolved_by: number | null;
+  resolved_at: Timestamp | null;
+  resolution: string | null;
+  created_at: Generated<Date>;
+}
+
+export interface ReconDayTable {
+  channel: string;
+  business_date: DateOnly;
+  import_id: number;
+  statement_count: number;
+  statement_fen: number;
+}
+
 export interface DB {
   org_unit: OrgUnitTable;
   app_user: AppUserTable;
@@ -341,6 +513,20 @@ export interface DB {
   bill: BillTable;
   bill_line: BillLineTable;
   bill_exception: BillExceptionTable;
+  payment: PaymentTable;
+  payment_allocation: PaymentAllocationTable;
+  bill_settlement: BillSettlementTable;
+  penalty_minimum: PenaltyMinimumTable;
+  idempotency_key: IdempotencyKeyTable;
+  payment_order: PaymentOrderTable;
+  channel_nonce: ChannelNonceTable;
+  security_event: SecurityEventTable;
+  approval_request: ApprovalRequestTable;
+  bank_batch: BankBatchTable;
+  bank_batch_line: BankBatchLineTable;
+  recon_import: ReconImportTable;
+  recon_item: ReconItemTable;
+  recon_day: ReconDayTable;
 }
 
 export type AppUserRow = Selectable<AppUserTable>;
