@@ -461,6 +461,8 @@ export interface ReconImportTable {
   rows: number;
   created_by: number | null;
   created_at: Generated<Date>;
+  /** 007: the result the import answered with (replayed for the same file). */
+  result: Json;
 }
 
 export interface ReconItemTable {
@@ -478,8 +480,12 @@ export interface ReconItemTable {
   resolved: Generated<boolean>;
   resolved_by: number | null;
   resolved_at: Timestamp | null;
-  resolution: string | null;
+  resolution: 'accepted_statement' | 'channel_error' | 'written_off' | null;
   created_at: Generated<Date>;
+  /** 007 */
+  reason: string | null;
+  resolution_note: string | null;
+  statement_line: number | null;
 }
 
 export interface ReconDayTable {
