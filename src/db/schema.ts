@@ -427,11 +427,14 @@ export interface ApprovalRequestTable {
 
 export interface BankBatchTable {
   id: Generated<number>;
+  /** 006: the company whose accounts the file pays */
+  company_id: number;
   bank: string;
   file_name: string;
   file_sha256: string;
   business_date: DateOnly;
-  status: Gen<'posted'>;
+  /** 006: posting (lines 1..posted_through final) → posted */
+  status: Gen<'posting' | 'posted'>;
   lines: number;
   accepted: number;
   rejected: number;
@@ -439,6 +442,10 @@ export interface BankBatchTable {
   created_by: number | null;
   created_at: Generated<Date>;
   seconds: Decimal | null;
+  /** 006 */
+  posted_through: Gen<number>;
+  encoding: Gen<'utf-8' | 'gb18030'>;
+  posted_at: Timestamp | null;
 }
 
 export interface BankBatchLineTable {
