@@ -6,6 +6,12 @@ const bool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
   .transform((v) => v === '1' || v === 'true' || v === 'yes');
 
+/** An optional text setting; set but empty counts as not set. */
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v));
+
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('127.0.0.1'),
@@ -22,6 +28,18 @@ const schema = z.object({
   GRANARY_BODY_LIMIT: z.coerce.number().int().min(1024).default(1_048_576),
   GRANARY_RATE_LIMIT: z.coerce.number().int().min(1).default(6000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // online payment channels (src/modules/channels); a channel is on when all of its settings are given
+  GRANARY_WECHATPAY_MCHID: optionalText,
+  GRANARY_WECHATPAY_APPID: optionalText,
+  GRANARY_WECHATPAY_APIV3_KEY: optionalText,
+  GRANARY_WECHATPAY_PLATFORM_SERIAL: optionalText,
+  GRANARY_WECHATPAY_PLATFORM_PUBLIC_KEY_FILE: optionalText,
+  GRANARY_ALIPAY_APP_ID: optionalText,
+  GRANARY_ALIPAY_SELLER_ID: optionalText,
+  GRANARY_ALIPAY_PUBLIC_KEY_FILE: optionalText,
+  GRANARY_GRIDAPP_SECRET: optionalText.refine((v) => v === undefined || v.length >= 16, 'at least 16 characters'),
+  GRANARY_PAY_TOKEN_SECRET: optionalText.refine((v) => v === undefined || v.length >= 16, 'at least 16 characters'),
+  GRANARY_PAYMENT_ORDER_MINUTES: z.coerce.number().int().min(1).max(1440).default(30),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -42,6 +60,16 @@ export interface Config {
   bodyLimit: number;
   rateLimitPerMinute: number;
   logLevel: Env['LOG_LEVEL'];
+  channels: ChannelSettings;
+}
+
+/** Online payment channel settings as given; src/modules/channels checks they are complete and loads the keys. */
+export interface ChannelSettings {
+  wechatpay: { mchid?: string | undefined; appid?: string | undefined; apiV3Key?: string | undefined; platformSerial?: string | undefined; platformPublicKeyFile?: string | undefined };
+  alipay: { appId?: string | undefined; sellerId?: string | undefined; publicKeyFile?: string | undefined };
+  gridappSecret?: string | undefined;
+  payTokenSecret?: string | undefined;
+  orderMinutes: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -67,5 +95,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimit: e.GRANARY_BODY_LIMIT,
     rateLimitPerMinute: e.GRANARY_RATE_LIMIT,
     logLevel: e.LOG_LEVEL,
+    channels: {
+      wechatpay: {
+        mchid: e.GRANARY_WECHATPAY_MCHID,
+        appid: e.GRANARY_WECHATPAY_APPID,
+        apiV3Key: e.GRANARY_WECHATPAY_APIV3_KEY,
+        platformSerial: e.GRANARY_WECHATPAY_PLATFORM_SERIAL,
+        platformPublicKeyFile: e.GRANARY_WECHATPAY_PLATFORM_PUBLIC_KEY_FILE,
+      },
+      alipay: { appId: e.GRANARY_ALIPAY_APP_ID, sellerId: e.GRANARY_ALIPAY_SELLER_ID, publicKeyFile: e.GRANARY_ALIPAY_PUBLIC_KEY_FILE },
+      gridappSecret: e.GRANARY_GRIDAPP_SECRET,
+      payTokenSecret: e.GRANARY_PAY_TOKEN_SECRET,
+      orderMinutes: e.GRANARY_PAYMENT_ORDER_MINUTES,
+    },
   };
 }
