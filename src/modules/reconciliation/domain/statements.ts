@@ -86,7 +86,7 @@ function recordsOf(text: string): Rec[] {
   const lines = text.split(/\r?\n/).map((l) => (l.trimStart().startsWith('#') ? '' : l));
   let parsed: { record: string[]; info: { lines: number } }[];
   try {
-    parsed = parse(lines.join('\n'), { relax_column_count: true, relax_quotes: true, skip_empty_lines: true, info: true }) as typeof parsed;
+    parsed = parse(lines.join('\n'), { relax_column_count: true, relax_quotes: true, skip_empty_lines: true, info: true }) as unknown as typeof parsed;
   } catch (err) {
     throw fileProblem(`not a readable CSV file: ${(err as Error).message}`);
   }
