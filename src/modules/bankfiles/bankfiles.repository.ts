@@ -1,0 +1,266 @@
+import { Kysely, PostgresDialect, sql, type Selectable } from 'kysely';
+import type pg from 'pg';
+import type { Db } from '../../db/connect.js';
+import { copyInto } from '../../db/copy.js';
+import type { BankBatchTable, DB } from '../../db/schema.js';
+import type { Executor } from '../../db/tx.js';
+
+/**
+ * The only SQL of the bankfiles module. Staging lives in two temporary tables of the importing session
+ * (`bank_stage` as read from the file, `bank_checked` after the set-based checks), so the functions that
+ * use them take that session's client.
+ */
+
+export type BankBatchRow = Selectable<BankBatchTable>;
+
+/** Kysely over one pooled client (its temporary tables and its transaction), for code that takes an Executor. */
+export function kyselyOnClient(client: pg.PoolClient): Db {
+  const pool = { connect: async () => ({ query: client.query.bind(client), release: () => {} }), end: async () => {} };
+  return new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as unknown as pg.Pool }) });
+}
+
+// ---- batches -----------------------------------------------------------------------------------
+
+export async function findBatch(db: Executor, id: number): Promise<BankBatchRow | undefined> {
+  return db.selectFrom('bank_batch').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findBatchOfFile(db: Executor, companyId: number, sha256: string): Promise<BankBatchRow | undefined> {
+  return db.selectFrom('bank_batch').selectAll().where('company_id', '=', companyId).where('file_sha256', '=', sha256).executeTakeFirst();
+}
+
+/** Newest first; the cursor is the last id seen. */
+export async function listBatches(db: Executor, companyId: number, f: { beforeId: number | null; limit: number }): Promise<BankBatchRow[]> {
+  let q = db.selectFrom('bank_batch').selectAll().where('company_id', '=', companyId);
+  if (f.beforeId) q = q.where('id', '<', f.beforeId);
+  return q.orderBy('id', 'desc').limit(f.limit + 1).execute();
+}
+
+export interface NewBatch {
+  companyId: number;
+  bank: string;
+  fileName: string;
+  sha256: string;
+  encoding: 'utf-8' | 'gb18030';
+  businessDate: string;
+  lines: number;
+  createdBy: number | null;
+}
+
+export async function insertBatch(db: Executor, b: NewBatch): Promise<BankBatchRow> {
+  return db
+    .insertInto('bank_batch')
+    .values({
+      company_id: b.companyId,
+      bank: b.bank,
+      file_name: b.fileName,
+      file_sha256: b.sha256,
+      encoding: b.encoding,
+      business_date: b.businessDate,
+      status: 'posting',
+      lines: b.lines,
+      accepted: 0,
+      rejected: 0,
+      accepted_fen: 0,
+      created_by: b.createdBy,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function finishBatch(db: Executor, id: number, seconds: number, at: Date): Promise<BankBatchRow> {
+  return db
+    .updateTable('bank_batch')
+    .set({ status: 'posted', posted_at: at, seconds: seconds.toFixed(3) })
+    .where('id', '=', id)
+    .where('status', '=', 'posting')
+    .where(sql<boolean>`posted_through = lines`)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** How the accepted lines' money was spread (payments of the batch) and the rejected lines by reason. */
+export async function batchFigures(db: Executor, id: number): Promise<{ principalFen: number; penaltyFen: number; prepaidFen: number; payments: number; reasons: { reason: string; lines: number }[] }> {
+  const { rows } = await sql<{ principal: string; penalty: string; prepaid: string; payments: number; reasons: { reason: string; lines: number }[] }>`
+    select coalesce(sum(principal_fen), 0)::text as principal, coalesce(sum(penalty_fen), 0)::text as penalty, coalesce(sum(prepaid_fen), 0)::text as prepaid,
+           count(*)::int as payments,
+           (select coalesce(json_agg(r order by r.lines desc, r.reason), '[]') from (
+              select split_part(reason, ':', 1) as reason, count(*)::int as lines from bank_batch_line
+               where batch_id = ${id} and not accepted group by 1) r) as reasons
+      from payment where bank_batch_id = ${id}`.execute(db);
+  const r = rows[0]!;
+  return { principalFen: Number(r.principal), penaltyFen: Number(r.penalty), prepaidFen: Number(r.prepaid), payments: r.payments, reasons: r.reasons };
+}
+
+// ---- one importer per file ---------------------------------------------------------------------
+
+/** Advisory-lock namespace of bank file imports (any constant distinct from the others in use). */
+const FILE_LOCK = 7_304_406;
+
+/** Session-level: held until released or the connection ends (kill -9 releases it with the connection). */
+export async function tryLockFile(client: pg.PoolClient, companyId: number, sha256: string): Promise<boolean> {
+  const { rows } = await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1, hashtext($2)) as ok', [FILE_LOCK, `${companyId}:${sha256}`]);
+  return rows[0]!.ok;
+}
+
+export async function unlockFile(client: pg.PoolClient, companyId: number, sha256: string): Promise<void> {
+  await client.query('select pg_advisory_unlock($1, hashtext($2))', [FILE_LOCK, `${companyId}:${sha256}`]);
+}
+
+// ---- staging -----------------------------------------------------------------------------------
+
+export const STAGE_COLUMNS = ['line_no', 'txn', 'account_no', 'amount_fen', 'debit_date', 'status', 'message', 'reason', 'detail'] as const;
+
+/** Fresh temporary tables for this session (a previous import on the same connection may have left them). */
+export async function createStage(client: pg.PoolClient): Promise<void> {
+  await client.query(`drop table if exists pg_temp.bank_stage, pg_temp.bank_checked`);
+  await client.query(`create temp table bank_stage (
+    line_no int not null, txn text, account_no text, amount_fen bigint, debit_date date, status text, message text, reason text, detail text)`);
+}
+
+export async function copyStage(client: pg.PoolClient, chunks: AsyncIterable<string>): Promise<void> {
+  await copyInto(client, 'bank_stage', STAGE_COLUMNS, chunks);
+}
+
+export async function dropStage(client: pg.PoolClient): Promise<void> {
+  await client.query(`drop table if exists pg_temp.bank_stage, pg_temp.bank_checked`);
+}
+
+export interface StageCounts {
+  lines: number;
+  /** Lines with no reason found: they go to the payments core. */
+  postable: number;
+  /** The latest debit date of the postable lines (or of any line), null when no line has one. */
+  lastDebitDate: string | null;
+}
+
+/**
+ * The checks that need the database, for the whole file in one statement: a bank_txn_id already on an
+ * earlier line (duplicate_in_file), already applied by an earlier file (already_applied, or txn_conflict
+ * when that payment has another account or amount), an account number unknown in the company, a closed
+ * account. A reason found while reading the line stays. Result: `bank_checked`, indexed by line number.
+ */
+export async function checkStage(client: pg.PoolClient, companyId: number, bank: string): Promise<StageCounts> {
+  await client.query('begin');
+  try {
+    await client.query(`set local work_mem = '256MB'`);
+    await client.query(
+      `create temp table bank_checked as
+       with dups as (
+         select txn, min(line_no) as first_line from bank_stage where txn is not null group by txn having count(*) > 1)
+       select s.line_no, s.txn, s.account_no, s.amount_fen, s.debit_date, a.id as account_id,
+              case when s.reason is not null then s.reason || coalesce(': ' || s.detail, '')
+                   when d.first_line is not null then 'duplicate_in_file: line ' || d.first_line
+                   when p.id is not null and p.account_id = a.id and p.amount_fen = s.amount_fen then 'already_applied: payment ' || p.id
+                   when p.id is not null then 'txn_conflict: payment ' || p.id
+                   when a.id is null then 'unknown_account'
+                   when a.status <> 'active' then 'closed_account'
+              end as reason
+         from bank_stage s
+         left join dups d on d.txn = s.txn and s.line_no > d.first_line
+         left join account a on a.account_no = s.account_no and a.company_id = $1
+         left join payment p on s.reason is null and p.channel = 'bank' and p.channel_txn_id = $2 || ':' || s.txn`,
+      [companyId, bank],
+    );
+    await client.query('create unique index on bank_checked (line_no)');
+    await client.query('analyze bank_checked');
+    const { rows } = await client.query<{ lines: number; postable: number; last_postable: string | null; last_any: string | null }>(
+      `select count(*)::int as lines, count(*) filter (where reason is null)::int as postable,
+              max(debit_date) filter (where reason is null)::text as last_postable, max(debit_date)::text as last_any
+         from bank_checked`,
+    );
+    await client.query('commit');
+    const r = rows[0]!;
+    return { lines: r.lines, postable: r.postable, lastDebitDate: r.last_postable ?? r.last_any };
+  } catch (err) {
+    await client.query('rollback').catch(() => {});
+    throw err;
+  }
+}
+
+export interface PostableLine {
+  lineNo: number;
+  txn: string;
+  accountId: number;
+  amountFen: number;
+  debitDate: string;
+}
+
+/** The lines of (from, to] that passed every check, in file order. */
+export async function postableLines(client: pg.PoolClient, from: number, to: number): Promise<PostableLine[]> {
+  const { rows } = await client.query<PostableLine>({
+    text: `select line_no as "lineNo", txn, account_id as "accountId", amount_fen as "amountFen", debit_date as "debitDate"
+             from bank_checked where line_no > $1 and line_no <= $2 and reason is null order by line_no`,
+    values: [from, to],
+  });
+  return rows;
+}
+
+export interface StepOutcomes {
+  /** Postable lines with what became of them: a payment, or a reason the payments core gave. */
+  lineNos: number[];
+  paymentIds: (number | null)[];
+  reasons: (string | null)[];
+}
+
+/**
+ * Writes the result lines of (from, to] — every line of the file in that range, rejected or accepted —
+ * and moves the batch's cursor and counters, in the caller's open transaction. The cursor is checked:
+ * a second importer working on the same batch fails here instead of writing twice.
+ */
+export async function writeStep(client: pg.PoolClient, batchId: number, from: number, to: number, o: StepOutcomes): Promise<BankBatchRow> {
+  const { rows } = await client.query<{ accepted: number; rejected: number; accepted_fen: string }>(
+    `with o as (select * from unnest($4::int[], $5::bigint[], $6::text[]) o(line_no, payment_id, reason)),
+     ins as (
+       insert into bank_batch_line (batch_id, line_no, account_no, account_id, amount_fen, bank_txn_id, accepted, reason, payment_id)
+       select $1, c.line_no, c.account_no, c.account_id, c.amount_fen, c.txn,
+              c.reason is null and o.payment_id is not null and o.reason is null,
+              coalesce(c.reason, o.reason, case when o.payment_id is null then 'not posted' end),
+              case when c.reason is null and o.reason is null then o.payment_id end
+         from bank_checked c left join o on o.line_no = c.line_no
+        where c.line_no > $2 and c.line_no <= $3
+       returning accepted, amount_fen)
+     select count(*) filter (where accepted)::int as accepted, count(*) filter (where not accepted)::int as rejected,
+            coalesce(sum(amount_fen) filter (where accepted), 0)::text as accepted_fen
+       from ins`,
+    [batchId, from, to, o.lineNos, o.paymentIds, o.reasons],
+  );
+  const c = rows[0]!;
+  const moved = await client.query<BankBatchRow>(
+    `update bank_batch set posted_through = $3, accepted = accepted + $4, rejected = rejected + $5, accepted_fen = accepted_fen + $6
+      where id = $1 and posted_through = $2 and status = 'posting' returning *`,
+    [batchId, from, to, c.accepted, c.rejected, Number(c.accepted_fen)],
+  );
+  if (moved.rowCount !== 1) throw new Error(`bank batch ${batchId} moved on under this importer (expected its cursor at line ${from})`);
+  return moved.rows[0]!;
+}
+
+// ---- result file -------------------------------------------------------------------------------
+
+export interface ResultRow {
+  lineNo: number;
+  txnId: string | null;
+  accountNo: string | null;
+  amountFen: number | null;
+  accepted: boolean;
+  reason: string | null;
+  paymentId: number | null;
+}
+
+/** The result lines of (from, to], in file order. */
+export async function resultRows(db: Executor, batchId: number, from: number, to: number): Promise<ResultRow[]> {
+  return db
+    .selectFrom('bank_batch_line')
+    .select(['line_no as lineNo', 'bank_txn_id as txnId', 'account_no as accountNo', 'amount_fen as amountFen', 'accepted', 'reason', 'payment_id as paymentId'])
+    .where('batch_id', '=', batchId)
+    .where('line_no', '>', from)
+    .where('line_no', '<=', to)
+    .orderBy('line_no')
+    .execute();
+}
+
+// ---- companies (the command line names one) ----------------------------------------------------
+
+export async function listCompanies(db: Executor): Promise<{ id: number; code: string }[]> {
+  return db.selectFrom('org_unit').select(['id', 'code']).where('kind', '=', 'company').orderBy('id').execute();
+}

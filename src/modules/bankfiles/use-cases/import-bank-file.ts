@@ -1,0 +1,261 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import type pg from 'pg';
+import type { Db } from '../../../db/connect.js';
+import { copyLine } from '../../../db/copy.js';
+import { businessDate } from '../../../shared/business-time.js';
+import { AppError, invalid } from '../../../shared/errors.js';
+import { insertAudit } from '../../audit/index.js';
+import { applyPayments, type ApplyOutcome, type PaymentIntake } from '../../payments/index.js';
+import {
+  checkStage,
+  copyStage,
+  createStage,
+  dropStage,
+  findBatchOfFile,
+  finishBatch,
+  insertBatch,
+  kyselyOnClient,
+  postableLines,
+  tryLockFile,
+  unlockFile,
+  writeStep,
+  type BankBatchRow,
+} from '../bankfiles.repository.js';
+import { BANK_CODE, bankChannelTxnId, checkLine, columnIndexOf, paidAtOf, RecordSplitter, splitRecord, type ColumnIndex } from '../domain/debit-file.js';
+import { EncodingSniffer, type TextEncoding } from '../domain/encoding.js';
+import { reasonText } from '../domain/reasons.js';
+import { auditActor, requireBankFiles, type BankFileOperator } from './operator.js';
+
+export interface ImportDeps {
+  db: Db;
+  pool: pg.Pool;
+}
+
+export interface BankFileInput {
+  /** The bank's code (ICBC, ABC, CCB, BOC, RCC …): upper-case letters, digits, underscore. */
+  bank: string;
+  /** The name the file came with (shown in lists; the content is recognised by its sha256). */
+  fileName: string;
+  /** Where the file is on disk (the HTTP route saves the upload to a temporary file first). */
+  path: string;
+}
+
+export interface ImportProgress {
+  phase: 'reading' | 'checking' | 'posting';
+  done: number;
+  total: number;
+}
+
+export interface ImportOptions {
+  /** Lines of the file per posting step (one transaction each). Default 20,000. */
+  stepSize?: number;
+  onProgress?: (p: ImportProgress) => void;
+  /** Wall clock for posted_at (default: the operator's now). */
+  now?: () => Date;
+}
+
+export interface ImportResult {
+  batch: BankBatchRow;
+  /** created: a new file, posted now · resumed: a file a crash had left half-posted, finished now · replayed: posted before, nothing changed. */
+  outcome: 'created' | 'resumed' | 'replayed';
+  timings: { readSeconds: number; checkSeconds: number; postSeconds: number; seconds: number };
+}
+
+export const DEFAULT_STEP_SIZE = 20_000;
+/** Times a step is tried again when a concurrent delivery applied one of its transactions first. */
+const STEP_RETRIES = 3;
+
+/**
+ * Imports a bank debit result file (代扣回盘) and posts its debited lines as payments.
+ *
+ * 1. Reads the file once for its sha256 and encoding (UTF-8, else GB 18030). A file of this company
+ *    with that hash posted before → its batch, nothing changes (`replayed`).
+ * 2. One importer per file (a session advisory lock; a second one gets 409).
+ * 3. Streams the file again through the line checks into a temporary table (COPY), then checks the
+ *    whole file against the database in one statement (duplicates, earlier payments, accounts).
+ *    A file that is not a debit file (header, no lines) is refused here: 422, nothing written.
+ * 4. Creates the batch (status posting) with its audit entry, in one transaction.
+ * 5. Posts in steps of `stepSize` lines: per step one transaction holds the payments of its debited
+ *    lines (the payments core, a constant number of statements), every result line of the step and the
+ *    batch's cursor and counters. A crash loses the step in flight and nothing else; importing the same
+ *    file again re-reads it and resumes after the cursor (`resumed`).
+ * 6. Marks the batch posted.
+ */
+export async function importBankFile(deps: ImportDeps, op: BankFileOperator, input: BankFileInput, opts: ImportOptions = {}): Promise<ImportResult> {
+  requireBankFiles(op, 'bankfiles.import', 'import bank files');
+  if (!BANK_CODE.test(input.bank)) throw invalid('bank', 'a bank code: upper-case letters, digits and _ (2–16), e.g. ICBC');
+  const fileName = input.fileName.trim();
+  if (fileName.length < 1 || fileName.length > 200) throw invalid('fileName', '1–200 characters');
+  const started = performance.now();
+  const now = opts.now ?? (() => op.now);
+  const progress = opts.onProgress ?? (() => {});
+
+  const file = await readFacts(input.path, progress);
+  const earlier = await findBatchOfFile(deps.db, op.companyId, file.sha256);
+  if (earlier?.status === 'posted') return replay(earlier, started);
+
+  const client = await deps.pool.connect();
+  let locked = false;
+  try {
+    locked = await tryLockFile(client, op.companyId, file.sha256);
+    if (!locked) throw new AppError('CONFLICT', 'this file is being imported right now by another session; try again when it has finished');
+    const existing = await findBatchOfFile(deps.db, op.companyId, file.sha256);
+    if (existing?.status === 'posted') return replay(existing, started);
+    if (existing && existing.bank !== input.bank) throw invalid('bank', `this file was imported for bank ${existing.bank} (batch ${existing.id}); import it again with that bank`);
+
+    await createStage(client);
+    await copyStage(client, stageChunks(input.path, file, businessDate(op.now), progress));
+    const read = performance.now();
+    progress({ phase: 'checking', done: 0, total: 1 });
+    const counts = await checkStage(client, op.companyId, input.bank);
+    if (counts.lines === 0) throw invalid('file', 'the file has a header but no debit lines');
+    if (existing && existing.lines !== counts.lines) throw new Error(`bank batch ${existing.id} has ${existing.lines} lines, its file now ${counts.lines}`);
+    progress({ phase: 'checking', done: 1, total: 1 });
+    const checked = performance.now();
+
+    let batch = existing ?? (await createBatch(deps.db, op, input, fileName, file, counts.lines, counts.lastDebitDate ?? businessDate(op.now)));
+    const kdb = kyselyOnClient(client);
+    const size = opts.stepSize ?? DEFAULT_STEP_SIZE;
+    progress({ phase: 'posting', done: batch.posted_through, total: batch.lines });
+    while (batch.posted_through < batch.lines) {
+      const from = batch.posted_through;
+      batch = await postStep(client, kdb, op, batch, from, Math.min(from + size, batch.lines));
+      progress({ phase: 'posting', done: batch.posted_through, total: batch.lines });
+    }
+    const seconds = (performance.now() - started) / 1000;
+    batch = await finishBatch(deps.db, batch.id, seconds, now());
+    await dropStage(client);
+    return {
+      batch,
+      outcome: existing ? 'resumed' : 'created',
+      timings: { readSeconds: (read - started) / 1000, checkSeconds: (checked - read) / 1000, postSeconds: (performance.now() - checked) / 1000, seconds },
+    };
+  } finally {
+    if (locked) await unlockFile(client, op.companyId, file.sha256).catch(() => {});
+    client.release();
+  }
+}
+
+function replay(batch: BankBatchRow, started: number): ImportResult {
+  const seconds = (performance.now() - started) / 1000;
+  return { batch, outcome: 'replayed', timings: { readSeconds: seconds, checkSeconds: 0, postSeconds: 0, seconds } };
+}
+
+interface FileFacts {
+  sha256: string;
+  encoding: TextEncoding;
+  bytes: number;
+}
+
+/** One pass over the bytes: the hash that recognises the file, and its encoding. */
+async function readFacts(path: string, progress: (p: ImportProgress) => void): Promise<FileFacts> {
+  let size: number;
+  try {
+    size = (await fs.promises.stat(path)).size;
+  } catch {
+    throw invalid('file', `cannot read ${path}`);
+  }
+  if (size === 0) throw invalid('file', 'the file is empty');
+  const hash = createHash('sha256');
+  const sniffer = new EncodingSniffer();
+  let bytes = 0;
+  for await (const chunk of fs.createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    sniffer.push(chunk);
+    bytes += chunk.length;
+    progress({ phase: 'reading', done: bytes / 2, total: size });
+  }
+  return { sha256: hash.digest('hex'), encoding: sniffer.end(), bytes };
+}
+
+/**
+ * The file as COPY text for the staging table: decoded, cut into records, the header read, each line
+ * checked (`checkLine`). Memory stays at one chunk of the file.
+ */
+async function* stageChunks(path: string, file: FileFacts, today: string, progress: (p: ImportProgress) => void): AsyncGenerator<string> {
+  const decoder = new TextDecoder(file.encoding);
+  const splitter = new RecordSplitter();
+  let cols: ColumnIndex | null = null;
+  let lineNo = 0;
+  let bytes = 0;
+  const encode = (records: string[]): string => {
+    let out = '';
+    for (const record of records) {
+      if (!cols) {
+        cols = columnIndexOf(splitRecord(record) ?? [record]);
+        continue;
+      }
+      const l = checkLine(record, ++lineNo, cols, today);
+      out += copyLine([l.lineNo, l.txnId, l.accountNo, l.amountFen, l.debitDate, l.status, l.message, l.reason, l.detail]);
+    }
+    return out;
+  };
+  for await (const chunk of fs.createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    bytes += chunk.length;
+    const text = encode(splitter.push(decoder.decode(chunk, { stream: true })));
+    progress({ phase: 'reading', done: (file.bytes + bytes) / 2, total: file.bytes });
+    if (text) yield text;
+  }
+  const tail = encode(splitter.end(splitter.push(decoder.decode())));
+  if (tail) yield tail;
+  if (!cols) throw invalid('file', 'the file has no header line');
+}
+
+async function createBatch(db: Db, op: BankFileOperator, input: BankFileInput, fileName: string, file: FileFacts, lines: number, date: string): Promise<BankBatchRow> {
+  return db.transaction().execute(async (trx) => {
+    const batch = await insertBatch(trx, { companyId: op.companyId, bank: input.bank, fileName, sha256: file.sha256, encoding: file.encoding, businessDate: date, lines, createdBy: op.userId });
+    await insertAudit(trx, {
+      ...auditActor(op),
+      action: 'bank_file.import',
+      entity: 'bank_batch',
+      entityId: batch.id,
+      detail: { bank: input.bank, fileName, sha256: file.sha256, bytes: file.bytes, encoding: file.encoding, lines },
+    });
+    return batch;
+  });
+}
+
+/**
+ * One step in one transaction: the debited lines of (from, to] as payments through the payments core,
+ * then every result line of the range and the cursor. When a concurrent delivery applied one of the
+ * step's transactions between the core's read and its write, the core gives up the whole step
+ * (CONFLICT); it is tried again and then sees that transaction as applied.
+ */
+async function postStep(client: pg.PoolClient, kdb: Db, op: BankFileOperator, batch: BankBatchRow, from: number, to: number): Promise<BankBatchRow> {
+  for (let attempt = 1; ; attempt++) {
+    await client.query('begin');
+    try {
+      const lines = await postableLines(client, from, to);
+      const intakes: PaymentIntake[] = lines.map((l) => ({
+        accountId: l.accountId,
+        channel: 'bank',
+        channelTxnId: bankChannelTxnId(batch.bank, l.txn),
+        amountFen: l.amountFen,
+        paidAt: paidAtOf(l.debitDate),
+        bankBatchId: batch.id,
+        operatorId: op.userId,
+      }));
+      const outcomes = await applyPayments(kdb, intakes);
+      if (outcomes.length !== lines.length) throw new Error(`the payments core answered ${outcomes.length} outcomes for ${lines.length} payments`);
+      const done = await writeStep(client, batch.id, from, to, {
+        lineNos: lines.map((l) => l.lineNo),
+        paymentIds: outcomes.map((o) => (o.status === 'applied' ? o.paymentId : null)),
+        reasons: outcomes.map(rejectionOf),
+      });
+      await client.query('commit');
+      return done;
+    } catch (err) {
+      await client.query('rollback').catch(() => {});
+      if (err instanceof AppError && err.code === 'CONFLICT' && attempt < STEP_RETRIES) continue;
+      throw err;
+    }
+  }
+}
+
+/** What the core's outcome means for the line: null = posted; otherwise the reason it was not. */
+function rejectionOf(o: ApplyOutcome): string | null {
+  if (o.status === 'applied') return null;
+  if (o.status === 'duplicate') return reasonText('already_applied', `payment ${o.paymentId}`);
+  return reasonText('txn_conflict', `payment ${o.paymentId}`);
+}
