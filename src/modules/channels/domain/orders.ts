@@ -51,7 +51,10 @@ export function nameMatches(given: string, registered: string): boolean {
   return g.length > 0 && g === norm(registered);
 }
 
-export const maskedName = maskPersonName;
+/** The name the payment page shows: a person's masked (张*明), an organisation's as registered. */
+export function maskedNameOf(name: string, kind: string): string {
+  return kind === 'organisation' ? name : maskPersonName(name);
+}
 
 /**
  * Staff who may open a payment order for an account in their scope (to show the customer a QR code or

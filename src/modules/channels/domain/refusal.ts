@@ -80,3 +80,8 @@ export function headerOf(headers: Record<string, string | string[] | undefined>,
   if (typeof v !== 'string' || v === '') throw new Refusal('malformed', `header ${name} missing`);
   return v;
 }
+
+/** The HTTP status a refusal answers with: 401 when the sender is not proven, 400 otherwise. */
+export function refusalStatus(kind: RefusalKind): 400 | 401 {
+  return kind === 'bad_signature' || kind === 'weak_sign_type' || kind === 'stale_timestamp' || kind === 'replayed_nonce' ? 401 : 400;
+}

@@ -1,0 +1,99 @@
+import type { Db } from '../../../db/connect.js';
+import type { Executor } from '../../../db/tx.js';
+import { AppError, invalid, notFound } from '../../../shared/errors.js';
+import { insertAudit } from '../../audit/index.js';
+import { auditBy } from '../../org/index.js';
+import { maskedNameOf, newOutTradeNo, orderExpiry, orderState } from '../domain/orders.js';
+import type { OnlineChannel } from '../domain/refusal.js';
+import { findAccountById, findOrder, findPaymentForReceipt, insertOrder, type OrderRow } from '../channels.repository.js';
+import { canSandboxSign, type ChannelKeys } from './channel-keys.js';
+import { requireOrderRole, visibleAccount, type Caller } from './caller.js';
+
+export interface OrderInput {
+  accountId: number;
+  amountFen: number;
+  channel: OnlineChannel;
+}
+
+/**
+ * Opens a payment order: the `outTradeNo` the channel will echo in its notification. No money moves
+ * until the channel says it was paid. Staff orders are audited; the payment page's are not (no actor).
+ */
+export async function createPaymentOrder(db: Db, keys: ChannelKeys, caller: Caller, input: OrderInput, now: Date) {
+  requireOrderRole(caller);
+  await visibleAccount(db, caller, input.accountId);
+  if (!keys[input.channel]) throw invalid('channel', `${input.channel} is not configured on this server`);
+  const account = await findAccountById(db, input.accountId);
+  if (!account) throw notFound('account');
+  return db.transaction().execute(async (trx) => {
+    const order = await insertOrder(trx, {
+      outTradeNo: newOutTradeNo(now),
+      accountId: input.accountId,
+      channel: input.channel,
+      amountFen: input.amountFen,
+      createdBy: caller.kind === 'staff' ? caller.ctx.actor.userId : null,
+      createdAt: now,
+      expiresAt: orderExpiry(now, keys.orderMinutes),
+    });
+    if (caller.kind === 'staff')
+      await insertAudit(trx, { ...auditBy(caller.ctx), action: 'payment_order.create', entity: 'account', entityId: input.accountId, detail: { outTradeNo: order.out_trade_no, channel: order.channel, amountFen: order.amount_fen } });
+    return presentOrder(trx, keys, order, now);
+  });
+}
+
+export async function getPaymentOrder(db: Executor, keys: ChannelKeys, caller: Caller, outTradeNo: string, now: Date) {
+  const order = await findVisibleOrder(db, caller, outTradeNo);
+  return presentOrder(db, keys, order, now);
+}
+
+/** The order when the caller may see its account; 404 otherwise (another subtree's order does not exist for them). */
+export async function findVisibleOrder(db: Executor, caller: Caller, outTradeNo: string): Promise<OrderRow> {
+  const order = await findOrder(db, outTradeNo);
+  if (!order) throw notFound('payment order');
+  try {
+    await visibleAccount(db, caller, order.account_id);
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'NOT_FOUND') throw notFound('payment order');
+    throw err;
+  }
+  return order;
+}
+
+/** An order as the API shows it; once paid, with the payment's receipt. */
+export async function presentOrder(db: Executor, keys: ChannelKeys, order: OrderRow, now: Date) {
+  const channel = order.channel as OnlineChannel;
+  const base = {
+    id: order.id,
+    outTradeNo: order.out_trade_no,
+    accountId: order.account_id,
+    channel,
+    amountFen: order.amount_fen,
+    status: orderState(order, now),
+    createdAt: order.created_at.toISOString(),
+    expiresAt: order.expires_at.toISOString(),
+    paidAt: order.paid_at ? order.paid_at.toISOString() : null,
+    paymentId: order.payment_id,
+    channelTxnId: order.channel_txn_id,
+    ...(canSandboxSign(keys, channel) && { checkoutUrl: `/pay/sandbox/${order.out_trade_no}` }),
+  };
+  if (order.status !== 'paid' || order.payment_id == null) return { ...base, receipt: null };
+  const [payment, account] = await Promise.all([findPaymentForReceipt(db, order.account_id, order.payment_id), findAccountById(db, order.account_id)]);
+  if (!payment || !account) return { ...base, receipt: null };
+  return {
+    ...base,
+    receipt: {
+      paymentId: payment.id,
+      accountNo: account.account_no,
+      maskedName: maskedNameOf(account.customer_name, account.customer_kind),
+      channel: payment.channel,
+      channelTxnId: payment.channel_txn_id,
+      amountFen: payment.amount_fen,
+      principalFen: payment.principal_fen,
+      penaltyFen: payment.penalty_fen,
+      prepaidFen: payment.prepaid_fen,
+      paidAt: payment.paid_at.toISOString(),
+      businessDate: payment.business_date,
+      reversed: payment.reversed,
+    },
+  };
+}

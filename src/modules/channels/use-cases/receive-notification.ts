@@ -1,0 +1,82 @@
+import type { Db } from '../../../db/connect.js';
+import type { Trx } from '../../../db/tx.js';
+import { AppError } from '../../../shared/errors.js';
+import { applyPayment } from '../../payments/index.js';
+import { verifyAlipayNotification } from '../domain/alipay.js';
+import { verifyGridappNotification } from '../domain/gridapp.js';
+import { Refusal, type OnlineChannel, type PaidNotice } from '../domain/refusal.js';
+import { verifyWechatpayNotification, type Headers } from '../domain/wechatpay.js';
+import { findPaymentByTxn, insertSecurityEvent, lockOrder, markOrderPaid, rememberNonce } from '../channels.repository.js';
+import type { ChannelKeys } from './channel-keys.js';
+
+export interface Delivery {
+  headers: Headers;
+  /** the body exactly as received (signatures are over its bytes) */
+  rawBody: string;
+  remoteAddr: string | null;
+}
+
+export type NotifyResult =
+  | { ok: true; status: 'applied' | 'duplicate'; orderId: number; paymentId: number; outTradeNo: string }
+  | { ok: false; refusal: Refusal };
+
+/** Verifies a delivery with the channel's keys (pure), or refuses it. The channel must be configured. */
+export function verifyDelivery(keys: ChannelKeys, channel: OnlineChannel, d: Delivery, now: Date): PaidNotice {
+  if (channel === 'wechatpay') return verifyWechatpayNotification(keys.wechatpay!, d.headers, d.rawBody, now);
+  if (channel === 'alipay') return verifyAlipayNotification(keys.alipay!, d.rawBody);
+  return verifyGridappNotification(keys.gridapp!.secret, d.headers, d.rawBody, now);
+}
+
+/** How many times a delivery is retried when a concurrent one applied the same transaction first. */
+const ATTEMPTS = 3;
+
+/**
+ * One callback delivery: verify it, then in one transaction record its nonce, lock the order, check it
+ * and apply the payment (payments.applyPayment) and mark the order paid — the order and the payment
+ * commit together, or neither does. A refusal rolls the transaction back (no ledger effect, the nonce
+ * not kept) and is written to the security log in its own statement.
+ */
+export async function receiveNotification(db: Db, keys: ChannelKeys, channel: OnlineChannel, d: Delivery, now: Date): Promise<NotifyResult> {
+  try {
+    const notice = verifyDelivery(keys, channel, d, now);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await db.transaction().execute((trx) => applyNotice(trx, notice, now));
+      } catch (err) {
+        // applyPayment gives up when another transaction inserted the same channel transaction between
+        // its read and its write; on retry it sees that payment (duplicate or conflict)
+        if (err instanceof AppError && err.code === 'CONFLICT' && attempt < ATTEMPTS) continue;
+        throw err;
+      }
+    }
+  } catch (err) {
+    if (!(err instanceof Refusal)) throw err;
+    await insertSecurityEvent(db, { at: now, channel, kind: err.kind, reason: err.reason, remoteAddr: d.remoteAddr, detail: err.detail });
+    return { ok: false, refusal: err };
+  }
+}
+
+async function applyNotice(trx: Trx, n: PaidNotice, now: Date): Promise<NotifyResult & { ok: true }> {
+  const about = { outTradeNo: n.outTradeNo, channelTxnId: n.channelTxnId, amountFen: n.amountFen };
+  if (n.nonce !== null && !(await rememberNonce(trx, n.channel, n.nonce, now))) throw new Refusal('replayed_nonce', 'this nonce was seen before', { ...about, nonce: n.nonce });
+  const order = await lockOrder(trx, n.outTradeNo);
+  if (!order) throw new Refusal('unknown_order', 'out_trade_no is not one of our payment orders', about);
+  if (order.channel !== n.channel) throw new Refusal('wrong_channel', `the order was opened for ${order.channel}`, about);
+  if (order.amount_fen !== n.amountFen) throw new Refusal('wrong_amount', `paid ${n.amountFen} fen, the order is for ${order.amount_fen} fen`, { ...about, orderFen: order.amount_fen });
+  const paid = { orderId: order.id, outTradeNo: order.out_trade_no };
+
+  if (order.status === 'paid') {
+    if (order.channel_txn_id === n.channelTxnId) return { ok: true, status: 'duplicate', paymentId: order.payment_id!, ...paid };
+    const earlier = await findPaymentByTxn(trx, n.channel, n.channelTxnId);
+    if (earlier && (earlier.account_id !== order.account_id || earlier.amount_fen !== n.amountFen))
+      throw new Refusal('txn_conflict', `transaction ${n.channelTxnId} was applied before with ${earlier.amount_fen} fen`, { ...about, existingPaymentId: earlier.id, existingAmountFen: earlier.amount_fen });
+    throw new Refusal('order_already_paid', `the order was paid by transaction ${order.channel_txn_id}`, { ...about, paidTxnId: order.channel_txn_id });
+  }
+
+  // open, expired or closed: the channel took the money, so it is applied (an order's expiry is ours)
+  const outcome = await applyPayment(trx, { accountId: order.account_id, channel: n.channel, channelTxnId: n.channelTxnId, amountFen: n.amountFen, paidAt: n.paidAt, orderId: order.id });
+  if (outcome.status === 'conflict')
+    throw new Refusal('txn_conflict', `transaction ${n.channelTxnId} was applied before with ${outcome.existingAmountFen} fen`, { ...about, existingPaymentId: outcome.paymentId, existingAmountFen: outcome.existingAmountFen, existingAccountId: outcome.existingAccountId });
+  await markOrderPaid(trx, order.id, { paidAt: n.paidAt, paymentId: outcome.paymentId, channelTxnId: n.channelTxnId });
+  return { ok: true, status: outcome.status, paymentId: outcome.paymentId, ...paid };
+}
