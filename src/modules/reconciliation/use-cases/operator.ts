@@ -1,0 +1,31 @@
+import { forbidden } from '../../../shared/errors.js';
+import type { Ctx, Role, Scope } from '../../org/index.js';
+import { mayReconciliation, type ReconciliationPermission } from '../domain/permissions.js';
+
+/** Who reconciles: a signed-in user (API) or the system (CLI `granary reconcile`), which sees the whole database. */
+export interface Operator {
+  userId: number | null;
+  name: string;
+  role: Role | 'system';
+  /** Null for the system. */
+  scope: Scope | null;
+  ip: string | null;
+  now: Date;
+}
+
+export function operatorOf(ctx: Ctx): Operator {
+  const a = ctx.actor;
+  return { userId: a.userId, name: a.username, role: a.role, scope: a.scope, ip: ctx.ip, now: ctx.now };
+}
+
+export function systemOperator(now: Date, name = 'system'): Operator {
+  return { userId: null, name, role: 'system', scope: null, ip: null, now };
+}
+
+export function requireReconciliation(op: Operator, permission: ReconciliationPermission, what: string): void {
+  if (op.role !== 'system' && !mayReconciliation(op.role, permission)) throw forbidden(`your role (${op.role}) may not ${what}`);
+}
+
+export function auditActor(op: Operator) {
+  return { actorId: op.userId, actorName: op.name, ip: op.ip };
+}
