@@ -15,6 +15,7 @@ import { orgRoutes } from '../modules/org/index.js';
 import { tariffsRoutes } from '../modules/tariffs/index.js';
 import { billingRoutes } from '../modules/billing/index.js';
 import { reportsRoutes } from '../modules/reports/index.js';
+import { paymentsRoutes } from '../modules/payments/index.js';
 import { AppError } from '../shared/errors.js';
 import type { AppDeps } from './deps.js';
 import { registerAuth } from './plugins/auth.js';
@@ -76,6 +77,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
       await billingRoutes(api, deps);
       await tariffsRoutes(api, deps);
       await reportsRoutes(api, deps);
+      await paymentsRoutes(api, deps);
     },
     { prefix: '/api/v1' },
   );

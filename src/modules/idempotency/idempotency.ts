@@ -1,0 +1,71 @@
+import { createHash } from 'node:crypto';
+import type { Executor } from '../../db/tx.js';
+import { AppError } from '../../shared/errors.js';
+import { findKey, insertKey, tryLockKey } from './idempotency.repository.js';
+
+/**
+ * Idempotency-Key for money-moving POSTs (DESIGN §6): same key + same request → the first response replayed;
+ * same key + a different request → 422; same key while the first is still in flight → 409.
+ *
+ * The key is stored in the same transaction as the effect it guards, so a crash leaves neither and the
+ * retry applies once. While the first request's transaction is open it holds an advisory lock on the key;
+ * a second request that cannot take the lock answers 409 instead of waiting.
+ */
+
+export interface IdempotentRequest {
+  /** whose keys these are, e.g. `user:12` — a key is only replayed to the same caller */
+  scope: string;
+  key: string;
+  /** what was asked: method, route and body */
+  method: string;
+  route: string;
+  body: unknown;
+}
+
+export interface IdempotentResult<T> {
+  statusCode: number;
+  body: T;
+  replayed: boolean;
+}
+
+const KEY = /^[\x21-\x7e]{1,200}$/;
+
+export function checkKey(key: string | undefined, required: boolean): string | null {
+  if (key === undefined || key === '') {
+    if (required) throw new AppError('VALIDATION', 'Idempotency-Key header is required for this request', { errors: [{ field: 'Idempotency-Key', message: 'required' }] });
+    return null;
+  }
+  if (!KEY.test(key)) throw new AppError('VALIDATION', 'Idempotency-Key must be 1–200 printable ASCII characters', { errors: [{ field: 'Idempotency-Key', message: '1–200 printable ASCII characters' }] });
+  return key;
+}
+
+export function requestHash(r: Pick<IdempotentRequest, 'method' | 'route' | 'body'>): string {
+  return createHash('sha256').update(`${r.method}\n${r.route}\n${canonicalJson(r.body)}`).digest('hex');
+}
+
+/** Runs `work` once per (scope, key) in the caller's transaction; see above. */
+export async function idempotent<T>(trx: Executor, r: IdempotentRequest, work: () => Promise<{ statusCode: number; body: T }>): Promise<IdempotentResult<T>> {
+  if (!(await tryLockKey(trx, r.scope, r.key))) throw new AppError('CONFLICT', 'a request with this Idempotency-Key is still in progress; retry later');
+  const hash = requestHash(r);
+  const earlier = await findKey(trx, r.scope, r.key);
+  if (earlier) {
+    if (earlier.request_hash !== hash)
+      throw new AppError('VALIDATION', 'this Idempotency-Key was used for a different request', { errors: [{ field: 'Idempotency-Key', message: 'already used for a different request' }] });
+    return { statusCode: earlier.status_code, body: earlier.response as T, replayed: true };
+  }
+  const result = await work();
+  await insertKey(trx, { scope: r.scope, key: r.key, requestHash: hash, statusCode: result.statusCode, response: result.body });
+  return { ...result, replayed: false };
+}
+
+/** JSON with object keys sorted, so the same body written in another key order is the same request. */
+export function canonicalJson(v: unknown): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  const o = v as Record<string, unknown>;
+  return `{${Object.keys(o)
+    .sort()
+    .filter((k) => o[k] !== undefined)
+    .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
+    .join(',')}}`;
+}

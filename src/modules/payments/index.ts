@@ -1,0 +1,8 @@
+/** Payments (收费), allocation (销账), penalties (违约金) and approvals: the public surface. */
+export { CHANNELS, ONLINE_CHANNELS, clearingBook, isChannel, type Channel, type OnlineChannel } from './domain/channels.js';
+export { allocate, type Allocation, type OpenBill } from './domain/allocation.js';
+export { accrue, chargeableFen, type PenaltyClass } from './domain/penalty.js';
+export { applyPayment, applyPayments, type ApplyOutcome, type AppliedPayment, type PaymentIntake } from './use-cases/apply-payments.js';
+export { accountStatement, type AccountStatement, type OpenBillView } from './use-cases/statement.js';
+export { paymentsRoutes } from './payments.routes.js';
+export { getStatement, getPayment, receiptNo, type PaymentView } from './use-cases/queries.js';

@@ -1,0 +1,364 @@
+import { sql } from 'kysely';
+import type { Executor } from '../../db/tx.js';
+import { accountsInScope } from '../customers/index.js';
+import type { Scope } from '../org/index.js';
+import type { OpenBill } from './domain/allocation.js';
+import type { PaymentEntry } from './domain/posting.js';
+import type { MinimumSetting } from './domain/penalty.js';
+
+/** The only place with SQL for payments. */
+
+/**
+ * Locks the customer accounts a batch pays into, in id order (no deadlock between batches), so that two
+ * payments of one account are allocated one after the other. Returns the ids found.
+ */
+export async function lockAccounts(db: Executor, accountIds: readonly number[]): Promise<number[]> {
+  const { rows } = await sql<{ id: number }>`select id from account where id = any(${accountIds as number[]}::bigint[]) order by id for update`.execute(db);
+  return rows.map((r) => r.id);
+}
+
+export interface ExistingPayment {
+  channel: string;
+  channelTxnId: string;
+  accountId: number;
+  paymentId: number;
+  amountFen: number;
+  principalFen: number;
+  penaltyFen: number;
+  prepaidFen: number;
+}
+
+export interface OpenBillRow extends OpenBill {
+  accountId: number;
+}
+
+export interface PaymentContext {
+  bills: OpenBillRow[];
+  existing: ExistingPayment[];
+  ids: number[];
+  minimums: MinimumSetting[];
+}
+
+/**
+ * The issued bills with something still open (principal due = the bill's total plus its issued
+ * adjustments), as a query over the given accounts. Used under the account lock and for statements.
+ */
+function openBillsSql(accountIds: readonly number[]) {
+  return sql`
+    with issued as (
+      select b.account_id, coalesce(b.adjusts_bill_id, b.id) as bill_id, sum(b.total_fen) as due_fen,
+             min(b.period) as period, max(b.due_on) filter (where b.kind = 'regular') as due_on
+        from bill b
+       where b.account_id = any(${accountIds as number[]}::bigint[]) and b.status = 'issued'
+       group by b.account_id, coalesce(b.adjusts_bill_id, b.id))
+    select i.account_id as "accountId", i.bill_id as "billId", i.period, i.due_on::text as "dueOn", a.category,
+           i.due_fen as "principalDueFen",
+           coalesce(s.principal_paid_fen, 0) as "principalPaidFen",
+           coalesce(s.penalty_accrued_mfen, 0) as "penaltyAccruedMfen",
+           s.penalty_through::text as "penaltyThrough",
+           coalesce(s.penalty_charged_fen, 0) as "penaltyChargedFen",
+           coalesce(s.penalty_paid_fen, 0) as "penaltyPaidFen",
+           coalesce(s.penalty_waived_fen, 0) as "penaltyWaivedFen"
+      from issued i
+      join account a on a.id = i.account_id
+      left join bill_settlement s on s.account_id = i.account_id and s.bill_id = i.bill_id
+     where i.due_on is not null
+       and (i.due_fen > coalesce(s.principal_paid_fen, 0)
+            or coalesce(s.penalty_charged_fen, 0) > coalesce(s.penalty_paid_fen, 0) + coalesce(s.penalty_waived_fen, 0))`;
+}
+
+/**
+ * Everything allocation needs, in one round trip: the accounts' open bills, payments already applied with
+ * the same channel transaction ids, fresh payment ids, and the penalty minimum settings.
+ */
+export async function readPaymentContext(
+  db: Executor,
+  accountIds: readonly number[],
+  txns: readonly { channel: string; channelTxnId: string }[],
+  newIds: number,
+): Promise<PaymentContext> {
+  const { rows } = await sql<{ bills: OpenBillRow[]; existing: ExistingPayment[]; ids: string[] | number[]; minimums: MinimumSetting[] }>`
+    select
+      (select coalesce(json_agg(o), '[]') from (${openBillsSql(accountIds)}) o) as bills,
+      (select coalesce(json_agg(json_build_object(
+                'channel', p.channel, 'channelTxnId', p.channel_txn_id, 'accountId', p.account_id, 'paymentId', p.id,
+                'amountFen', p.amount_fen, 'principalFen', p.principal_fen, 'penaltyFen', p.penalty_fen, 'prepaidFen', p.prepaid_fen)), '[]')
+         from payment p
+         join unnest(${txns.map((t) => t.channel)}::text[], ${txns.map((t) => t.channelTxnId)}::text[]) x(channel, txn)
+           on p.channel = x.channel and p.channel_txn_id = x.txn) as existing,
+      (select coalesce(array_agg(nextval('payment_id_seq')), '{}') from generate_series(1, ${newIds}::int)) as ids,
+      (select coalesce(json_agg(json_build_object('effectiveFrom', effective_from::text, 'minimumFen', minimum_fen)), '[]') from penalty_minimum) as minimums`.execute(db);
+  const r = rows[0]!;
+  return { bills: r.bills, existing: r.existing, ids: r.ids.map(Number), minimums: r.minimums };
+}
+
+export async function openBillsOf(db: Executor, accountId: number): Promise<OpenBillRow[]> {
+  const { rows } = await sql<OpenBillRow>`${openBillsSql([accountId])}`.execute(db);
+  return rows;
+}
+
+export async function penaltyMinimums(db: Executor): Promise<MinimumSetting[]> {
+  const rows = await db.selectFrom('penalty_minimum').select([sql<string>`effective_from::text`.as('effectiveFrom'), 'minimum_fen as minimumFen']).execute();
+  return rows;
+}
+
+export interface NewPayment {
+  accountId: number;
+  id: number;
+  channel: string;
+  channelTxnId: string;
+  amountFen: number;
+  paidAt: Date;
+  businessDate: string;
+  orderId: number | null;
+  bankBatchId: number | null;
+  operatorId: number | null;
+  principalFen: number;
+  penaltyFen: number;
+  prepaidFen: number;
+}
+
+export interface NewAllocation {
+  accountId: number;
+  paymentId: number;
+  lineNo: number;
+  billId: number | null;
+  penaltyFen: number;
+  principalFen: number;
+  prepaidFen: number;
+}
+
+export interface SettlementState {
+  accountId: number;
+  billId: number;
+  principalPaidFen: number;
+  penaltyAccruedMfen: number;
+  penaltyThrough: string | null;
+  penaltyChargedFen: number;
+  penaltyPaidFen: number;
+  penaltyWaivedFen: number;
+  settledOn: string | null;
+}
+
+export interface NewEntry extends PaymentEntry {
+  accountId: number;
+  refId: number;
+  businessDate: string;
+}
+
+export interface PaymentWrite {
+  payments: NewPayment[];
+  allocations: NewAllocation[];
+  settlements: SettlementState[];
+  entries: NewEntry[];
+  /** ref_type of the ledger transfers ('payment', or 'approval' for reversals/refunds/waivers) */
+  refType: string;
+}
+
+const col = <T, K extends keyof T>(rows: readonly T[], k: K) => rows.map((r) => r[k]);
+
+/**
+ * Writes a batch of payments in one statement: payment rows (a channel transaction already there is not
+ * inserted — the caller compares the count and gives up), their allocation lines, the new state of every
+ * bill they touched (one row per bill), and their ledger transfers, entries and balances. The balance
+ * trigger on ledger_entry fails the whole statement if a transfer does not balance.
+ */
+export async function writePayments(db: Executor, w: PaymentWrite): Promise<{ inserted: number }> {
+  const { payments: p, allocations: a, settlements: s, entries: e } = w;
+  const { rows } = await sql<{ inserted: number }>`
+    with p as (
+      insert into payment (account_id, id, channel, channel_txn_id, amount_fen, paid_at, business_date, order_id, bank_batch_id, operator_id, principal_fen, penalty_fen, prepaid_fen)
+      select * from unnest(${col(p, 'accountId')}::bigint[], ${col(p, 'id')}::bigint[], ${col(p, 'channel')}::text[], ${col(p, 'channelTxnId')}::text[],
+                           ${col(p, 'amountFen')}::bigint[], ${p.map((x) => x.paidAt.toISOString())}::timestamptz[], ${col(p, 'businessDate')}::date[],
+                           ${col(p, 'orderId')}::bigint[], ${col(p, 'bankBatchId')}::bigint[], ${col(p, 'operatorId')}::bigint[],
+                           ${col(p, 'principalFen')}::bigint[], ${col(p, 'penaltyFen')}::bigint[], ${col(p, 'prepaidFen')}::bigint[])
+      on conflict (channel, channel_txn_id) do nothing
+      returning 1),
+    a as (
+      insert into payment_allocation (account_id, payment_id, line_no, bill_id, penalty_fen, principal_fen, prepaid_fen)
+      select * from unnest(${col(a, 'accountId')}::bigint[], ${col(a, 'paymentId')}::bigint[], ${col(a, 'lineNo')}::smallint[], ${col(a, 'billId')}::bigint[],
+                           ${col(a, 'penaltyFen')}::bigint[], ${col(a, 'principalFen')}::bigint[], ${col(a, 'prepaidFen')}::bigint[])
+      returning 1),
+    s as (
+      insert into bill_settlement (account_id, bill_id, principal_paid_fen, penalty_accrued_mfen, penalty_through, penalty_charged_fen, penalty_paid_fen, penalty_waived_fen, settled_on)
+      select * from unnest(${col(s, 'accountId')}::bigint[], ${col(s, 'billId')}::bigint[], ${col(s, 'principalPaidFen')}::bigint[], ${col(s, 'penaltyAccruedMfen')}::bigint[],
+                           ${col(s, 'penaltyThrough')}::date[], ${col(s, 'penaltyChargedFen')}::bigint[], ${col(s, 'penaltyPaidFen')}::bigint[],
+                           ${col(s, 'penaltyWaivedFen')}::bigint[], ${col(s, 'settledOn')}::date[])
+      on conflict (account_id, bill_id) do update set
+        principal_paid_fen = excluded.principal_paid_fen, penalty_accrued_mfen = excluded.penalty_accrued_mfen,
+        penalty_through = excluded.penalty_through, penalty_charged_fen = excluded.penalty_charged_fen,
+        penalty_paid_fen = excluded.penalty_paid_fen, penalty_waived_fen = excluded.penalty_waived_fen,
+        settled_on = excluded.settled_on, updated_at = now()
+      returning 1),
+    src as materialized (
+      select * from unnest(${col(e, 'accountId')}::bigint[], ${col(e, 'refId')}::bigint[], ${col(e, 'kind')}::text[], ${col(e, 'book')}::text[],
+                           ${col(e, 'amountFen')}::bigint[], ${col(e, 'businessDate')}::date[]) x(account_id, ref_id, kind, book, amount_fen, business_date)),
+    t as (
+      insert into ledger_transfer (account_id, kind, ref_type, ref_id, business_date)
+      select distinct account_id, kind, ${w.refType}, ref_id, business_date from src
+      returning account_id, id, ref_id, kind),
+    e as (
+      insert into ledger_entry (account_id, transfer_id, book, amount_fen)
+      select src.account_id, t.id, src.book, src.amount_fen from src join t on t.account_id = src.account_id and t.ref_id = src.ref_id and t.kind = src.kind
+      returning account_id, book, amount_fen),
+    bal as (
+      insert into ledger_balance (account_id, book, balance_fen)
+      select account_id, book, sum(amount_fen) from e group by account_id, book
+      on conflict (account_id, book) do update set balance_fen = ledger_balance.balance_fen + excluded.balance_fen
+      returning 1)
+    select (select count(*) from p)::int as inserted`.execute(db);
+  return rows[0]!;
+}
+
+export async function prepaidBalanceOf(db: Executor, accountId: number): Promise<number> {
+  const row = await db.selectFrom('ledger_balance').select('balance_fen').where('account_id', '=', accountId).where('book', '=', 'prepaid').executeTakeFirst();
+  // prepaid is a liability: its balance is a credit (negative)
+  return row ? -row.balance_fen : 0;
+}
+
+// ---- reads for pages and receipts --------------------------------------------------------------
+
+export async function findPayment(db: Executor, paymentId: number) {
+  return db
+    .selectFrom('payment as p')
+    .innerJoin('account as a', 'a.id', 'p.account_id')
+    .leftJoin('app_user as u', 'u.id', 'p.operator_id')
+    .select([
+      'p.id',
+      'p.account_id',
+      'a.account_no',
+      'a.name as account_name',
+      'a.station_id',
+      'p.channel',
+      'p.channel_txn_id',
+      'p.amount_fen',
+      'p.principal_fen',
+      'p.penalty_fen',
+      'p.prepaid_fen',
+      'p.paid_at',
+      sql<string>`p.business_date::text`.as('business_date'),
+      'p.order_id',
+      'p.bank_batch_id',
+      'p.reversed',
+      'u.display_name as operator_name',
+    ])
+    .where('p.id', '=', paymentId)
+    .executeTakeFirst();
+}
+
+export async function allocationsOf(db: Executor, accountId: number, paymentId: number) {
+  return db
+    .selectFrom('payment_allocation as x')
+    .leftJoin('bill as b', (j) => j.onRef('b.account_id', '=', 'x.account_id').onRef('b.id', '=', 'x.bill_id'))
+    .select(['x.line_no', 'x.bill_id', 'b.period', 'x.penalty_fen', 'x.principal_fen', 'x.prepaid_fen'])
+    .where('x.account_id', '=', accountId)
+    .where('x.payment_id', '=', paymentId)
+    .orderBy('x.line_no')
+    .execute();
+}
+
+export async function paymentsOfAccount(db: Executor, accountId: number, beforeId: number | null, limit: number) {
+  let q = db
+    .selectFrom('payment as p')
+    .leftJoin('app_user as u', 'u.id', 'p.operator_id')
+    .select(['p.id', 'p.channel', 'p.channel_txn_id', 'p.amount_fen', 'p.principal_fen', 'p.penalty_fen', 'p.prepaid_fen', 'p.paid_at', sql<string>`p.business_date::text`.as('business_date'), 'p.reversed', 'u.display_name as operator_name'])
+    .where('p.account_id', '=', accountId);
+  if (beforeId !== null) q = q.where('p.id', '<', beforeId);
+  return q.orderBy('p.id', 'desc').limit(limit).execute();
+}
+
+export async function settlementsOf(db: Executor, accountId: number, billIds?: readonly number[]) {
+  let q = db
+    .selectFrom('bill_settlement')
+    .select([
+      'bill_id',
+      'principal_paid_fen',
+      'penalty_accrued_mfen',
+      sql<string | null>`penalty_through::text`.as('penalty_through'),
+      'penalty_charged_fen',
+      'penalty_paid_fen',
+      'penalty_waived_fen',
+      sql<string | null>`settled_on::text`.as('settled_on'),
+    ])
+    .where('account_id', '=', accountId);
+  if (billIds) q = q.where('bill_id', 'in', billIds.length ? (billIds as number[]) : [-1]);
+  return q.execute();
+}
+
+export async function markReversed(db: Executor, accountId: number, paymentId: number): Promise<boolean> {
+  const r = await db.updateTable('payment').set({ reversed: true }).where('account_id', '=', accountId).where('id', '=', paymentId).where('reversed', '=', false).executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+export async function maxAllocationLine(db: Executor, accountId: number, paymentId: number): Promise<number> {
+  const r = await db.selectFrom('payment_allocation').select((eb) => eb.fn.max('line_no').as('m')).where('account_id', '=', accountId).where('payment_id', '=', paymentId).executeTakeFirst();
+  return Number(r?.m ?? 0);
+}
+
+// ---- approvals -----------------------------------------------------------------------------------
+
+export interface NewApproval {
+  kind: 'payment.reversal' | 'prepaid.refund' | 'penalty.waiver';
+  accountId: number;
+  paymentId: number | null;
+  billId: number | null;
+  amountFen: number;
+  reason: string;
+  requestedBy: number;
+}
+
+export async function insertApproval(db: Executor, a: NewApproval): Promise<number> {
+  const r = await db
+    .insertInto('approval_request')
+    .values({ kind: a.kind, account_id: a.accountId, payment_id: a.paymentId, bill_id: a.billId, amount_fen: a.amountFen, reason: a.reason, requested_by: a.requestedBy })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return r.id;
+}
+
+function approvalsWithPeople(db: Executor) {
+  return db
+    .selectFrom('approval_request as r')
+    .innerJoin('account as a', 'a.id', 'r.account_id')
+    .innerJoin('app_user as q', 'q.id', 'r.requested_by')
+    .leftJoin('app_user as d', 'd.id', 'r.decided_by')
+    .select([
+      'r.id',
+      'r.kind',
+      'r.account_id',
+      'a.account_no',
+      'a.name as account_name',
+      'a.station_id',
+      'a.area_id',
+      'r.payment_id',
+      'r.bill_id',
+      'r.amount_fen',
+      'r.reason',
+      'r.status',
+      'r.requested_by',
+      'q.display_name as requested_by_name',
+      'q.role as requested_by_role',
+      'r.requested_at',
+      'r.decided_by',
+      'd.display_name as decided_by_name',
+      'r.decided_at',
+      'r.decision_note',
+    ]);
+}
+
+export async function findApproval(db: Executor, id: number, forUpdate = false) {
+  const row = await approvalsWithPeople(db).where('r.id', '=', id).executeTakeFirst();
+  if (row && forUpdate) await db.selectFrom('approval_request').select('id').where('id', '=', id).forUpdate().execute();
+  return row;
+}
+
+export async function listApprovals(db: Executor, f: { scope: Scope; status?: string | undefined; beforeId: number | null; limit: number }) {
+  let q = approvalsWithPeople(db).where('r.account_id', 'in', accountsInScope(db, f.scope).select('a.id'));
+  if (f.status) q = q.where('r.status', '=', f.status as 'pending');
+  if (f.beforeId !== null) q = q.where('r.id', '<', f.beforeId);
+  return q.orderBy('r.id', 'desc').limit(f.limit).execute();
+}
+
+export async function decideApproval(db: Executor, id: number, d: { status: 'approved' | 'rejected'; decidedBy: number; note: string | null }): Promise<void> {
+  await db.updateTable('approval_request').set({ status: d.status, decided_by: d.decidedBy, decided_at: new Date(), decision_note: d.note }).where('id', '=', id).where('status', '=', 'pending').execute();
+}
