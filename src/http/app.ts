@@ -15,7 +15,9 @@ import { orgRoutes } from '../modules/org/index.js';
 import { tariffsRoutes } from '../modules/tariffs/index.js';
 import { billingRoutes } from '../modules/billing/index.js';
 import { reportsRoutes } from '../modules/reports/index.js';
+import { reconciliationRoutes } from '../modules/reconciliation/index.js';
 import { paymentsRoutes } from '../modules/payments/index.js';
+import { channelsRoutes } from '../modules/channels/index.js';
 import { AppError } from '../shared/errors.js';
 import type { AppDeps } from './deps.js';
 import { registerAuth } from './plugins/auth.js';
@@ -75,9 +77,11 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
       await meteringRoutes(api, deps);
       await auditRoutes(api, deps);
       await billingRoutes(api, deps);
+      await reconciliationRoutes(api, deps);
       await tariffsRoutes(api, deps);
       await reportsRoutes(api, deps);
       await paymentsRoutes(api, deps);
+      await channelsRoutes(api, deps);
     },
     { prefix: '/api/v1' },
   );
