@@ -57,8 +57,8 @@ async function problemOf(response: Response): Promise<Problem> {
   return { status: response.status, title: response.statusText, detail: `HTTP ${response.status} ${response.statusText}`.trim() };
 }
 
-export async function api<T>(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+export async function api<T>(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal; headers?: Record<string, string> } = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json', ...init.headers };
   if (init.body !== undefined) headers['content-type'] = 'application/json';
   let response: Response;
   try {
@@ -75,5 +75,17 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   }
   if (!response.ok) throw new ApiError(await problemOf(response));
   if (response.status === 204) return undefined as T;
+  return (await response.json()) as T;
+}
+
+/** A file as the raw request body (statement and bank-file imports take the file as it is); same session and errors as api(). */
+export async function apiUpload<T>(path: string, file: Blob, contentType = 'text/csv'): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(`${API_BASE}${path}`, { method: 'POST', credentials: 'same-origin', headers: { accept: 'application/json', 'content-type': contentType }, body: file });
+  } catch (err) {
+    throw new ApiError({ status: 0, code: 'NETWORK', detail: (err as Error).message });
+  }
+  if (!response.ok) throw new ApiError(await problemOf(response));
   return (await response.json()) as T;
 }
