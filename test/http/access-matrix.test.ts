@@ -5,6 +5,7 @@ import type { Role } from '../../src/modules/org/domain/roles.js';
 import { GANSU_AGENT_PRICE_TABLES, GANSU_TARIFF_VERSIONS, seedTariffDefaults } from '../../src/modules/tariffs/index.js';
 import { maskIdNumber, maskPhone } from '../../src/shared/mask.js';
 import { driveBillRun, startBillRun, systemOperator } from '../../src/modules/billing/index.js';
+import { applyPayment } from '../../src/modules/payments/index.js';
 import { seedCounty, type Fixture, type FixtureUser } from '../fixtures/county.js';
 import { buildTestApp, type TestApp } from '../support/app.js';
 import { createTestDatabase } from '../support/db.js';
@@ -21,7 +22,7 @@ import { fingerprintTables } from '../support/tables.js';
 
 type Res = Awaited<ReturnType<TestApp['as']>>;
 type Key = 'A1' | 'A2' | 'B1' | 'Z1';
-type Perm = 'customers.write' | 'contacts.write' | 'org.manage' | 'tariffs.write' | 'tariffs.publish' | 'billing.view' | 'billing.run' | 'billing.adjust';
+type Perm = 'customers.write' | 'contacts.write' | 'org.manage' | 'tariffs.write' | 'tariffs.publish' | 'billing.view' | 'billing.run' | 'billing.adjust' | 'payments.collect' | 'payments.request';
 
 /** One transformer area's worth of objects, and strings that identify them (must never leak). */
 interface Subtree {
@@ -37,6 +38,9 @@ interface Subtree {
   /** The account's bill of 2026-10, and its company's bill run of that period. */
   bill: number;
   billRun: number;
+  /** A counter payment into the account, and a refund request on it by its area manager. */
+  payment: number;
+  approval: number;
   /** What a search box would be given to find this subtree's account, customer or manager. */
   search: { accountNo: string; name: string; meterNo: string; phone: string; customerNo: string; username: string };
   secrets: string[];
@@ -53,6 +57,9 @@ const MAY: Record<Perm, readonly Role[]> = {
   'billing.view': ['admin', 'company_manager', 'marketing', 'auditor'],
   'billing.run': ['admin', 'marketing'],
   'billing.adjust': ['admin', 'marketing', 'station_head'],
+  // money is taken at the counter by cashiers and station heads; requests come from whoever meets the customer
+  'payments.collect': ['cashier', 'station_head', 'admin'],
+  'payments.request': ['cashier', 'area_manager', 'station_head', 'marketing', 'admin'],
 };
 
 /** Each fixture user, their role, the area whose objects they use as "their own", and the areas they see. */
@@ -82,6 +89,7 @@ interface Call {
   body?: (o: Subtree, home: Subtree) => unknown;
   /** How an invisible object answers: 404, or 422 naming the field that referred to it. Default 404. */
   hidden?: { status: 422; field: string };
+  headers?: Record<string, string>;
 }
 const read = (url: Call['url']): Call => ({ perm: null, url });
 const write = (perm: Perm, url: Call['url'], body: NonNullable<Call['body']>, hidden?: Call['hidden']): Call => ({ perm, url, body, ...(hidden && { hidden }) });
@@ -142,6 +150,12 @@ const BY_OBJECT: Record<string, Call[]> = {
   'POST /api/v1/bill-runs/:id/issue': [{ perm: 'billing.run', url: (o) => `${api}/bill-runs/${o.billRun}/issue` }],
   'GET /api/v1/accounts/:id/bills': [read((o) => `${api}/accounts/${o.account}/bills`), read((o) => `${api}/accounts/${o.account}/bills?limit=1`)],
   'GET /api/v1/bills/:id': [read((o) => `${api}/bills/${o.bill}`)],
+  'GET /api/v1/payments/:id': [read((o) => `${api}/payments/${o.payment}`)],
+  'GET /api/v1/accounts/:id/payments': [read((o) => `${api}/accounts/${o.account}/payments`)],
+  'GET /api/v1/accounts/:id/statement': [read((o) => `${api}/accounts/${o.account}/statement`), read((o) => `${api}/accounts/${o.account}/statement?asOf=2027-01-01`)],
+  'GET /api/v1/approvals/:id': [read((o) => `${api}/approvals/${o.approval}`)],
+  // deciding is one level up from the requester; another subtree's request is not found for every role
+  'POST /api/v1/approvals/:id/decision': [{ perm: null, url: (o) => `${api}/approvals/${o.approval}/decision`, body: () => ({ approve: true, note: '越权审批' }) }],
   // documents follow the object they print: a bill's PDF its bill, a run's summary its run
   'GET /api/v1/bills/:id/pdf': [read((o) => `${api}/bills/${o.bill}/pdf`)],
   'GET /api/v1/bill-runs/:id/summary.xlsx': [{ perm: 'billing.view', url: (o) => `${api}/bill-runs/${o.billRun}/summary.xlsx` }],
@@ -153,6 +167,12 @@ const BY_OBJECT: Record<string, Call[]> = {
 
 /** Routes without a path parameter that name another object in the body. */
 const BY_REFERENCE: Record<string, Call[]> = {
+  'POST /api/v1/payments': [{ perm: 'payments.collect', url: () => `${api}/payments`, body: (o) => ({ accountId: o.account, amountFen: 100 }), headers: { 'idempotency-key': 'matrix-counter' } }],
+  'POST /api/v1/approvals': [
+    write('payments.request', () => `${api}/approvals`, (o) => ({ kind: 'payment.reversal', paymentId: o.payment, reason: '越权冲正' })),
+    write('payments.request', () => `${api}/approvals`, (o) => ({ kind: 'prepaid.refund', accountId: o.account, amountFen: 100, reason: '越权退费' })),
+    write('payments.request', () => `${api}/approvals`, (o) => ({ kind: 'penalty.waiver', accountId: o.account, billId: o.bill, amountFen: 100, reason: '越权减免' })),
+  ],
   'POST /api/v1/accounts': [
     write('customers.write', () => `${api}/accounts`, (o, home) => ({ ...newAccount('X9000001'), customerId: o.customer, areaId: home.area })),
     write('customers.write', () => `${api}/accounts`, (o, home) => ({ ...newAccount('X9000002'), customerId: home.customer, areaId: o.area }), { status: 422, field: 'areaId' }),
@@ -251,6 +271,8 @@ const ghost: Subtree = {
   contract: 1_999_999_008,
   bill: 1_999_999_010,
   billRun: 1_999_999_011,
+  payment: 1_999_999_012,
+  approval: 1_999_999_013,
   search: { accountNo: '0000000000', name: '无此户', meterNo: 'MT-NONE', phone: '10000000000', customerNo: 'C-NONE', username: 'nobody' },
   secrets: [],
 };
@@ -319,6 +341,15 @@ async function billBothCompanies(h: DatabaseHandle, z1Area: number) {
   }
 }
 
+/** A counter payment of 1.00 into an account (its bill is not issued: it becomes prepaid) and a refund request. */
+async function payInto(db: Db, accountId: number, requestedBy: number) {
+  const outcome = await db.transaction().execute((trx) =>
+    applyPayment(trx, { accountId, channel: 'counter', channelTxnId: `matrix-${accountId}`, amountFen: 100, paidAt: new Date('2026-11-16T10:00:00+08:00') }),
+  );
+  const r = await db.insertInto('approval_request').values({ kind: 'prepaid.refund', account_id: accountId, amount_fen: 100, reason: '退费', requested_by: requestedBy }).returning('id').executeTakeFirstOrThrow();
+  return { payment: outcome.paymentId, approval: r.id };
+}
+
 /** The objects of one area, with the strings that identify them. */
 async function subtreeOf(db: Db, key: Key, areaId: number): Promise<Subtree> {
   const a = await db
@@ -335,6 +366,7 @@ async function subtreeOf(db: Db, key: Key, areaId: number): Promise<Subtree> {
   const contract = await db.selectFrom('contract').select(['id', 'contract_no']).where('account_id', '=', a.id).executeTakeFirstOrThrow();
   const contact = await db.selectFrom('account_contact').select(['name', 'phone']).where('account_id', '=', a.id).executeTakeFirstOrThrow();
   const bill = await db.selectFrom('bill').select(['id', 'bill_run_id']).where('account_id', '=', a.id).executeTakeFirstOrThrow();
+  const { payment, approval } = await payInto(db, a.id, a.manager_id);
   const secrets = [a.account_no, a.name, meter.meter_no, a.phone!, a.customer_no, a.customer_name, contract.contract_no, a.area_name, a.display_name, a.username];
   secrets.push(maskPhone(a.phone)!, a.id_number!, maskIdNumber(a.id_number)!, contact.name, contact.phone!);
   return {
@@ -349,6 +381,8 @@ async function subtreeOf(db: Db, key: Key, areaId: number): Promise<Subtree> {
     contract: contract.id,
     bill: bill.id,
     billRun: bill.bill_run_id!,
+    payment,
+    approval,
     search: { accountNo: a.account_no, name: a.name, meterNo: meter.meter_no, phone: a.phone!, customerNo: a.customer_no, username: a.username },
     secrets: [...new Set(secrets)],
   };
@@ -446,7 +480,7 @@ describe('another subtree’s object answers like a missing one, with none of it
         const permitted = call.perm === null || MAY[call.perm].includes(u.role);
         const status = !permitted ? 403 : (call.hidden?.status ?? 404);
         for (const m of methods) {
-          const ask = (o: Subtree) => t.as(u.user, { method: m, url: call.url(o, home), ...(call.body && { payload: call.body(o, home) }) });
+          const ask = (o: Subtree) => t.as(u.user, { method: m, url: call.url(o, home), ...(call.body && { payload: call.body(o, home) }), ...(call.headers && { headers: call.headers }) });
           const missing = await ask(ghost);
           for (const key of foreignOf(u)) {
             n++;

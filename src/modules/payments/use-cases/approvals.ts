@@ -3,7 +3,7 @@ import { encodeCursor } from '../../../shared/pagination.js';
 import { businessDate } from '../../../shared/business-time.js';
 import { AppError, forbidden, invalid, notFound } from '../../../shared/errors.js';
 import { insertAudit } from '../../audit/index.js';
-import { accountInScope } from '../../customers/index.js';
+import { accountInScope, findAccountInScope } from '../../customers/index.js';
 import { auditBy, isRole, type Ctx, type Scope } from '../../org/index.js';
 import { isSettled, penaltyOpenFen, withPenaltyThrough, type OpenBill } from '../domain/allocation.js';
 import { isChannel } from '../domain/channels.js';
@@ -28,6 +28,7 @@ import {
   type SettlementState,
 } from '../payments.repository.js';
 import { requirePayments } from './operator.js';
+import { paymentInScope } from './queries.js';
 
 /**
  * Reversal (冲正), refund of prepaid balance (退费) and penalty waiver (违约金减免): each is requested, then
@@ -64,9 +65,7 @@ async function resolveTarget(trx: Executor, ctx: Ctx, input: ApprovalInput) {
   const today = businessDate(ctx.now);
   if (input.kind === 'payment.reversal') {
     if (input.paymentId === undefined) throw invalid('paymentId', 'required for a reversal');
-    const p = await findPayment(trx, input.paymentId);
-    if (!p) throw notFound('payment');
-    await accountInScope(trx, ctx, p.account_id);
+    const p = await paymentInScope(trx, ctx, input.paymentId);
     if (p.reversed) throw invalid('paymentId', 'this payment is already reversed');
     return { accountId: p.account_id, paymentId: p.id, billId: null, amountFen: p.amount_fen };
   }
@@ -93,9 +92,7 @@ async function penaltyNow(trx: Executor, accountId: number, billId: number, day:
 }
 
 export async function decide(trx: Executor, ctx: Ctx, id: number, decision: { approve: boolean; note?: string | undefined }) {
-  const r = await findApproval(trx, id, true);
-  if (!r) throw notFound('approval request');
-  await accountInScope(trx, ctx, r.account_id);
+  const r = await approvalInScope(trx, ctx, id, true);
   if (r.status !== 'pending') throw new AppError('CONFLICT', `this request is already ${r.status}`);
   if (r.requested_by === ctx.actor.userId) throw forbidden('nobody decides their own request');
   if (!isRole(r.requested_by_role) || !mayApprove(ctx.actor.role, r.requested_by_role))
@@ -167,10 +164,7 @@ function stateOf(accountId: number, b: OpenBill, day: string): SettlementState {
 }
 
 export async function getApproval(db: Executor, ctx: Ctx, id: number) {
-  const r = await findApproval(db, id);
-  if (!r) throw notFound('approval request');
-  await accountInScope(db, ctx, r.account_id);
-  return approvalView(r);
+  return approvalView(await approvalInScope(db, ctx, id));
 }
 
 export async function listApprovalRequests(db: Executor, ctx: Ctx, f: { status?: string | undefined; cursor: number | null; limit: number }) {
@@ -198,4 +192,11 @@ function approvalView(r: Request) {
     decidedAt: r.decided_at ? new Date(r.decided_at).toISOString() : null,
     decisionNote: r.decision_note,
   };
+}
+
+/** A request on an account the caller may see; another subtree's request is "not found" like a missing one. */
+async function approvalInScope(db: Executor, ctx: Ctx, id: number, forUpdate = false) {
+  const r = await findApproval(db, id, forUpdate);
+  if (!r || !(await findAccountInScope(db, ctx.actor.scope, r.account_id))) throw notFound('approval request');
+  return r;
 }

@@ -2,7 +2,7 @@ import type { Executor } from '../../../db/tx.js';
 import { encodeCursor } from '../../../shared/pagination.js';
 import { businessDate } from '../../../shared/business-time.js';
 import { notFound } from '../../../shared/errors.js';
-import { accountInScope } from '../../customers/index.js';
+import { accountInScope, findAccountInScope } from '../../customers/index.js';
 import type { Ctx } from '../../org/index.js';
 import { allocationsOf, findPayment, paymentsOfAccount, settlementsOf } from '../payments.repository.js';
 import { accountStatement, type AccountStatement } from './statement.js';
@@ -33,9 +33,7 @@ export function receiptNo(id: number, day: string): string {
 
 /** One payment with its allocation (the receipt), when the caller may see its account. */
 export async function getPayment(db: Executor, ctx: Ctx, paymentId: number): Promise<PaymentView> {
-  const p = await findPayment(db, paymentId);
-  if (!p) throw notFound('payment');
-  await accountInScope(db, ctx, p.account_id);
+  const p = await paymentInScope(db, ctx, paymentId);
   const lines = await allocationsOf(db, p.account_id, p.id);
   return {
     id: p.id,
@@ -96,4 +94,11 @@ export async function getStatement(db: Executor, ctx: Ctx, accountId: number, as
       settledOn: s.settled_on,
     })),
   };
+}
+
+/** A payment whose account the caller may see; another subtree's payment is "not found" like a missing one. */
+export async function paymentInScope(db: Executor, ctx: Ctx, paymentId: number) {
+  const p = await findPayment(db, paymentId);
+  if (!p || !(await findAccountInScope(db, ctx.actor.scope, p.account_id))) throw notFound('payment');
+  return p;
 }
