@@ -20,10 +20,11 @@ export function registerReconciliationCommands(program: Command): void {
     .description('reconcile a channel statement (对账) against the ledger: matched / channel-only (applied once) / ledger-only / amount mismatch; the same file twice changes nothing')
     .requiredOption('--channel <channel>', `the statement's channel: ${RECON_CHANNELS.join(', ')}`, channelOption)
     .requiredOption('--file <path>', 'the statement file as downloaded (CSV; UTF-8 or GBK)')
+    .option('--bank <code>', "bank statements: the bank's code, as in its debit files (ICBC, ABC …)")
     .option('--json', 'print the result as JSON')
-    .action(async (opts: { channel: ReconChannel; file: string; json?: boolean }) => {
+    .action(async (opts: { channel: ReconChannel; file: string; bank?: string; json?: boolean }) => {
       const body = await readFile(opts.file);
-      const result = await withRuntime(loadConfig(), (rt) => importStatement({ pool: rt.handle.pool }, systemOperator(rt.clock.now(), 'cli'), { channel: opts.channel, fileName: path.basename(opts.file), body }));
+      const result = await withRuntime(loadConfig(), (rt) => importStatement({ pool: rt.handle.pool }, systemOperator(rt.clock.now(), 'cli'), { channel: opts.channel, fileName: path.basename(opts.file), body, bank: opts.bank }));
       console.log(opts.json ? JSON.stringify(result, null, 2) : summaryText(result));
     });
 }

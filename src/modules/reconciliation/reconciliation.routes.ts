@@ -38,7 +38,7 @@ export async function reconciliationRoutes(app: FastifyInstance, deps: AppDeps):
     files.addContentTypeParser(['text/csv', 'application/csv', 'text/plain', 'application/octet-stream', 'application/vnd.ms-excel'], { parseAs: 'buffer', bodyLimit: STATEMENT_LIMIT }, (_request, body, done) =>
       done(null, body),
     );
-    files.post<{ Querystring: { channel: ReconChannel; fileName?: string }; Body: unknown }>(
+    files.post<{ Querystring: { channel: ReconChannel; fileName?: string; bank?: string }; Body: unknown }>(
       '/reconciliation/imports',
       {
         bodyLimit: STATEMENT_LIMIT,
@@ -51,7 +51,7 @@ export async function reconciliationRoutes(app: FastifyInstance, deps: AppDeps):
         },
       },
       async (request, reply) => {
-        const result = await importStatement(deps, operatorOf(ctxOf(request, deps)), { channel: request.query.channel, fileName: request.query.fileName ?? 'statement.csv', body: request.body });
+        const result = await importStatement(deps, operatorOf(ctxOf(request, deps)), { channel: request.query.channel, fileName: request.query.fileName ?? 'statement.csv', body: request.body, bank: request.query.bank });
         return reply.code(result.replayed ? 200 : 201).send(result);
       },
     );

@@ -14,6 +14,7 @@ export const importQuery = {
   properties: {
     channel: RECONCILIATION_CHANNELS_SCHEMA,
     fileName: { type: 'string', minLength: 1, maxLength: 200, description: 'the file name to record (default: statement.csv)' },
+    bank: { type: 'string', pattern: '^[A-Z][A-Z0-9_]{1,15}$', description: "bank statements: the bank's code, as in its debit files (ICBC, ABC, CCB, BOC, RCC …)" },
   },
 } as const;
 

@@ -168,6 +168,13 @@ describe('bank statement', () => {
     }
   });
 
+  it('reads the bank debit result file layout as it is', () => {
+    const body = 'bank_txn_id,account_no,amount,debit_date,status,bank_message\nICBC1,0100000001,128.40,2026/11/20,S,\nICBC2,0100000002,56.00,2026-11-20,F,余额不足\n';
+    const s = parseStatement('bank', Buffer.from(body));
+    expect(s.rows).toEqual([{ line: 2, channelTxnId: 'ICBC1', outTradeNo: null, accountNo: '0100000001', amountFen: 12840, paidAt: new Date('2026-11-20T04:00:00Z'), businessDate: '2026-11-20' }]);
+    expect(s.skipped).toBe(1);
+  });
+
   it('refuses bad dates, statuses and amounts by row and column', () => {
     const body = '交易日期,交易流水号,户号,金额,状态\n2026-02-30,B1,01,1.00,成功\n2026-10-05,B2,02,1.00,处理中\n2026-10-05,B3,03,abc,成功\n';
     expect(problemsOf(() => parseStatement('bank', Buffer.from(body))).map((e) => e.field)).toEqual(['row 2, 交易日期', 'row 3, 状态', 'row 4, 金额']);

@@ -284,28 +284,36 @@ export function parseAlipayStatement(body: Uint8Array): Statement {
 
 // ---- bank debit statement ----------------------------------------------------------------------
 
-const BANK_COLUMNS = { date: ['交易日期', 'date'], txn: ['交易流水号', 'bank_txn_id'], account: ['户号', 'account_no'], amount: ['金额', 'amount'], status: ['状态', 'status'] } as const;
-const BANK_OK = new Set(['成功', 'success', 'succeeded', 's', 'ok', '00']);
-const BANK_FAILED = new Set(['失败', 'failed', 'fail', 'f', 'rejected']);
+/** Each column of a bank statement and the header names it goes by (ours, the debit result file's, Chinese exports'). */
+const BANK_COLUMNS = {
+  date: ['交易日期', 'date', 'debit_date', '扣款日期'],
+  txn: ['交易流水号', 'bank_txn_id', '银行流水号', '流水号'],
+  account: ['户号', 'account_no', '用户编号'],
+  amount: ['金额', 'amount', '扣款金额'],
+  status: ['状态', 'status', '扣款状态'],
+} as const;
+const BANK_OK = new Set(['成功', 'success', 's', '00']);
+const BANK_FAILED = new Set(['失败', 'failed', 'f']);
 
 /**
- * Our bank statement layout for debits (代扣): header `交易日期,交易流水号,户号,金额,状态` or its English
- * twin `date,bank_txn_id,account_no,amount,status`; the date YYYY-MM-DD or YYYYMMDD, the amount in 元,
- * the status 成功/success or 失败/failed. A successful line is a payment of 户号 identified by 交易流水号;
- * failed lines moved no money and are skipped. The bank gives no time: the payment counts at noon of its
- * date (Asia/Shanghai), which puts it on that business date.
+ * A bank's statement of debits (代扣): header `交易日期,交易流水号,户号,金额,状态` or
+ * `date,bank_txn_id,account_no,amount,status` — and the debit result file's own layout
+ * (`bank_txn_id,account_no,amount,debit_date,status,bank_message`, see src/modules/bankfiles) is read
+ * as it is; columns in any order, others ignored. The date YYYY-MM-DD, YYYY/MM/DD or YYYYMMDD; the
+ * amount in 元; the status 成功/success/S or 失败/failed/F. A successful line is a payment of 户号 with
+ * the bank's 交易流水号 (the import puts the bank's code in front, as bank debit payments are keyed);
+ * failed lines moved no money and are skipped. The bank gives no time: the payment counts at noon of
+ * its date (Asia/Shanghai), which puts it on that business date.
  */
 export function parseBankStatement(body: Uint8Array): Statement {
   const records = recordsOf(decodeStatement(body));
   const header = records[0];
   if (!header) throw fileProblem('the file is empty');
-  const lang = norm(header.cells[0] ?? '') === '交易日期' ? 0 : 1;
-  const name = (k: keyof typeof BANK_COLUMNS) => BANK_COLUMNS[k][lang];
-  const cols = columnsOf(
-    header.cells.map((c) => c.toLowerCase()),
-    (Object.keys(BANK_COLUMNS) as (keyof typeof BANK_COLUMNS)[]).map(name),
-    header.line,
-  );
+  const cells = header.cells.map((c) => norm(c).toLowerCase());
+  const chosen = {} as Record<keyof typeof BANK_COLUMNS, string>;
+  for (const [key, names] of Object.entries(BANK_COLUMNS) as [keyof typeof BANK_COLUMNS, readonly string[]][]) chosen[key] = names.find((n) => cells.includes(n)) ?? names[0]!;
+  const cols = columnsOf(cells, Object.values(chosen), header.line);
+  const name = (k: keyof typeof BANK_COLUMNS) => chosen[k];
   const problems = new Problems();
   const rows: StatementRow[] = [];
   let skipped = 0;
@@ -316,14 +324,14 @@ export function parseBankStatement(body: Uint8Array): Statement {
       continue;
     }
     if (!BANK_OK.has(status)) {
-      problems.add(rec.line, name('status'), `not 成功/success or 失败/failed: ${JSON.stringify(status)}`);
+      problems.add(rec.line, name('status'), `not 成功/success/S or 失败/failed/F: ${JSON.stringify(status)}`);
       continue;
     }
-    const date = calendarDate(cols.get(rec, name('date')));
+    const date = calendarDate(cols.get(rec, name('date')).replace(/\//g, '-'));
     if (!date) problems.add(rec.line, name('date'), 'not a date as YYYY-MM-DD');
     const id = txnId(problems, rec.line, name('txn'), cols.get(rec, name('txn')));
     const accountNo = cols.get(rec, name('account'));
-    if (!/^[0-9A-Za-z-]{1,32}$/.test(accountNo)) problems.add(rec.line, name('account'), accountNo ? 'not an account number' : 'is empty');
+    if (!/^[0-9A-Za-z-]{1,40}$/.test(accountNo)) problems.add(rec.line, name('account'), accountNo ? 'not an account number' : 'is empty');
     const fen = yuan(problems, rec.line, name('amount'), cols.get(rec, name('amount')));
     if (date && id && fen !== null && accountNo) {
       const at = new Date(`${date}T12:00:00+08:00`);

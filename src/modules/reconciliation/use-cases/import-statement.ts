@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { Db } from '../../../db/connect.js';
-import { AppError } from '../../../shared/errors.js';
+import { AppError, invalid } from '../../../shared/errors.js';
 import { insertAudit } from '../../audit/index.js';
+import { bankChannelTxnId } from '../../bankfiles/index.js';
 import { applyPayments, type PaymentIntake } from '../../payments/index.js';
 import { targetOfAccount, targetOfOrder, type ImportCounts } from '../domain/matching.js';
 import { parseStatement, type ReconChannel } from '../domain/statements.js';
@@ -27,7 +28,11 @@ export interface ImportInput {
   channel: ReconChannel;
   fileName: string;
   body: unknown;
+  /** Bank statements: the bank's code (ICBC …), which bank debit payments carry in front of the bank's id. */
+  bank?: string | undefined;
 }
+
+const BANK_CODE = /^[A-Z][A-Z0-9_]{1,15}$/;
 
 export interface ImportResult {
   importId: number;
@@ -60,7 +65,9 @@ export interface ImportResult {
 export async function importStatement(deps: { pool: pg.Pool }, op: Operator, input: ImportInput): Promise<ImportResult> {
   requireReconciliation(op, 'reconciliation.manage', 'import channel statements');
   if (!Buffer.isBuffer(input.body)) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the statement file itself as the body (Content-Type text/csv or application/octet-stream)');
+  if (input.channel === 'bank' && !BANK_CODE.test(input.bank ?? '')) throw invalid('bank', "a bank statement needs the bank's code (ICBC, ABC …)");
   const statement = parseStatement(input.channel, input.body);
+  if (input.channel === 'bank') for (const r of statement.rows) r.channelTxnId = bankChannelTxnId(input.bank!, r.channelTxnId);
   const sha256 = createHash('sha256').update(input.body).digest('hex');
   const statementFen = statement.rows.reduce((s, r) => s + r.amountFen, 0);
 
