@@ -152,6 +152,94 @@ export async function nonIntegerMoneyColumns(db: Executor) {
   return rows;
 }
 
+/** I3: the unique index that applies a channel transaction at most once: present, unique, valid, on (channel, channel_txn_id), not partial. */
+export async function paymentTxnIndex(db: Executor) {
+  const { rows } = await sql<{ unique: boolean; valid: boolean; ready: boolean; partial: boolean; columns: string[] }>`
+    select i.indisunique as unique, i.indisvalid as valid, i.indisready as ready, i.indpred is not null as partial,
+           array(select a.attname::text from unnest(i.indkey::int2[]) with ordinality k(attnum, ord)
+                  join pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum order by k.ord) as columns
+      from pg_index i join pg_class c on c.oid = i.indexrelid
+     where c.relname = 'payment_channel_txn' and c.relnamespace = 'public'::regnamespace and i.indrelid = 'payment'::regclass`.execute(db);
+  return rows[0];
+}
+
+/** I3: channel transactions applied more than once (only possible with the index gone). */
+export async function duplicateChannelTxns(db: Executor) {
+  const { rows } = await sql<{ channel: string; channel_txn_id: string; payments: number }>`
+    select channel, channel_txn_id, count(*)::int as payments from payment
+     group by channel, channel_txn_id having count(*) > 1 order by 1, 2 limit ${SAMPLE}`.execute(db);
+  return rows;
+}
+
+/**
+ * I3: payments without exactly one ledger transfer of kind 'payment' (ref_type 'payment', ref_id the
+ * payment id, same account) debiting the payment's amount, and such transfers without their payment.
+ */
+export async function paymentsWithoutTheirTransfer(db: Executor) {
+  const { rows } = await sql<{ problem: string; account_id: number; id: number; detail: string }>`
+    (select 'payment' as problem, p.account_id, p.id,
+            count(distinct t.id)::text || ' payment transfer(s), debiting ' || coalesce(sum(e.amount_fen) filter (where e.amount_fen > 0), 0)::text || ' fen of ' || p.amount_fen::text as detail
+       from payment p
+       left join ledger_transfer t on t.account_id = p.account_id and t.ref_type = 'payment' and t.ref_id = p.id and t.kind = 'payment'
+       left join ledger_entry e on e.account_id = t.account_id and e.transfer_id = t.id
+      group by p.account_id, p.id, p.amount_fen
+     having count(distinct t.id) <> 1 or coalesce(sum(e.amount_fen) filter (where e.amount_fen > 0), 0) <> p.amount_fen
+      order by p.account_id, p.id limit ${SAMPLE})
+    union all
+    (select 'transfer', t.account_id, t.id, 'payment transfer ' || t.id::text || ' names payment ' || t.ref_id::text || ', which the account does not have'
+       from ledger_transfer t
+      where t.kind = 'payment' and t.ref_type = 'payment'
+        and not exists (select 1 from payment p where p.account_id = t.account_id and p.id = t.ref_id)
+      order by t.account_id, t.id limit ${SAMPLE})`.execute(db);
+  return rows;
+}
+
+/**
+ * An exception of reconciliation (the SQL twin of reconciliation's isException): flagged ledger-only or
+ * amount-mismatch, or a channel-only statement row that could not be applied.
+ */
+const RECON_EXCEPTION = sql.raw(`(i.status in ('ledger_only', 'amount_mismatch') or (i.status = 'channel_only' and i.payment_id is null))`);
+
+/**
+ * I6: reconciled channel-days (recon_day) where the ledger and the statement differ by more than their
+ * itemised exceptions explain: Σ non-reversed payments − ledger side of the exceptions ≠ statement Σ −
+ * statement side of the exceptions. Exceptions are the flagged items (resolved or not) and items whose
+ * payment was reversed after it matched; an exception's ledger side is its payment's amount unless reversed.
+ */
+export async function unreconciledChannelDays(db: Executor) {
+  const { rows } = await sql<{ channel: string; business_date: string; ledger_fen: string; statement_fen: string; exception_ledger_fen: string; exception_statement_fen: string }>`
+    with l as (
+      select d.channel, d.business_date, coalesce(sum(p.amount_fen) filter (where not p.reversed), 0) as fen
+        from recon_day d left join payment p on p.channel = d.channel and p.business_date = d.business_date
+       group by d.channel, d.business_date),
+    x as (
+      select i.channel, i.business_date,
+             coalesce(sum(p.amount_fen) filter (where not p.reversed), 0) as ledger_fen, coalesce(sum(i.statement_fen), 0) as statement_fen
+        from recon_item i
+        join recon_day d on d.channel = i.channel and d.business_date = i.business_date
+        left join payment p on p.account_id = i.account_id and p.id = i.payment_id
+       where ${RECON_EXCEPTION} or p.reversed
+       group by i.channel, i.business_date)
+    select d.channel, d.business_date::text as business_date, l.fen::text as ledger_fen, d.statement_fen::text as statement_fen,
+           coalesce(x.ledger_fen, 0)::text as exception_ledger_fen, coalesce(x.statement_fen, 0)::text as exception_statement_fen
+      from recon_day d
+      join l on l.channel = d.channel and l.business_date = d.business_date
+      left join x on x.channel = d.channel and x.business_date = d.business_date
+     where l.fen - coalesce(x.ledger_fen, 0) <> d.statement_fen - coalesce(x.statement_fen, 0)
+     order by d.business_date, d.channel limit ${SAMPLE}`.execute(db);
+  return rows;
+}
+
+/** I6 warnings: exceptions of reconciled days not yet reviewed (the first few, and how many in all). */
+export async function unresolvedReconExceptions(db: Executor) {
+  const { rows } = await sql<{ id: number; channel: string; business_date: string; status: string; channel_txn_id: string; statement_fen: number | null; ledger_fen: number | null; total: number }>`
+    select i.id, i.channel, i.business_date::text as business_date, i.status, i.channel_txn_id, i.statement_fen, i.ledger_fen, count(*) over ()::int as total
+      from recon_item i
+     where ${RECON_EXCEPTION} and not i.resolved
+     order by i.business_date, i.channel, i.id limit ${SAMPLE}`.execute(db);
+  return rows;
+}
+
 export async function ledgerSize(db: Executor) {
   const { rows } = await sql<{ transfers: number; entries: number; balances: number; receivable_fen: string }>`
     select (select count(*) from ledger_transfer)::int as transfers, (select count(*) from ledger_entry)::int as entries,

@@ -51,7 +51,7 @@ export async function writeDaysWorkbook(rows: readonly DayReportRow[], out: Writ
   }
   const sum = sheet.addRow([
     '合计',
-    '',
+    null,
     total.statementCount,
     yuanCell(total.statementFen),
     total.ledgerCount,
