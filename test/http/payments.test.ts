@@ -56,6 +56,8 @@ describe('penalties and allocation (RULES §6)', () => {
     expect(p).toMatchObject({ accountId: fx.accounts.A1, channel: 'counter', amountFen: 1_042_000, penaltyFen: 42_000, principalFen: 1_000_000, prepaidFen: 0, businessDate: '2025-01-10' });
     expect(p.receiptNo).toMatch(/^SK20250110\d{8}$/);
     expect(p.allocations).toEqual([{ lineNo: 1, billId: l1Bill, period: '2024-11', penaltyFen: 42_000, principalFen: 1_000_000, prepaidFen: 0 }]);
+    // the answer is the receipt as GET /payments/:id reads it back
+    expect((await t.as('cashierA', { method: 'GET', url: `${api}/payments/${p.id}` })).json()).toEqual(p);
     expect(await balances(fx.accounts.A1)).toMatchObject({ receivable: 0, penalty: 0, 'revenue.penalty': -42_000, 'clearing.counter': 1_042_000 });
     const st = (await t.as('cashierA', { method: 'GET', url: `${api}/accounts/${fx.accounts.A1}/statement` })).json();
     expect(st).toMatchObject({ arrearsFen: 0, penaltyFen: 0, openBills: [] });

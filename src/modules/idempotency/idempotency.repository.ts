@@ -3,14 +3,24 @@ import type { Executor } from '../../db/tx.js';
 
 /** The only SQL of the Idempotency-Key store. */
 
-/** A transaction-scoped lock on (scope, key): false when another transaction holds it (that request is in flight). */
-export async function tryLockKey(db: Executor, scope: string, key: string): Promise<boolean> {
-  const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(hashtextextended(${scope} || E'\\n' || ${key}, 7)) as locked`.execute(db);
-  return rows[0]!.locked;
+export interface StoredKey {
+  request_hash: string;
+  status_code: number;
+  response: unknown;
 }
 
-export async function findKey(db: Executor, scope: string, key: string) {
-  return db.selectFrom('idempotency_key').select(['request_hash', 'status_code', 'response']).where('scope', '=', scope).where('key', '=', key).executeTakeFirst();
+/**
+ * Takes a transaction-scoped lock on (scope, key) — false when another transaction holds it (that request
+ * is in flight) — and reads the key's stored answer, in one round trip. The read's snapshot may predate a
+ * first request that committed while we took the lock; the effect it guards must therefore be unique on
+ * its own too (payments: the channel transaction id is derived from the key).
+ */
+export async function lockAndFindKey(db: Executor, scope: string, key: string): Promise<{ locked: boolean; stored: StoredKey | null }> {
+  const { rows } = await sql<{ locked: boolean; stored: StoredKey | null }>`
+    select pg_try_advisory_xact_lock(hashtextextended(${scope} || E'\\n' || ${key}, 7)) as locked,
+           (select json_build_object('request_hash', request_hash, 'status_code', status_code, 'response', response)
+              from idempotency_key where scope = ${scope} and key = ${key}) as stored`.execute(db);
+  return rows[0]!;
 }
 
 export async function insertKey(db: Executor, row: { scope: string; key: string; requestHash: string; statusCode: number; response: unknown }): Promise<void> {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Executor } from '../../db/tx.js';
 import { AppError } from '../../shared/errors.js';
-import { findKey, insertKey, tryLockKey } from './idempotency.repository.js';
+import { insertKey, lockAndFindKey } from './idempotency.repository.js';
 
 /**
  * Idempotency-Key for money-moving POSTs (DESIGN §6): same key + same request → the first response replayed;
@@ -45,9 +45,9 @@ export function requestHash(r: Pick<IdempotentRequest, 'method' | 'route' | 'bod
 
 /** Runs `work` once per (scope, key) in the caller's transaction; see above. */
 export async function idempotent<T>(trx: Executor, r: IdempotentRequest, work: () => Promise<{ statusCode: number; body: T }>): Promise<IdempotentResult<T>> {
-  if (!(await tryLockKey(trx, r.scope, r.key))) throw new AppError('CONFLICT', 'a request with this Idempotency-Key is still in progress; retry later');
+  const { locked, stored: earlier } = await lockAndFindKey(trx, r.scope, r.key);
+  if (!locked) throw inFlight();
   const hash = requestHash(r);
-  const earlier = await findKey(trx, r.scope, r.key);
   if (earlier) {
     if (earlier.request_hash !== hash)
       throw new AppError('VALIDATION', 'this Idempotency-Key was used for a different request', { errors: [{ field: 'Idempotency-Key', message: 'already used for a different request' }] });
@@ -57,6 +57,8 @@ export async function idempotent<T>(trx: Executor, r: IdempotentRequest, work: (
   await insertKey(trx, { scope: r.scope, key: r.key, requestHash: hash, statusCode: result.statusCode, response: result.body });
   return { ...result, replayed: false };
 }
+
+export const inFlight = () => new AppError('CONFLICT', 'a request with this Idempotency-Key is still in progress; retry later');
 
 /** JSON with object keys sorted, so the same body written in another key order is the same request. */
 export function canonicalJson(v: unknown): string {

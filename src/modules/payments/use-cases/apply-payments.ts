@@ -38,8 +38,19 @@ export interface AppliedPayment {
   prepaidFen: number;
 }
 
+/** Where an applied payment's money went: per bill (oldest first) penalty and principal, then prepaid. */
+export interface AppliedLine {
+  lineNo: number;
+  billId: number | null;
+  period: string | null;
+  penaltyFen: number;
+  principalFen: number;
+  prepaidFen: number;
+}
+
 export type ApplyOutcome =
-  | ({ status: 'applied' | 'duplicate' } & AppliedPayment)
+  | ({ status: 'applied'; lines: AppliedLine[] } & AppliedPayment)
+  | ({ status: 'duplicate' } & AppliedPayment)
   | { status: 'conflict'; paymentId: number; existingAccountId: number; existingAmountFen: number };
 
 /**
@@ -104,7 +115,9 @@ export async function applyPayments(trx: Executor, intakes: readonly PaymentInta
     for (const e of paymentEntries(intake.channel, { ...a, amountFen: intake.amountFen })) write.entries.push({ ...e, accountId: intake.accountId, refId: id, businessDate: day });
     const applied: ExistingPayment = { ...payment, channelTxnId: intake.channelTxnId, paymentId: id };
     seen.set(txnKey(intake.channel, intake.channelTxnId), applied);
-    out.push({ status: 'applied', ...appliedOf(applied) });
+    const periods = new Map(open.map((b) => [b.billId, b.period]));
+    const lines = a.lines.map((l, i) => ({ lineNo: i + 1, ...l, period: l.billId === null ? null : (periods.get(l.billId) ?? null) }));
+    out.push({ status: 'applied', ...appliedOf(applied), lines });
   }
 
   if (write.payments.length > 0) {
