@@ -22,7 +22,7 @@ import { fingerprintTables } from '../support/tables.js';
 
 type Res = Awaited<ReturnType<TestApp['as']>>;
 type Key = 'A1' | 'A2' | 'B1' | 'Z1';
-type Perm = 'customers.write' | 'contacts.write' | 'org.manage' | 'tariffs.write' | 'tariffs.publish' | 'billing.view' | 'billing.run' | 'billing.adjust' | 'payments.collect' | 'payments.request';
+type Perm = 'customers.write' | 'contacts.write' | 'org.manage' | 'tariffs.write' | 'tariffs.publish' | 'billing.view' | 'billing.run' | 'billing.adjust' | 'payments.collect' | 'payments.request' | 'channels.order';
 
 /** One transformer area's worth of objects, and strings that identify them (must never leak). */
 interface Subtree {
@@ -41,6 +41,8 @@ interface Subtree {
   /** A counter payment into the account, and a refund request on it by its area manager. */
   payment: number;
   approval: number;
+  /** An online payment order (out_trade_no) for the account. */
+  paymentOrder: string;
   /** What a search box would be given to find this subtree's account, customer or manager. */
   search: { accountNo: string; name: string; meterNo: string; phone: string; customerNo: string; username: string };
   secrets: string[];
@@ -60,6 +62,8 @@ const MAY: Record<Perm, readonly Role[]> = {
   // money is taken at the counter by cashiers and station heads; requests come from whoever meets the customer
   'payments.collect': ['cashier', 'station_head', 'admin'],
   'payments.request': ['cashier', 'area_manager', 'station_head', 'marketing', 'admin'],
+  // online payment orders (a QR code or link for the customer): whoever serves customers; not the read-only roles
+  'channels.order': ['cashier', 'area_manager', 'station_head', 'marketing', 'admin'],
 };
 
 /** Each fixture user, their role, the area whose objects they use as "their own", and the areas they see. */
@@ -80,7 +84,14 @@ const KEYS: Key[] = ['A1', 'A2', 'B1', 'Z1'];
 const foreignOf = (u: (typeof USERS)[number]) => KEYS.filter((k) => !u.sees.includes(k));
 
 /** Endpoints that need no session. Everything else under /api/v1 must answer 401 without one. */
-const PUBLIC = new Set(['POST /api/v1/auth/login']);
+const PUBLIC = new Set([
+  'POST /api/v1/auth/login',
+  // the customer payment page's lookup (account no. + full name) and the channels' signed callbacks
+  'POST /api/v1/pay/lookup',
+  'POST /api/v1/channels/wechatpay/notify',
+  'POST /api/v1/channels/alipay/notify',
+  'POST /api/v1/channels/gridapp/notify',
+]);
 
 interface Call {
   /** The permission the verb needs; null for reads. A role without it gets 403 whatever the object. */
@@ -150,6 +161,8 @@ const BY_OBJECT: Record<string, Call[]> = {
   'POST /api/v1/bill-runs/:id/issue': [{ perm: 'billing.run', url: (o) => `${api}/bill-runs/${o.billRun}/issue` }],
   'GET /api/v1/accounts/:id/bills': [read((o) => `${api}/accounts/${o.account}/bills`), read((o) => `${api}/accounts/${o.account}/bills?limit=1`)],
   'GET /api/v1/bills/:id': [read((o) => `${api}/bills/${o.bill}`)],
+  // a payment order is its account's: staff see those of their scope (the payment page's pay token is tested in channels.test.ts)
+  'GET /api/v1/payment-orders/:outTradeNo': [read((o) => `${api}/payment-orders/${o.paymentOrder}`)],
   'GET /api/v1/payments/:id': [read((o) => `${api}/payments/${o.payment}`)],
   'GET /api/v1/accounts/:id/payments': [read((o) => `${api}/accounts/${o.account}/payments`)],
   'GET /api/v1/accounts/:id/statement': [read((o) => `${api}/accounts/${o.account}/statement`), read((o) => `${api}/accounts/${o.account}/statement?asOf=2027-01-01`)],
@@ -188,6 +201,7 @@ const BY_REFERENCE: Record<string, Call[]> = {
     write('org.manage', () => `${api}/areas`, (o) => ({ code: 'X9', name: '越权台区', stationId: o.station }), { status: 422, field: 'stationId' }),
     write('org.manage', () => `${api}/areas`, (o, home) => ({ code: 'X9', name: '越权台区', stationId: home.station, managerUserId: o.manager }), { status: 422, field: 'managerUserId' }),
   ],
+  'POST /api/v1/payment-orders': [write('channels.order', () => `${api}/payment-orders`, (o) => ({ accountId: o.account, amountFen: 100, channel: 'gridapp' }))],
   'POST /api/v1/users': [
     write('org.manage', () => `${api}/users`, (o) => ({ username: 'x9user', displayName: '越权用户', role: 'cashier', orgUnitId: o.station, password: 'long-enough-pw' }), { status: 422, field: 'orgUnitId' }),
   ],
@@ -273,6 +287,7 @@ const ghost: Subtree = {
   billRun: 1_999_999_011,
   payment: 1_999_999_012,
   approval: 1_999_999_013,
+  paymentOrder: 'GR20991231AAAAAAAAAAAAAAAA',
   search: { accountNo: '0000000000', name: '无此户', meterNo: 'MT-NONE', phone: '10000000000', customerNo: 'C-NONE', username: 'nobody' },
   secrets: [],
 };
@@ -367,6 +382,8 @@ async function subtreeOf(db: Db, key: Key, areaId: number): Promise<Subtree> {
   const contact = await db.selectFrom('account_contact').select(['name', 'phone']).where('account_id', '=', a.id).executeTakeFirstOrThrow();
   const bill = await db.selectFrom('bill').select(['id', 'bill_run_id']).where('account_id', '=', a.id).executeTakeFirstOrThrow();
   const { payment, approval } = await payInto(db, a.id, a.manager_id);
+  const paymentOrder = `GR20261120${key}${'X'.repeat(14)}`;
+  await db.insertInto('payment_order').values({ out_trade_no: paymentOrder, account_id: a.id, channel: 'gridapp', amount_fen: 100, expires_at: '2026-11-20T10:30:00+08:00' }).execute();
   const secrets = [a.account_no, a.name, meter.meter_no, a.phone!, a.customer_no, a.customer_name, contract.contract_no, a.area_name, a.display_name, a.username];
   secrets.push(maskPhone(a.phone)!, a.id_number!, maskIdNumber(a.id_number)!, contact.name, contact.phone!);
   return {
@@ -383,6 +400,7 @@ async function subtreeOf(db: Db, key: Key, areaId: number): Promise<Subtree> {
     billRun: bill.bill_run_id!,
     payment,
     approval,
+    paymentOrder,
     search: { accountNo: a.account_no, name: a.name, meterNo: meter.meter_no, phone: a.phone!, customerNo: a.customer_no, username: a.username },
     secrets: [...new Set(secrets)],
   };
