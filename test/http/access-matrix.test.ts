@@ -22,7 +22,7 @@ import { fingerprintTables } from '../support/tables.js';
 
 type Res = Awaited<ReturnType<TestApp['as']>>;
 type Key = 'A1' | 'A2' | 'B1' | 'Z1';
-type Perm = 'customers.write' | 'contacts.write' | 'org.manage' | 'tariffs.write' | 'tariffs.publish' | 'billing.view' | 'billing.run' | 'billing.adjust' | 'payments.collect' | 'payments.request' | 'channels.order';
+type Perm = 'customers.write' | 'contacts.write' | 'org.manage' | 'tariffs.write' | 'tariffs.publish' | 'billing.view' | 'billing.run' | 'billing.adjust' | 'payments.collect' | 'payments.request' | 'channels.order' | 'reconciliation.items' | 'reconciliation.manage';
 
 /** One transformer area's worth of objects, and strings that identify them (must never leak). */
 interface Subtree {
@@ -43,6 +43,8 @@ interface Subtree {
   approval: number;
   /** An online payment order (out_trade_no) for the account. */
   paymentOrder: string;
+  /** A reconciliation item (ledger-only) of the account's payment. */
+  reconItem: number;
   /** What a search box would be given to find this subtree's account, customer or manager. */
   search: { accountNo: string; name: string; meterNo: string; phone: string; customerNo: string; username: string };
   secrets: string[];
@@ -64,6 +66,9 @@ const MAY: Record<Perm, readonly Role[]> = {
   'payments.request': ['cashier', 'area_manager', 'station_head', 'marketing', 'admin'],
   // online payment orders (a QR code or link for the customer): whoever serves customers; not the read-only roles
   'channels.order': ['cashier', 'area_manager', 'station_head', 'marketing', 'admin'],
+  // reconciliation (对账): marketing runs collection and reviews differences; station heads follow up their station's items
+  'reconciliation.items': ['admin', 'company_manager', 'marketing', 'auditor', 'station_head'],
+  'reconciliation.manage': ['admin', 'marketing'],
 };
 
 /** Each fixture user, their role, the area whose objects they use as "their own", and the areas they see. */
@@ -172,6 +177,11 @@ const BY_OBJECT: Record<string, Call[]> = {
   // documents follow the object they print: a bill's PDF its bill, a run's summary its run
   'GET /api/v1/bills/:id/pdf': [read((o) => `${api}/bills/${o.bill}/pdf`)],
   'GET /api/v1/bill-runs/:id/summary.xlsx': [{ perm: 'billing.view', url: (o) => `${api}/bill-runs/${o.billRun}/summary.xlsx` }],
+  // a reconciliation item is its account's: another subtree's (another station's, another company's) is not found
+  'POST /api/v1/reconciliation/items/:id/resolve': [write('reconciliation.manage', (o) => `${api}/reconciliation/items/${o.reconItem}/resolve`, () => ({ resolution: 'written_off', note: '越权核销' }))],
+  // a channel-day is the merchant's, no subtree's: a day never reconciled is 404 to every reader (403 first for
+  // roles without the permission); the items within a day are narrowed to the reader's scope (reconciliation.test.ts)
+  'GET /api/v1/reconciliation/days/:channel/:date/items': [{ perm: 'reconciliation.items', url: () => `${api}/reconciliation/days/wechatpay/1999-01-01/items` }],
   'POST /api/v1/bills/:id/adjustments': [
     write('billing.adjust', (o) => `${api}/bills/${o.bill}/adjustments`, () => ({ reason: '越权退补', lines: [{ code: 'energy.tier1', quantity: '-10.00', unitPrice: '0.51' }] })),
     write('billing.adjust', (o) => `${api}/bills/${o.bill}/adjustments`, () => ({ reason: '越权退补', usage: { kwh: '1.00' } })),
@@ -245,6 +255,9 @@ const NO_OBJECT: Record<string, string> = {
   'POST /api/v1/quotes': 'rates a usage given in the body; reads only prices, stores nothing',
   'POST /api/v1/bill-runs': "starts the bill run of the caller's own company (marketing, admin)",
   'GET /api/v1/bill-runs': "the caller's own company's runs (company-level roles only)",
+  'POST /api/v1/reconciliation/imports': "a channel statement of the company's merchant account (marketing, admin)",
+  'GET /api/v1/reconciliation/days': 'merchant-level figures per channel and day (company-level roles only)',
+  'GET /api/v1/reconciliation/days.xlsx': 'the same as a workbook',
 };
 
 function newAccount(accountNo: string) {
@@ -288,6 +301,7 @@ const ghost: Subtree = {
   payment: 1_999_999_012,
   approval: 1_999_999_013,
   paymentOrder: 'GR20991231AAAAAAAAAAAAAAAA',
+  reconItem: 1_999_999_014,
   search: { accountNo: '0000000000', name: '无此户', meterNo: 'MT-NONE', phone: '10000000000', customerNo: 'C-NONE', username: 'nobody' },
   secrets: [],
 };
@@ -384,6 +398,11 @@ async function subtreeOf(db: Db, key: Key, areaId: number): Promise<Subtree> {
   const { payment, approval } = await payInto(db, a.id, a.manager_id);
   const paymentOrder = `GR20261120${key}${'X'.repeat(14)}`;
   await db.insertInto('payment_order').values({ out_trade_no: paymentOrder, account_id: a.id, channel: 'gridapp', amount_fen: 100, expires_at: '2026-11-20T10:30:00+08:00' }).execute();
+  const reconItem = await db
+    .insertInto('recon_item')
+    .values({ channel: 'wechatpay', business_date: '2026-11-16', channel_txn_id: `matrix-recon-${key}`, ledger_fen: 100, payment_id: payment, account_id: a.id, status: 'ledger_only' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   const secrets = [a.account_no, a.name, meter.meter_no, a.phone!, a.customer_no, a.customer_name, contract.contract_no, a.area_name, a.display_name, a.username];
   secrets.push(maskPhone(a.phone)!, a.id_number!, maskIdNumber(a.id_number)!, contact.name, contact.phone!);
   return {
@@ -401,6 +420,7 @@ async function subtreeOf(db: Db, key: Key, areaId: number): Promise<Subtree> {
     payment,
     approval,
     paymentOrder,
+    reconItem: reconItem.id,
     search: { accountNo: a.account_no, name: a.name, meterNo: meter.meter_no, phone: a.phone!, customerNo: a.customer_no, username: a.username },
     secrets: [...new Set(secrets)],
   };
