@@ -59,7 +59,7 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
     const half = Math.floor(opts.accounts / 2);
 
     // the app, as `granary serve` builds it, on its own pool
-    const pool = createPool(setup.url, 16);
+    const pool = createPool(setup.url, CONCURRENCY);
     const app = await buildApp({ db: kyselyFor(pool), pool, config: loadConfig({ GRANARY_HOME: dir, LOG_LEVEL: 'silent' }), clock: systemClock });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address();
