@@ -30,9 +30,12 @@ export function describeError(err: unknown): string {
 export interface ErrorMeta {
   /** The screen shows this error itself (e.g. a 404 page); do not pop a message too. */
   silentStatuses?: number[];
+  /** The screen handles every error itself, 401 included (the public payment page has no session to forget). */
+  silent?: boolean;
 }
 
 export function reportError(err: unknown, meta?: ErrorMeta): void {
+  if (meta?.silent) return;
   if (err instanceof ApiError && err.status === 401) {
     sink?.unauthenticated();
     return;

@@ -59,7 +59,7 @@ export function useOrgTree(enabled = true) {
 
 export const PAGE_SIZE = 50;
 
-export function useAccountSearch(filters: AccountFilters) {
+export function useAccountSearch(filters: AccountFilters, enabled = true) {
   return useInfiniteQuery({
     queryKey: queryKeys.accounts(filters),
     queryFn: ({ pageParam, signal }) =>
@@ -67,6 +67,7 @@ export function useAccountSearch(filters: AccountFilters) {
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     placeholderData: keepPreviousData,
+    enabled,
   });
 }
 

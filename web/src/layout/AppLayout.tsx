@@ -12,6 +12,7 @@ import { PageSpinner } from '../components/PageSpinner';
 import { localName } from '../format';
 import { tariffMenu, tariffMenuKey } from '../pages/tariffs/menu';
 import { billingMenu, isBillingPath } from '../pages/billing/menu';
+import { collectionMenu, collectionMenuKey } from '../pages/payments/menu';
 import { ScopeTree } from './ScopeTree';
 
 const { Header, Sider, Content } = Layout;
@@ -46,7 +47,7 @@ export function AppLayout() {
       ? ['customers']
       : isBillingPath(location.pathname)
         ? ['billing']
-        : [tariffMenuKey(location.pathname) ?? ''];
+        : [collectionMenuKey(location.pathname) ?? tariffMenuKey(location.pathname) ?? ''];
 
   return (
     <Layout style={{ minHeight: '100vh' }}>
@@ -92,7 +93,12 @@ export function AppLayout() {
             selectedKeys={selectedMenu}
             defaultOpenKeys={['tariffs']}
             style={{ borderInlineEnd: 'none' }}
-            items={[{ key: 'customers', icon: <SearchOutlined />, label: <Link to="/customers">{t('menu.customers')}</Link> }, tariffMenu(t), ...billingMenu(t, user.role)]}
+            items={[
+              { key: 'customers', icon: <SearchOutlined />, label: <Link to="/customers">{t('menu.customers')}</Link> },
+              ...collectionMenu(t, user.role),
+              tariffMenu(t),
+              ...billingMenu(t, user.role),
+            ]}
           />
           <Divider style={{ margin: '4px 0' }} />
           <ScopeTree />

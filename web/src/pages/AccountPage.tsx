@@ -11,6 +11,7 @@ import { useAccount, useOrgTree } from '../api/queries';
 import type { Account, Contact, Contract, Meter } from '../api/types';
 import { CATEGORY_COLORS, DASH, day, label, localName, PAYMENT_MODE_COLORS, quantity, STATUS_COLORS } from '../format';
 import { AccountBills } from './billing/AccountBills';
+import { AccountPayments } from './payments/AccountPayments';
 
 // ECharts is the heaviest dependency: it loads only when a customer page is opened.
 const ReadingsPanel = lazy(() => import('./account/ReadingsPanel'));
@@ -105,11 +106,13 @@ export function AccountPage() {
         <Descriptions bordered size="small" column={{ xs: 1, sm: 1, md: 2, lg: 2, xl: 3, xxl: 4 }} styles={DESCRIPTION_STYLES} items={accountItems(account, t, station ? localName(station) : account.stationName)} />
       </Card>
 
+      <AccountPayments accountId={account.id} accountNo={account.accountNo} accountName={account.name} />
+
+      <AccountBills accountId={account.id} />
+
       <Suspense fallback={<Card size="small"><Skeleton active /></Card>}>
         <ReadingsPanel account={account} />
       </Suspense>
-
-      <AccountBills accountId={account.id} />
 
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={10}>

@@ -8,6 +8,9 @@ import { dateTime, day, DASH } from '../../format';
 import { yuan } from '../tariffs/money';
 import { BillFlags, BillLines, BillPdfLink, usageText } from './BillLines';
 import { BillKindTag, BillStatusTag } from './parts';
+import { useStatement } from '../payments/api';
+import { BillPayStateTag } from '../payments/parts';
+import { billPayState } from '../payments/statement';
 
 /**
  * 电费账单 on the customer page: the account's bills, newest first (GET /accounts/:id/bills); a row opens
@@ -16,6 +19,8 @@ import { BillKindTag, BillStatusTag } from './parts';
 export function AccountBills({ accountId }: { accountId: number }) {
   const { t } = useTranslation();
   const bills = useAccountBills(accountId);
+  // 已缴清 / 部分缴费 / 未缴 from the account's statement (open bills and what each paid bill received)
+  const statement = useStatement(accountId);
   const routes = useApiRoutes();
   const pdf = hasRoute(routes.data, 'GET', '/bills/{id}/pdf');
   const items = bills.data?.pages.flatMap((p) => p.items) ?? [];
@@ -33,14 +38,17 @@ export function AccountBills({ accountId }: { accountId: number }) {
             loading={bills.isLoading}
             pagination={false}
             dataSource={items}
-            scroll={{ x: 980 }}
+            scroll={{ x: 1080 }}
             locale={{ emptyText: t('billing.accountBills.empty') }}
-            onRow={(b) => ({ 'data-testid': 'bill-row', 'data-bill-id': b.id, 'data-status': b.status }) as HTMLAttributes<HTMLElement>}
+            onRow={(b) => ({ 'data-testid': 'bill-row', 'data-bill-id': b.id, 'data-status': b.status, 'data-pay-state': statement.data ? billPayState(b, statement.data) : undefined }) as HTMLAttributes<HTMLElement>}
             expandable={{ expandedRowRender: (b) => <BillLines billId={b.id} />, rowExpandable: () => true }}
             columns={[
               { title: t('billing.bill.period'), dataIndex: 'period', width: 90, render: (p: string) => <span className="num">{p}</span> },
               { title: t('billing.bill.kind'), dataIndex: 'kind', width: 80, render: (_: string, b) => <BillKindTag bill={b} t={t} /> },
               { title: t('billing.bill.status'), dataIndex: 'status', width: 90, render: (_: string, b) => <BillStatusTag bill={b} t={t} /> },
+              ...(statement.data
+                ? [{ title: t('payments.billState.title'), key: 'payState', width: 100, render: (_: unknown, b: BillSummary) => <BillPayStateTag state={billPayState(b, statement.data!)} /> }]
+                : []),
               { title: t('billing.bill.kwh'), key: 'kwh', align: 'right', render: (_: unknown, b) => <span className="num">{usageText(t, b.usage)}</span> },
               {
                 title: t('billing.bill.totalYuan'),
