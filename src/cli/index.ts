@@ -6,6 +6,7 @@ import { ensureAdmin } from '../modules/org/index.js';
 import { createDemoCounty, databaseIsEmpty, demoLogins, DEMO_PASSWORD, registerSimulatorCommands } from '../modules/simulator/index.js';
 import { registerTariffCommands } from '../modules/tariffs/index.js';
 import { registerBillingCommands } from '../modules/billing/index.js';
+import { registerBankFileCommands } from '../modules/bankfiles/index.js';
 import { registerLedgerCommands } from '../modules/ledger/index.js';
 import { registerReportsCommands } from '../modules/reports/index.js';
 import { startRuntime, withRuntime, type Runtime } from '../runtime.js';
@@ -38,6 +39,7 @@ export async function runCli(argv: string[]): Promise<void> {
 
   registerSimulatorCommands(program);
   registerBillingCommands(program);
+  registerBankFileCommands(program);
   registerLedgerCommands(program);
   registerTariffCommands(program);
   registerReportsCommands(program);

@@ -14,6 +14,7 @@ import { meteringRoutes } from '../modules/metering/index.js';
 import { orgRoutes } from '../modules/org/index.js';
 import { tariffsRoutes } from '../modules/tariffs/index.js';
 import { billingRoutes } from '../modules/billing/index.js';
+import { bankFilesRoutes } from '../modules/bankfiles/index.js';
 import { reportsRoutes } from '../modules/reports/index.js';
 import { reconciliationRoutes } from '../modules/reconciliation/index.js';
 import { paymentsRoutes } from '../modules/payments/index.js';
@@ -77,6 +78,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
       await meteringRoutes(api, deps);
       await auditRoutes(api, deps);
       await billingRoutes(api, deps);
+      await bankFilesRoutes(api, deps);
       await reconciliationRoutes(api, deps);
       await tariffsRoutes(api, deps);
       await reportsRoutes(api, deps);

@@ -22,7 +22,7 @@ import { fingerprintTables } from '../support/tables.js';
 
 type Res = Awaited<ReturnType<TestApp['as']>>;
 type Key = 'A1' | 'A2' | 'B1' | 'Z1';
-type Perm = 'customers.write' | 'contacts.write' | 'org.manage' | 'tariffs.write' | 'tariffs.publish' | 'billing.view' | 'billing.run' | 'billing.adjust' | 'payments.collect' | 'payments.request' | 'channels.order' | 'reconciliation.items' | 'reconciliation.manage';
+type Perm = 'customers.write' | 'contacts.write' | 'org.manage' | 'tariffs.write' | 'tariffs.publish' | 'billing.view' | 'billing.run' | 'billing.adjust' | 'payments.collect' | 'payments.request' | 'channels.order' | 'reconciliation.items' | 'reconciliation.manage' | 'bankfiles.view';
 
 /** One transformer area's worth of objects, and strings that identify them (must never leak). */
 interface Subtree {
@@ -45,6 +45,8 @@ interface Subtree {
   paymentOrder: string;
   /** A reconciliation item (ledger-only) of the account's payment. */
   reconItem: number;
+  /** An imported bank debit file (bank_batch) of the subtree's company. */
+  bankBatch: number;
   /** What a search box would be given to find this subtree's account, customer or manager. */
   search: { accountNo: string; name: string; meterNo: string; phone: string; customerNo: string; username: string };
   secrets: string[];
@@ -69,6 +71,8 @@ const MAY: Record<Perm, readonly Role[]> = {
   // reconciliation (对账): marketing runs collection and reviews differences; station heads follow up their station's items
   'reconciliation.items': ['admin', 'company_manager', 'marketing', 'auditor', 'station_head'],
   'reconciliation.manage': ['admin', 'marketing'],
+  // bank debit files are company-wide (one file debits every station's customers): company-level readers
+  'bankfiles.view': ['admin', 'company_manager', 'marketing', 'auditor'],
 };
 
 /** Each fixture user, their role, the area whose objects they use as "their own", and the areas they see. */
@@ -178,6 +182,9 @@ const BY_OBJECT: Record<string, Call[]> = {
   'GET /api/v1/bills/:id/pdf': [read((o) => `${api}/bills/${o.bill}/pdf`)],
   'GET /api/v1/bill-runs/:id/summary.xlsx': [{ perm: 'billing.view', url: (o) => `${api}/bill-runs/${o.billRun}/summary.xlsx` }],
   // a reconciliation item is its account's: another subtree's (another station's, another company's) is not found
+  // a bank debit file is its company's: another company's (Z1) is not found; station roles may not see files (403)
+  'GET /api/v1/bank-files/:id': [{ perm: 'bankfiles.view', url: (o) => `${api}/bank-files/${o.bankBatch}` }],
+  'GET /api/v1/bank-files/:id/result.csv': [{ perm: 'bankfiles.view', url: (o) => `${api}/bank-files/${o.bankBatch}/result.csv` }],
   'POST /api/v1/reconciliation/items/:id/resolve': [write('reconciliation.manage', (o) => `${api}/reconciliation/items/${o.reconItem}/resolve`, () => ({ resolution: 'written_off', note: '越权核销' }))],
   // a channel-day is the merchant's, no subtree's: a day never reconciled is 404 to every reader (403 first for
   // roles without the permission); the items within a day are narrowed to the reader's scope (reconciliation.test.ts)
@@ -258,6 +265,8 @@ const NO_OBJECT: Record<string, string> = {
   'POST /api/v1/reconciliation/imports': "a channel statement of the company's merchant account (marketing, admin)",
   'GET /api/v1/reconciliation/days': 'merchant-level figures per channel and day (company-level roles only)',
   'GET /api/v1/reconciliation/days.xlsx': 'the same as a workbook',
+  'POST /api/v1/bank-files': "imports a bank debit file into the caller's own company (marketing, admin; bank-files.test.ts)",
+  'GET /api/v1/bank-files': "the caller's own company's imported files (company-level roles only)",
 };
 
 function newAccount(accountNo: string) {
@@ -302,6 +311,7 @@ const ghost: Subtree = {
   approval: 1_999_999_013,
   paymentOrder: 'GR20991231AAAAAAAAAAAAAAAA',
   reconItem: 1_999_999_014,
+  bankBatch: 1_999_999_015,
   search: { accountNo: '0000000000', name: '无此户', meterNo: 'MT-NONE', phone: '10000000000', customerNo: 'C-NONE', username: 'nobody' },
   secrets: [],
 };
@@ -403,6 +413,13 @@ async function subtreeOf(db: Db, key: Key, areaId: number): Promise<Subtree> {
     .values({ channel: 'wechatpay', business_date: '2026-11-16', channel_txn_id: `matrix-recon-${key}`, ledger_fen: 100, payment_id: payment, account_id: a.id, status: 'ledger_only' })
     .returning('id')
     .executeTakeFirstOrThrow();
+  // a posted debit file of one line paying nothing (rejected): its result file names the account
+  const bankBatch = await db
+    .insertInto('bank_batch')
+    .values({ company_id: a.company_id, bank: 'ICBC', file_name: `matrix-${key}.csv`, file_sha256: `matrix-${key}`, business_date: '2026-11-20', status: 'posted', lines: 1, posted_through: 1, accepted: 0, rejected: 1, accepted_fen: 0 })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db.insertInto('bank_batch_line').values({ batch_id: bankBatch.id, line_no: 1, account_no: a.account_no, account_id: a.id, amount_fen: 100, bank_txn_id: `M-${key}`, accepted: false, reason: 'closed_account' }).execute();
   const secrets = [a.account_no, a.name, meter.meter_no, a.phone!, a.customer_no, a.customer_name, contract.contract_no, a.area_name, a.display_name, a.username];
   secrets.push(maskPhone(a.phone)!, a.id_number!, maskIdNumber(a.id_number)!, contact.name, contact.phone!);
   return {
@@ -421,6 +438,7 @@ async function subtreeOf(db: Db, key: Key, areaId: number): Promise<Subtree> {
     approval,
     paymentOrder,
     reconItem: reconItem.id,
+    bankBatch: bankBatch.id,
     search: { accountNo: a.account_no, name: a.name, meterNo: meter.meter_no, phone: a.phone!, customerNo: a.customer_no, username: a.username },
     secrets: [...new Set(secrets)],
   };

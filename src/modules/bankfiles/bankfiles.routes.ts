@@ -58,6 +58,7 @@ export async function bankFilesRoutes(app: FastifyInstance, deps: AppDeps): Prom
   // The upload is a raw CSV body, streamed to a temporary file by the parser of this child context (the
   // body is then {path, bytes}); the file is removed when the response is sent, whatever happened.
   await app.register(async (files) => {
+    files.removeAllContentTypeParsers(); // a file, not JSON: anything but the types below is a 415
     files.addContentTypeParser(FILE_TYPES, (_request, payload, done) => {
       saveUpload(payload, UPLOAD_LIMIT).then(
         (upload) => done(null, upload),

@@ -56,7 +56,7 @@ export function viewOf(b: BankBatchRow): BankBatchView {
 async function visibleBatch(db: Executor, op: BankFileOperator, id: number): Promise<BankBatchRow> {
   requireBankFiles(op, 'bankfiles.view', 'see bank files');
   const batch = await findBatch(db, id);
-  if (!batch || batch.company_id !== op.companyId) throw notFound(`bank batch ${id}`);
+  if (!batch || batch.company_id !== op.companyId) throw notFound('bank file');
   return batch;
 }
 
