@@ -1,3 +1,7 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Command } from 'commander';
 import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -5,6 +9,7 @@ import type { DatabaseHandle } from '../../src/db/connect.js';
 import { checkLedger } from '../../src/modules/ledger/index.js';
 import { applyPayment } from '../../src/modules/payments/index.js';
 import { WECHATPAY_HEADER, WECHATPAY_SUMMARY_HEADER } from '../../src/modules/reconciliation/domain/statements.js';
+import { registerReconciliationCommands } from '../../src/modules/reconciliation/index.js';
 import { FixedClock } from '../../src/shared/clock.js';
 import { seedCounty, type Fixture } from '../fixtures/county.js';
 import { buildTestApp, type TestApp } from '../support/app.js';
@@ -278,5 +283,45 @@ describe('a WeChat Pay trade bill with injected discrepancies', () => {
     const report = await checkLedger(handle.db);
     expect(report.violations).toEqual([]);
     expect(report.warnings.map((w) => w.message)).toEqual([expect.stringContaining(`channel_only item ${w7.id}`)]);
+  });
+});
+
+describe('granary reconcile', () => {
+  /** The command in this process against the test database (DATABASE_URL), its stdout captured. */
+  async function reconcile(args: string[]): Promise<string> {
+    const program = new Command().exitOverride();
+    registerReconciliationCommands(program);
+    const saved = { url: process.env.DATABASE_URL, log: console.log, err: console.error };
+    let out = '';
+    process.env.DATABASE_URL = handle.url;
+    console.log = (m: unknown) => void (out += `${String(m)}\n`);
+    console.error = () => {};
+    try {
+      await program.parseAsync(['node', 'granary', 'reconcile', ...args]);
+    } finally {
+      if (saved.url === undefined) delete process.env.DATABASE_URL;
+      else process.env.DATABASE_URL = saved.url;
+      console.log = saved.log;
+      console.error = saved.err;
+    }
+    return out;
+  }
+
+  it('imports a grid app statement and prints the summary; the same file again changes nothing', async () => {
+    const outTradeNo = 'GR-CLI-1';
+    await handle.db.insertInto('payment_order').values({ out_trade_no: outTradeNo, account_id: fx.accounts.B1, channel: 'gridapp', amount_fen: 4321, expires_at: new Date('2026-10-07T00:00:00+08:00') }).execute();
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'granary-recon-'));
+    const file = path.join(dir, 'gridapp-20261006.csv');
+    await writeFile(file, `txnId,outTradeNo,amountFen,paidAt,status\nGA-CLI-1,${outTradeNo},4321,2026-10-06T09:30:00+08:00,SUCCESS\n`);
+    const first = await reconcile(['--channel', 'gridapp', '--file', file]);
+    expect(first).toMatch(/^imported gridapp statement gridapp-20261006\.csv \(import \d+/);
+    expect(first).toContain('days:               2026-10-06');
+    expect(first).toContain('statement:          1 payments, 43.21 元');
+    expect(first).toContain('channel only:       1 applied now, 0 not applied (for review)');
+    const before = await fingerprintTables(handle.db);
+    const again = await reconcile(['--channel', 'gridapp', '--file', file, '--json']);
+    expect(JSON.parse(again)).toMatchObject({ replayed: true, counts: { channelOnlyApplied: 1 } });
+    expect(await fingerprintTables(handle.db)).toEqual(before);
+    expect((await checkLedger(handle.db)).violations).toEqual([]);
   });
 });
