@@ -9,6 +9,7 @@ import { registerBillingCommands } from '../modules/billing/index.js';
 import { registerBankFileCommands } from '../modules/bankfiles/index.js';
 import { registerLedgerCommands } from '../modules/ledger/index.js';
 import { registerReportsCommands } from '../modules/reports/index.js';
+import { registerReconciliationCommands } from '../modules/reconciliation/index.js';
 import { startRuntime, withRuntime, type Runtime } from '../runtime.js';
 import { billDemoHistory } from '../workflows/bill-demo-history.js';
 import { progressReporter } from './progress.js';
@@ -43,6 +44,7 @@ export async function runCli(argv: string[]): Promise<void> {
   registerLedgerCommands(program);
   registerTariffCommands(program);
   registerReportsCommands(program);
+  registerReconciliationCommands(program);
   await program.parseAsync(argv);
 }
 

@@ -247,6 +247,8 @@ const LISTS: Record<string, ((o: Subtree) => string)[]> = {
   // a dry run over the caller's accounts: it must rate and list none of another subtree's
   'GET /api/v1/tariff-versions/:id/impact': [() => `${api}/tariff-versions/${drafts.version}/impact?top=100`, () => `${api}/tariff-versions/${drafts.version}/impact?top=100&format=xlsx`],
   'GET /api/v1/agent-prices/:id/impact': [() => `${api}/agent-prices/${drafts.table}/impact?top=100`],
+  // requests on accounts in scope only
+  'GET /api/v1/approvals': [() => `${api}/approvals`, () => `${api}/approvals?status=pending&limit=500`],
 };
 
 /** Routes that name no object of a subtree; each is covered by the role tests further down. */

@@ -9,10 +9,11 @@ export function registerLedgerCommands(program: Command): void {
   const ledger = program.command('ledger').description('the double-entry ledger (DESIGN §5)');
   ledger
     .command('check')
-    .description('check invariants I1 (transfers balance), I2 (balances = Σ entries), I4 (append-only), I5 (integer fen); exit 1 on any violation')
+    .description('check invariants I1 (transfers balance), I2 (balances = Σ entries), I3 (a channel transaction applied at most once), I4 (append-only), I5 (integer fen), I6 (reconciled channel-days equal their statements); exit 1 on any violation')
     .action(async () => {
       const report = await withRuntime(loadConfig(), (rt) => checkLedger(rt.handle.db));
       for (const v of report.violations) console.log(`${v.invariant} ${v.message}`);
+      for (const w of report.warnings) console.log(`${w.invariant} (warning) ${w.message}`);
       const yuan = yuanOf(report.receivableFen, { grouped: true });
       console.log(
         `${report.ok ? 'ledger OK' : `ledger check FAILED: ${report.violations.length} violation(s)`} — ${report.transfers} transfers, ${report.entries} entries, ${report.balances} balances, receivable ${yuan} 元 (${report.seconds.toFixed(1)} s)`,
