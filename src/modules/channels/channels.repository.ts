@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import type { Executor } from '../../db/tx.js';
 
@@ -36,6 +36,32 @@ export async function markOrderPaid(trx: Executor, id: number, v: { paidAt: Date
 export async function rememberNonce(trx: Executor, channel: string, nonce: string, seenAt: Date): Promise<boolean> {
   const row = await trx.insertInto('channel_nonce').values({ channel, nonce, seen_at: seenAt }).onConflict((oc) => oc.columns(['channel', 'nonce']).doNothing()).returning('nonce').executeTakeFirst();
   return row !== undefined;
+}
+
+/**
+ * The common case of a storm of redeliveries, in one statement outside any transaction: when the order is
+ * already paid by exactly this channel transaction and amount, record the delivery's nonce. 'not_paid' when
+ * the order is not paid that way (the caller takes the full path); else whether the nonce was fresh.
+ * A paid order never changes again, so reading it unlocked is safe.
+ */
+export async function acknowledgeRepeat(
+  db: Executor,
+  v: { channel: string; outTradeNo: string; channelTxnId: string; amountFen: number; nonce: string | null; seenAt: Date },
+): Promise<{ outcome: 'not_paid' } | { outcome: 'fresh' | 'replayed'; orderId: number; paymentId: number }> {
+  const { rows } = await sql<{ id: number; payment_id: number; fresh: boolean }>`
+    with o as (
+      select id, payment_id from payment_order
+      where out_trade_no = ${v.outTradeNo} and channel = ${v.channel} and status = 'paid' and channel_txn_id = ${v.channelTxnId} and amount_fen = ${v.amountFen}
+    ), n as (
+      insert into channel_nonce (channel, nonce, seen_at)
+      select ${v.channel}, ${v.nonce}, ${v.seenAt} from o where ${v.nonce}::text is not null
+      on conflict do nothing
+      returning 1
+    )
+    select o.id, o.payment_id, (${v.nonce}::text is null or exists (select 1 from n)) as fresh from o`.execute(db);
+  const row = rows[0];
+  if (!row) return { outcome: 'not_paid' };
+  return { outcome: row.fresh ? 'fresh' : 'replayed', orderId: Number(row.id), paymentId: Number(row.payment_id) };
 }
 
 /** Nonces older than the timestamp window can no longer be replayed (the timestamp check refuses them first). */

@@ -6,7 +6,7 @@ import { verifyAlipayNotification } from '../domain/alipay.js';
 import { verifyGridappNotification } from '../domain/gridapp.js';
 import { Refusal, type OnlineChannel, type PaidNotice } from '../domain/refusal.js';
 import { verifyWechatpayNotification, type Headers } from '../domain/wechatpay.js';
-import { findPaymentByTxn, insertSecurityEvent, lockOrder, markOrderPaid, rememberNonce } from '../channels.repository.js';
+import { acknowledgeRepeat, findPaymentByTxn, insertSecurityEvent, lockOrder, markOrderPaid, rememberNonce } from '../channels.repository.js';
 import type { ChannelKeys } from './channel-keys.js';
 
 export interface Delivery {
@@ -31,14 +31,18 @@ export function verifyDelivery(keys: ChannelKeys, channel: OnlineChannel, d: Del
 const ATTEMPTS = 3;
 
 /**
- * One callback delivery: verify it, then in one transaction record its nonce, lock the order, check it
- * and apply the payment (payments.applyPayment) and mark the order paid — the order and the payment
- * commit together, or neither does. A refusal rolls the transaction back (no ledger effect, the nonce
+ * One callback delivery: verify it; a repeat of the notification that paid the order is acknowledged in one
+ * statement (its nonce recorded); otherwise, in one transaction, record the nonce, lock the order, check it,
+ * apply the payment (payments.applyPayment) and mark the order paid — the order and the payment commit
+ * together, or neither does. A refusal rolls the transaction back (no ledger effect, the nonce
  * not kept) and is written to the security log in its own statement.
  */
 export async function receiveNotification(db: Db, keys: ChannelKeys, channel: OnlineChannel, d: Delivery, now: Date): Promise<NotifyResult> {
   try {
     const notice = verifyDelivery(keys, channel, d, now);
+    const repeat = await acknowledgeRepeat(db, { ...notice, seenAt: now });
+    if (repeat.outcome === 'replayed') throw replayed(notice);
+    if (repeat.outcome === 'fresh') return { ok: true, status: 'duplicate', orderId: repeat.orderId, paymentId: repeat.paymentId, outTradeNo: notice.outTradeNo };
     for (let attempt = 1; ; attempt++) {
       try {
         return await db.transaction().execute((trx) => applyNotice(trx, notice, now));
@@ -56,9 +60,11 @@ export async function receiveNotification(db: Db, keys: ChannelKeys, channel: On
   }
 }
 
+const replayed = (n: PaidNotice) => new Refusal('replayed_nonce', 'this nonce was seen before', { outTradeNo: n.outTradeNo, channelTxnId: n.channelTxnId, amountFen: n.amountFen, nonce: n.nonce });
+
 async function applyNotice(trx: Trx, n: PaidNotice, now: Date): Promise<NotifyResult & { ok: true }> {
   const about = { outTradeNo: n.outTradeNo, channelTxnId: n.channelTxnId, amountFen: n.amountFen };
-  if (n.nonce !== null && !(await rememberNonce(trx, n.channel, n.nonce, now))) throw new Refusal('replayed_nonce', 'this nonce was seen before', { ...about, nonce: n.nonce });
+  if (n.nonce !== null && !(await rememberNonce(trx, n.channel, n.nonce, now))) throw replayed(n);
   const order = await lockOrder(trx, n.outTradeNo);
   if (!order) throw new Refusal('unknown_order', 'out_trade_no is not one of our payment orders', about);
   if (order.channel !== n.channel) throw new Refusal('wrong_channel', `the order was opened for ${order.channel}`, about);
