@@ -178,58 +178,73 @@ export async function checkStage(client: pg.PoolClient, companyId: number, bank:
   }
 }
 
-export interface PostableLine {
+/** A line of the file after the checks: reason null = to be posted. */
+export interface StepLine {
   lineNo: number;
-  txn: string;
-  accountId: number;
-  amountFen: number;
-  debitDate: string;
+  txn: string | null;
+  accountNo: string | null;
+  accountId: number | null;
+  amountFen: number | null;
+  debitDate: string | null;
+  reason: string | null;
 }
 
-/** The lines of (from, to] that passed every check, in file order. */
-export async function postableLines(client: pg.PoolClient, from: number, to: number): Promise<PostableLine[]> {
-  const { rows } = await client.query<PostableLine>({
-    text: `select line_no as "lineNo", txn, account_id as "accountId", amount_fen as "amountFen", debit_date as "debitDate"
-             from bank_checked where line_no > $1 and line_no <= $2 and reason is null order by line_no`,
+/** Every checked line of (from, to], in file order (read from the importing session's staging). */
+export async function stepLines(client: pg.PoolClient, from: number, to: number): Promise<StepLine[]> {
+  const { rows } = await client.query<StepLine>({
+    text: `select line_no as "lineNo", txn, account_no as "accountNo", account_id as "accountId", amount_fen as "amountFen",
+                  debit_date as "debitDate", reason
+             from bank_checked where line_no > $1 and line_no <= $2 order by line_no`,
     values: [from, to],
   });
   return rows;
 }
 
-export interface StepOutcomes {
-  /** Postable lines with what became of them: a payment, or a reason the payments core gave. */
-  lineNos: number[];
-  paymentIds: (number | null)[];
-  reasons: (string | null)[];
+/**
+ * Locks a step's accounts in id order before the payments core does (it locks them again, already held):
+ * steps running side by side take their locks in file order, so a later step waits for an earlier one's
+ * accounts and never the other way round.
+ */
+export async function lockStepAccounts(client: pg.PoolClient, accountIds: readonly number[]): Promise<void> {
+  if (accountIds.length) await client.query('select 1 from account where id = any($1::bigint[]) order by id for update', [accountIds]);
 }
 
-/**
- * Writes the result lines of (from, to] — every line of the file in that range, rejected or accepted —
- * and moves the batch's cursor and counters, in the caller's open transaction. The cursor is checked:
- * a second importer working on the same batch fails here instead of writing twice.
- */
-export async function writeStep(client: pg.PoolClient, batchId: number, from: number, to: number, o: StepOutcomes): Promise<BankBatchRow> {
+export interface ResultLines {
+  lineNo: number[];
+  accountNo: (string | null)[];
+  accountId: (number | null)[];
+  amountFen: (number | null)[];
+  txn: (string | null)[];
+  accepted: boolean[];
+  reason: (string | null)[];
+  paymentId: (number | null)[];
+}
+
+/** Writes a step's result lines (every line of its range) in one statement; returns what they add up to. */
+export async function insertResultLines(client: pg.PoolClient, batchId: number, r: ResultLines): Promise<{ accepted: number; rejected: number; acceptedFen: number }> {
   const { rows } = await client.query<{ accepted: number; rejected: number; accepted_fen: string }>(
-    `with o as (select * from unnest($4::int[], $5::bigint[], $6::text[]) o(line_no, payment_id, reason)),
-     ins as (
+    `with ins as (
        insert into bank_batch_line (batch_id, line_no, account_no, account_id, amount_fen, bank_txn_id, accepted, reason, payment_id)
-       select $1, c.line_no, c.account_no, c.account_id, c.amount_fen, c.txn,
-              c.reason is null and o.payment_id is not null and o.reason is null,
-              coalesce(c.reason, o.reason, case when o.payment_id is null then 'not posted' end),
-              case when c.reason is null and o.reason is null then o.payment_id end
-         from bank_checked c left join o on o.line_no = c.line_no
-        where c.line_no > $2 and c.line_no <= $3
+       select $1, * from unnest($2::int[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], $7::boolean[], $8::text[], $9::bigint[])
        returning accepted, amount_fen)
      select count(*) filter (where accepted)::int as accepted, count(*) filter (where not accepted)::int as rejected,
             coalesce(sum(amount_fen) filter (where accepted), 0)::text as accepted_fen
        from ins`,
-    [batchId, from, to, o.lineNos, o.paymentIds, o.reasons],
+    [batchId, r.lineNo, r.accountNo, r.accountId, r.amountFen, r.txn, r.accepted, r.reason, r.paymentId],
   );
   const c = rows[0]!;
+  return { accepted: c.accepted, rejected: c.rejected, acceptedFen: Number(c.accepted_fen) };
+}
+
+/**
+ * Moves the batch's cursor from `from` to `to` with the step's counts. The cursor is checked: a second
+ * importer on the same batch, or steps committing out of order, fail here instead of writing twice.
+ */
+export async function advanceBatch(client: pg.PoolClient, batchId: number, from: number, to: number, c: { accepted: number; rejected: number; acceptedFen: number }): Promise<BankBatchRow> {
   const moved = await client.query<BankBatchRow>(
     `update bank_batch set posted_through = $3, accepted = accepted + $4, rejected = rejected + $5, accepted_fen = accepted_fen + $6
       where id = $1 and posted_through = $2 and status = 'posting' returning *`,
-    [batchId, from, to, c.accepted, c.rejected, Number(c.accepted_fen)],
+    [batchId, from, to, c.accepted, c.rejected, c.acceptedFen],
   );
   if (moved.rowCount !== 1) throw new Error(`bank batch ${batchId} moved on under this importer (expected its cursor at line ${from})`);
   return moved.rows[0]!;

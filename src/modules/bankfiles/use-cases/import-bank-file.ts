@@ -6,7 +6,6 @@ import { copyLine } from '../../../db/copy.js';
 import { businessDate } from '../../../shared/business-time.js';
 import { AppError, invalid } from '../../../shared/errors.js';
 import { insertAudit } from '../../audit/index.js';
-import { applyPayments, type ApplyOutcome, type PaymentIntake } from '../../payments/index.js';
 import {
   checkStage,
   copyStage,
@@ -15,17 +14,14 @@ import {
   findBatchOfFile,
   finishBatch,
   insertBatch,
-  kyselyOnClient,
-  postableLines,
   tryLockFile,
   unlockFile,
-  writeStep,
   type BankBatchRow,
 } from '../bankfiles.repository.js';
-import { BANK_CODE, bankChannelTxnId, checkLine, columnIndexOf, paidAtOf, RecordSplitter, splitRecord, type ColumnIndex } from '../domain/debit-file.js';
+import { BANK_CODE, checkLine, columnIndexOf, RecordSplitter, splitRecord, type ColumnIndex } from '../domain/debit-file.js';
 import { EncodingSniffer, type TextEncoding } from '../domain/encoding.js';
-import { reasonText } from '../domain/reasons.js';
 import { auditActor, requireBankFiles, type BankFileOperator } from './operator.js';
+import { postSteps } from './post-steps.js';
 
 export interface ImportDeps {
   db: Db;
@@ -50,6 +46,8 @@ export interface ImportProgress {
 export interface ImportOptions {
   /** Lines of the file per posting step (one transaction each). Default 20,000. */
   stepSize?: number;
+  /** Posting steps in flight at once, each on its own connection. Default 2. */
+  lanes?: number;
   onProgress?: (p: ImportProgress) => void;
   /** Wall clock for posted_at (default: the operator's now). */
   now?: () => Date;
@@ -63,8 +61,7 @@ export interface ImportResult {
 }
 
 export const DEFAULT_STEP_SIZE = 20_000;
-/** Times a step is tried again when a concurrent delivery applied one of its transactions first. */
-const STEP_RETRIES = 3;
+export const DEFAULT_LANES = 2;
 
 /**
  * Imports a bank debit result file (代扣回盘) and posts its debited lines as payments.
@@ -76,10 +73,11 @@ const STEP_RETRIES = 3;
  *    whole file against the database in one statement (duplicates, earlier payments, accounts).
  *    A file that is not a debit file (header, no lines) is refused here: 422, nothing written.
  * 4. Creates the batch (status posting) with its audit entry, in one transaction.
- * 5. Posts in steps of `stepSize` lines: per step one transaction holds the payments of its debited
- *    lines (the payments core, a constant number of statements), every result line of the step and the
- *    batch's cursor and counters. A crash loses the step in flight and nothing else; importing the same
- *    file again re-reads it and resumes after the cursor (`resumed`).
+ * 5. Posts in steps of `stepSize` lines (`postSteps`): per step one transaction holds the payments of its
+ *    debited lines (the payments core, a constant number of statements), every result line of the step and
+ *    the batch's cursor and counters; two steps in flight at once, committing in file order. A crash loses
+ *    the steps in flight and nothing else; importing the same file again re-reads it and resumes after the
+ *    cursor (`resumed`).
  * 6. Marks the batch posted.
  */
 export async function importBankFile(deps: ImportDeps, op: BankFileOperator, input: BankFileInput, opts: ImportOptions = {}): Promise<ImportResult> {
@@ -115,14 +113,13 @@ export async function importBankFile(deps: ImportDeps, op: BankFileOperator, inp
     const checked = performance.now();
 
     let batch = existing ?? (await createBatch(deps.db, op, input, fileName, file, counts.lines, counts.lastDebitDate ?? businessDate(op.now)));
-    const kdb = kyselyOnClient(client);
-    const size = opts.stepSize ?? DEFAULT_STEP_SIZE;
     progress({ phase: 'posting', done: batch.posted_through, total: batch.lines });
-    while (batch.posted_through < batch.lines) {
-      const from = batch.posted_through;
-      batch = await postStep(client, kdb, op, batch, from, Math.min(from + size, batch.lines));
-      progress({ phase: 'posting', done: batch.posted_through, total: batch.lines });
-    }
+    batch = await postSteps(deps.pool, client, batch, {
+      stepSize: opts.stepSize ?? DEFAULT_STEP_SIZE,
+      lanes: opts.lanes ?? DEFAULT_LANES,
+      operatorId: op.userId,
+      onStep: (b) => progress({ phase: 'posting', done: b.posted_through, total: b.lines }),
+    });
     const seconds = (performance.now() - started) / 1000;
     batch = await finishBatch(deps.db, batch.id, seconds, now());
     await dropStage(client);
@@ -214,48 +211,4 @@ async function createBatch(db: Db, op: BankFileOperator, input: BankFileInput, f
     });
     return batch;
   });
-}
-
-/**
- * One step in one transaction: the debited lines of (from, to] as payments through the payments core,
- * then every result line of the range and the cursor. When a concurrent delivery applied one of the
- * step's transactions between the core's read and its write, the core gives up the whole step
- * (CONFLICT); it is tried again and then sees that transaction as applied.
- */
-async function postStep(client: pg.PoolClient, kdb: Db, op: BankFileOperator, batch: BankBatchRow, from: number, to: number): Promise<BankBatchRow> {
-  for (let attempt = 1; ; attempt++) {
-    await client.query('begin');
-    try {
-      const lines = await postableLines(client, from, to);
-      const intakes: PaymentIntake[] = lines.map((l) => ({
-        accountId: l.accountId,
-        channel: 'bank',
-        channelTxnId: bankChannelTxnId(batch.bank, l.txn),
-        amountFen: l.amountFen,
-        paidAt: paidAtOf(l.debitDate),
-        bankBatchId: batch.id,
-        operatorId: op.userId,
-      }));
-      const outcomes = await applyPayments(kdb, intakes);
-      if (outcomes.length !== lines.length) throw new Error(`the payments core answered ${outcomes.length} outcomes for ${lines.length} payments`);
-      const done = await writeStep(client, batch.id, from, to, {
-        lineNos: lines.map((l) => l.lineNo),
-        paymentIds: outcomes.map((o) => (o.status === 'applied' ? o.paymentId : null)),
-        reasons: outcomes.map(rejectionOf),
-      });
-      await client.query('commit');
-      return done;
-    } catch (err) {
-      await client.query('rollback').catch(() => {});
-      if (err instanceof AppError && err.code === 'CONFLICT' && attempt < STEP_RETRIES) continue;
-      throw err;
-    }
-  }
-}
-
-/** What the core's outcome means for the line: null = posted; otherwise the reason it was not. */
-function rejectionOf(o: ApplyOutcome): string | null {
-  if (o.status === 'applied') return null;
-  if (o.status === 'duplicate') return reasonText('already_applied', `payment ${o.paymentId}`);
-  return reasonText('txn_conflict', `payment ${o.paymentId}`);
 }

@@ -1,0 +1,182 @@
+import type pg from 'pg';
+import { applyPayments, type ApplyOutcome, type PaymentIntake } from '../../payments/index.js';
+import { advanceBatch, insertResultLines, kyselyOnClient, lockStepAccounts, stepLines, type BankBatchRow, type ResultLines, type StepLine } from '../bankfiles.repository.js';
+import { bankChannelTxnId, paidAtOf } from '../domain/debit-file.js';
+import { reasonText } from '../domain/reasons.js';
+
+export interface PostingOptions {
+  /** Lines of the file per step (one transaction each). */
+  stepSize: number;
+  /** Steps in flight at once, each on its own connection. */
+  lanes: number;
+  operatorId: number | null;
+  onStep?: (batch: BankBatchRow) => void;
+}
+
+/**
+ * Posts the lines after the batch's cursor in steps of `stepSize` lines. Each step is one transaction on
+ * a lane connection: lock the step's accounts, the payments core applies its debited lines (a constant
+ * number of statements), its result lines (every line of the range) are written, the batch's cursor and
+ * counters move — then commit. A crash loses the steps in flight and nothing else.
+ *
+ * `lanes` steps run side by side so PostgreSQL works on one step's statements while Node allocates the
+ * next — on their own connections, in file order where it matters:
+ * - a step takes its account locks only after the step before it has taken its own, so a later step can
+ *   wait for an earlier one's accounts, never the other way round (no deadlock, PostgreSQL's or ours);
+ * - a step moves the cursor and commits only after the step before it committed, so `posted_through`
+ *   always means "every line up to here is final" and a resumed import starts there.
+ * A failed step fails every step after it (they roll back) and the import.
+ *
+ * Lines come from the staging tables of `session` (the importing connection), fetched a step ahead.
+ */
+export async function postSteps(pool: pg.Pool, session: pg.PoolClient, start: BankBatchRow, opts: PostingOptions): Promise<BankBatchRow> {
+  const ranges: { from: number; to: number }[] = [];
+  for (let from = start.posted_through; from < start.lines; from += opts.stepSize) ranges.push({ from, to: Math.min(from + opts.stepSize, start.lines) });
+  if (ranges.length === 0) return start;
+
+  const laneCount = Math.max(1, Math.min(opts.lanes, ranges.length));
+  const lanes = await Promise.all(Array.from({ length: laneCount }, () => pool.connect()));
+  const idle = [...lanes];
+  const waiting: ((c: pg.PoolClient) => void)[] = [];
+  const takeLane = () => new Promise<pg.PoolClient>((resolve) => (idle.length ? resolve(idle.pop()!) : waiting.push(resolve)));
+  const giveLane = (c: pg.PoolClient) => (waiting.length ? waiting.shift()!(c) : idle.push(c));
+
+  let latest = start;
+  let previousLocked: Promise<void> = Promise.resolve();
+  let previousCommitted: Promise<void> = Promise.resolve();
+  const running: Promise<void>[] = [];
+  let failed = false;
+  const fetch = (i: number) => {
+    const p = stepLines(session, ranges[i]!.from, ranges[i]!.to);
+    p.catch(() => {}); // awaited below; one fetched ahead and then abandoned must not crash the process
+    return p;
+  };
+  try {
+    let next = fetch(0);
+    for (let i = 0; i < ranges.length && !failed; i++) {
+      const range = ranges[i]!;
+      const lines = await next;
+      if (i + 1 < ranges.length) next = fetch(i + 1);
+      const lane = await takeLane();
+      if (failed) {
+        giveLane(lane);
+        break;
+      }
+      const locked = deferred();
+      const committed = deferred();
+      const after = { locked: previousLocked, committed: previousCommitted };
+      previousLocked = locked.promise;
+      previousCommitted = committed.promise;
+      running.push(
+        runStep(lane, start, range, lines, after, { locked, committed }, opts)
+          .then((batch) => {
+            if (batch.posted_through > latest.posted_through) latest = batch;
+            opts.onStep?.(batch);
+          })
+          .catch((err: unknown) => {
+            failed = true;
+            throw err;
+          })
+          .finally(() => giveLane(lane)),
+      );
+      running[running.length - 1]!.catch(() => {}); // settled below
+    }
+    await previousCommitted;
+    const outcomes = await Promise.allSettled(running);
+    const rejected = outcomes.find((o) => o.status === 'rejected');
+    if (rejected) throw (rejected as PromiseRejectedResult).reason;
+    return latest;
+  } catch (err) {
+    await Promise.allSettled(running);
+    throw err;
+  } finally {
+    for (const c of lanes) c.release();
+  }
+}
+
+interface Deferred {
+  promise: Promise<void>;
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+function deferred(): Deferred {
+  let resolve!: () => void;
+  let reject!: (err: unknown) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => {}); // a step nobody waits for (the last) must not be an unhandled rejection
+  return { promise, resolve, reject };
+}
+
+async function runStep(
+  client: pg.PoolClient,
+  batch: BankBatchRow,
+  range: { from: number; to: number },
+  lines: StepLine[],
+  after: { locked: Promise<void>; committed: Promise<void> },
+  mine: { locked: Deferred; committed: Deferred },
+  opts: PostingOptions,
+): Promise<BankBatchRow> {
+  let open = false;
+  try {
+    await after.locked;
+    const postable = lines.filter((l) => l.reason === null);
+    const intakes: PaymentIntake[] = postable.map((l) => ({
+      accountId: l.accountId!,
+      channel: 'bank',
+      channelTxnId: bankChannelTxnId(batch.bank, l.txn!),
+      amountFen: l.amountFen!,
+      paidAt: paidAtOf(l.debitDate!),
+      bankBatchId: batch.id,
+      operatorId: opts.operatorId,
+    }));
+    await client.query('begin');
+    open = true;
+    await lockStepAccounts(client, [...new Set(intakes.map((i) => i.accountId))].sort((a, b) => a - b));
+    mine.locked.resolve();
+    const outcomes = await applyPayments(kyselyOnClient(client), intakes);
+    if (outcomes.length !== intakes.length) throw new Error(`the payments core answered ${outcomes.length} outcomes for ${intakes.length} payments`);
+    const counts = await insertResultLines(client, batch.id, resultLinesOf(lines, postable, outcomes));
+    await after.committed;
+    const moved = await advanceBatch(client, batch.id, range.from, range.to, counts);
+    await client.query('commit');
+    open = false;
+    mine.committed.resolve();
+    return moved;
+  } catch (err) {
+    if (open) await client.query('rollback').catch(() => {});
+    mine.locked.reject(err);
+    mine.committed.reject(err);
+    throw err;
+  }
+}
+
+/** Every line of the step as a result line: a rejected line keeps its reason; a posted one gets its payment. */
+function resultLinesOf(lines: readonly StepLine[], postable: readonly StepLine[], outcomes: readonly ApplyOutcome[]): ResultLines {
+  const byLine = new Map<number, ApplyOutcome>();
+  postable.forEach((l, i) => byLine.set(l.lineNo, outcomes[i]!));
+  const r: ResultLines = { lineNo: [], accountNo: [], accountId: [], amountFen: [], txn: [], accepted: [], reason: [], paymentId: [] };
+  for (const l of lines) {
+    const o = byLine.get(l.lineNo);
+    const applied = o?.status === 'applied';
+    r.lineNo.push(l.lineNo);
+    r.accountNo.push(l.accountNo);
+    r.accountId.push(l.accountId);
+    r.amountFen.push(l.amountFen);
+    r.txn.push(l.txn);
+    r.accepted.push(applied);
+    r.reason.push(l.reason ?? (o ? rejectionOf(o) : 'not posted'));
+    r.paymentId.push(applied ? o.paymentId : null);
+  }
+  return r;
+}
+
+/** What the core's outcome means for the line: null = posted; otherwise the reason it was not. */
+function rejectionOf(o: ApplyOutcome): string | null {
+  if (o.status === 'applied') return null;
+  if (o.status === 'duplicate') return reasonText('already_applied', `payment ${o.paymentId}`);
+  return reasonText('txn_conflict', `payment ${o.paymentId}`);
+}
