@@ -369,7 +369,7 @@ describe('Alipay notifications', () => {
     await fail(alipayForm({ ...order, tradeStatus: 'WAIT_BUYER_PAY' }), 'unpaid_status');
     await fail(alipayForm({ ...order, tradeStatus: 'TRADE_CLOSED' }), 'unpaid_status');
     await fail(alipayForm({ ...order, tradeNo: applied.tradeNo }), 'txn_conflict');
-    await fail('', 'weak_sign_type');
+    await fail('', 'malformed');
     await fail('sign_type=RSA2&sign=abc', 'bad_signature');
     expect((await postAlipay(t, good)).body).toBe('success');
     expect((await paymentsOfOrder(order.outTradeNo)).payments).toHaveLength(1);

@@ -67,15 +67,16 @@ describe('an Alipay notification', () => {
   it('refuses each forgery with its kind', () => {
     const kind = (body: string) => refusalOf(() => verifyAlipayNotification(merchant, body)).kind;
     expect(kind(form({ signType: 'RSA' }))).toBe('weak_sign_type');
-    expect(kind(form({ signType: '' }))).toBe('weak_sign_type');
+    expect(kind(form({ signType: 'rsa2' }))).toBe('weak_sign_type');
+    expect(kind(form({ signType: '' }))).toBe('malformed');
     expect(kind(form({ tamper: { total_amount: '12.35' } }))).toBe('bad_signature');
     expect(kind(form({ tamper: { sign: '' } }))).toBe('bad_signature');
     expect(kind(form({ privateKey: other.privateKey }))).toBe('bad_signature');
     expect(kind(form({ appId: '2021000000000002' }))).toBe('wrong_merchant');
     expect(kind(form({ sellerId: '2088000000000002' }))).toBe('wrong_merchant');
     for (const tradeStatus of ['WAIT_BUYER_PAY', 'TRADE_CLOSED']) expect(kind(form({ tradeStatus }))).toBe('unpaid_status');
-    expect(kind('not a form at all')).toBe('weak_sign_type');
-    expect(kind('')).toBe('weak_sign_type');
+    expect(kind('not a form at all')).toBe('malformed');
+    expect(kind('')).toBe('malformed');
   });
 
   it('flipping any one character of the posted form is refused', () => {

@@ -75,6 +75,7 @@ export function alipayTime(at: Date): string {
 export function verifyAlipayNotification(m: AlipayMerchant, rawBody: string): PaidNotice {
   const p = parseAlipayForm(rawBody);
   if (p.charset !== undefined && p.charset.toLowerCase() !== 'utf-8') throw new Refusal('malformed', 'only charset=utf-8 notifications are accepted', { charset: p.charset.slice(0, 20) });
+  if (!p.sign_type) throw new Refusal('malformed', 'sign_type missing');
   if (p.sign_type !== 'RSA2') throw new Refusal('weak_sign_type', `sign_type ${JSON.stringify((p.sign_type ?? '').slice(0, 20))} refused: only RSA2 is accepted`, { signType: (p.sign_type ?? '').slice(0, 20) });
   if (!p.sign) throw new Refusal('bad_signature', 'sign missing');
   if (!verifyAlipaySignature(m.publicKey, p, p.sign)) throw new Refusal('bad_signature', 'sign does not verify with the Alipay public key');
