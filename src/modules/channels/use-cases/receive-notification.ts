@@ -76,7 +76,13 @@ async function applyNotice(trx: Trx, n: PaidNotice, now: Date): Promise<NotifyRe
     const earlier = await findPaymentByTxn(trx, n.channel, n.channelTxnId);
     if (earlier && (earlier.account_id !== order.account_id || earlier.amount_fen !== n.amountFen))
       throw new Refusal('txn_conflict', `transaction ${n.channelTxnId} was applied before with ${earlier.amount_fen} fen`, { ...about, existingPaymentId: earlier.id, existingAmountFen: earlier.amount_fen });
-    throw new Refusal('order_already_paid', `the order was paid by transaction ${order.channel_txn_id}`, { ...about, paidTxnId: order.channel_txn_id });
+    if (earlier) return { ok: true, status: 'duplicate', paymentId: earlier.id, ...paid };
+    // A second genuine transaction for a paid order: the customer paid twice and the channel holds the
+    // money, so it is applied like any payment (allocation puts what no bill needs on the prepaid balance);
+    // the order keeps its first transaction.
+    const again = await applyPayment(trx, { accountId: order.account_id, channel: n.channel, channelTxnId: n.channelTxnId, amountFen: n.amountFen, paidAt: n.paidAt, orderId: order.id });
+    if (again.status === 'conflict') throw new Refusal('txn_conflict', `transaction ${n.channelTxnId} was applied before with ${again.existingAmountFen} fen`, { ...about, existingPaymentId: again.paymentId });
+    return { ok: true, status: again.status, paymentId: again.paymentId, ...paid };
   }
 
   // open, expired or closed: the channel took the money, so it is applied (an order's expiry is ours)
