@@ -214,6 +214,7 @@ describe('the station cashier sees it paid, and takes a payment at the counter',
     await page.getByTestId('collect-submit').click();
     await page.getByTestId('collect-confirm-dialog').waitFor();
     expect(await page.getByTestId('confirm-words').textContent()).toMatch(/元/);
+    await page.waitForTimeout(400); // the dialog's opening animation, for the picture
     await screenshot(page, 'payments-counter-confirm.png');
     await page.getByTestId('collect-confirm').click();
     await page.getByTestId('collect-error').waitFor({ timeout: 15_000 });
@@ -323,7 +324,7 @@ describe('marketing reconciles the WeChat Pay day and posts a bank debit file', 
     await page.locator('.ant-select-item-option').filter({ hasText: '微信支付' }).click();
     await page.locator('.ant-modal input[type=file]').setInputFiles({ name: `wechatpay-${today}.csv`, mimeType: 'text/csv', buffer: Buffer.from(bill, 'utf8') });
     await page.getByTestId('recon-import-submit').click();
-    await page.locator('[data-testid=recon-import-result], [data-testid=recon-import-error]').first().waitFor({ timeout: 20_000 });
+    await page.locator('[data-testid=recon-import-result], [data-testid=recon-import-error]').first().waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('recon-import-error').count(), (await page.getByTestId('recon-import-error').textContent().catch(() => '')) ?? '').toBe(0);
     await page.getByRole('button', { name: '关闭' }).click();
 
@@ -335,6 +336,7 @@ describe('marketing reconciles the WeChat Pay day and posts a bank debit file', 
     await page.waitForURL(/\/reconciliation\/wechatpay\/\d{4}-\d{2}-\d{2}$/);
     const item = page.locator('[data-testid=recon-item-row][data-status=channel_only]');
     await item.waitFor({ timeout: 15_000 });
+    await screenshot(page, 'payments-reconciliation-day.png');
     await item.getByTestId('recon-resolve').click();
     await page.locator('[data-testid=recon-resolution] input[value=channel_error]').check();
     await page.getByTestId('recon-resolve-note').fill('渠道多列一笔，已联系微信支付更正');
@@ -357,7 +359,7 @@ describe('marketing reconciles the WeChat Pay day and posts a bank debit file', 
     await page.locator('.ant-modal input[type=file]').setInputFiles({ name: `ICBC_DK_${today.replace(/-/g, '')}.csv`, mimeType: 'text/csv', buffer: Buffer.from(file, 'utf8') });
     await page.getByTestId('bank-file-submit').click();
     const outcome = page.locator('[data-testid=bank-file-import-result], [data-testid=bank-file-error]');
-    await outcome.first().waitFor({ timeout: 30_000 });
+    await outcome.first().waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('bank-file-error').count(), (await page.getByTestId('bank-file-error').textContent().catch(() => '')) ?? '').toBe(0);
     expect(await page.getByTestId('bank-file-reasons').first().textContent()).toContain('银行扣款失败');
     await page.getByRole('button', { name: '关闭' }).click();

@@ -52,35 +52,35 @@ export function BankFilesPage() {
         loading={batches.isLoading}
         dataSource={rows}
         pagination={false}
-        scroll={{ x: 1150 }}
+        scroll={{ x: 1040 }}
         locale={{ emptyText: t('bankFiles.empty') }}
         expandable={{ expandedRowRender: (b) => <BatchDetail id={b.id} /> }}
         onRow={(b) => ({ 'data-testid': 'bank-file-row', 'data-batch-id': b.id, 'data-status': b.status }) as HTMLAttributes<HTMLElement>}
         columns={[
           { title: t('bankFiles.createdAt'), dataIndex: 'createdAt', width: 140, render: (v: string) => <span className="num">{dateTime(v)}</span> },
-          { title: t('bankFiles.bank'), dataIndex: 'bank', width: 120, render: (b: string) => label(t, 'bankFiles.banks', b) },
+          { title: t('bankFiles.bank'), dataIndex: 'bank', width: 100, render: (b: string) => label(t, 'bankFiles.banks', b) },
           { title: t('bankFiles.fileName'), dataIndex: 'fileName', ellipsis: true, render: (v: string) => <span className="mono">{v}</span> },
-          { title: t('bankFiles.businessDate'), dataIndex: 'businessDate', width: 110, render: (v: string) => <span className="num">{v}</span> },
+          { title: t('bankFiles.businessDate'), dataIndex: 'businessDate', width: 100, render: (v: string) => <span className="num">{v}</span> },
           {
             title: t('bankFiles.status'),
             dataIndex: 'status',
-            width: 120,
+            width: 100,
             render: (s: string, b) => (s === 'posted' ? <Tag color="success">{t('bankFiles.posted')}</Tag> : <Tag color="warning">{t('bankFiles.posting', { done: b.postedThrough, total: b.lines })}</Tag>),
           },
-          { title: t('bankFiles.lines'), dataIndex: 'lines', width: 80, align: 'right', render: (n: number) => <span className="num">{n.toLocaleString('en-US')}</span> },
-          { title: t('bankFiles.accepted'), dataIndex: 'accepted', width: 80, align: 'right', render: (n: number) => <span className="num" data-testid="bank-file-accepted">{n.toLocaleString('en-US')}</span> },
+          { title: t('bankFiles.lines'), dataIndex: 'lines', width: 70, align: 'right', render: (n: number) => <span className="num">{n.toLocaleString('en-US')}</span> },
+          { title: t('bankFiles.accepted'), dataIndex: 'accepted', width: 70, align: 'right', render: (n: number) => <span className="num" data-testid="bank-file-accepted">{n.toLocaleString('en-US')}</span> },
           {
             title: t('bankFiles.rejected'),
             dataIndex: 'rejected',
-            width: 80,
+            width: 70,
             align: 'right',
             render: (n: number) => (n > 0 ? <Tag color="red" style={{ marginInlineEnd: 0 }} data-testid="bank-file-rejected">{n.toLocaleString('en-US')}</Tag> : <span className="num" data-testid="bank-file-rejected">0</span>),
           },
-          { title: t('bankFiles.acceptedFen'), dataIndex: 'acceptedFen', width: 130, align: 'right', render: (f: number) => <Yuan fen={f} strong /> },
+          { title: t('bankFiles.acceptedFen'), dataIndex: 'acceptedFen', width: 120, align: 'right', render: (f: number) => <Yuan fen={f} strong /> },
           {
             title: t('bankFiles.result'),
             key: 'csv',
-            width: 120,
+            width: 110,
             render: (_: unknown, b) => (
               <Button size="small" type="link" icon={<DownloadOutlined />} href={bankResultCsvUrl(b.id)} data-testid="bank-file-result">
                 {t('bankFiles.resultCsv')}

@@ -9,7 +9,7 @@ import { label } from '../../format';
 import { yuan } from '../tariffs/money';
 import { parseYuanInput, yuanPlain } from '../payments/money';
 import { AmountInput } from '../payments/parts';
-import { ONLINE_CHANNELS, saveLookup, savedLookup, useCreateOrder, useLookup, type Lookup, type OnlineChannel } from './api';
+import { lastAccountNo, ONLINE_CHANNELS, saveLookup, savedLookup, useCreateOrder, useLookup, type Lookup, type OnlineChannel } from './api';
 import { CHANNEL_LOOK, PayShell } from './parts';
 
 /**
@@ -66,6 +66,7 @@ function LookupForm({ onFound }: { onFound: (l: Lookup) => void }) {
       <Form<{ accountNo: string; name: string }>
         layout="vertical"
         requiredMark={false}
+        initialValues={{ accountNo: lastAccountNo() ?? '' }}
         onFinish={(v) => lookup.mutate({ accountNo: v.accountNo.trim(), name: v.name.trim() }, { onSuccess: onFound })}
       >
         <Form.Item name="accountNo" label={t('pay.lookup.accountNo')} rules={[{ required: true, whitespace: true, message: t('pay.lookup.accountNoRequired') }]} extra={t('pay.lookup.accountNoHelp')}>

@@ -101,6 +101,11 @@ export function savedLookup(): Lookup | null {
   return saved && !saved.stale ? saved : null;
 }
 
+/** The account number last looked up in this tab (to start the next look-up with). */
+export function lastAccountNo(): string | undefined {
+  return readSaved()?.accountNo;
+}
+
 /** After a payment: the balances shown are out of date, the token still reads this tab's orders. */
 export function markLookupStale(): void {
   const saved = readSaved();

@@ -93,7 +93,7 @@ function ApprovalTable({ items, loading, columns, empty }: { items: Approval[]; 
       pagination={false}
       dataSource={items}
       columns={columns}
-      scroll={{ x: 1200 }}
+      scroll={{ x: 1050 }}
       locale={{ emptyText: empty }}
       onRow={(a) => ({ 'data-testid': 'approval-row', 'data-approval-id': a.id, 'data-kind': a.kind, 'data-status': a.status }) as HTMLAttributes<HTMLElement>}
     />
@@ -115,11 +115,11 @@ function More({ q }: { q: { hasNextPage: boolean; isFetchingNextPage: boolean; f
 function baseColumns(t: T): ColumnsType<Approval> {
   return [
     { title: t('approvals.requestedAt'), dataIndex: 'requestedAt', width: 140, render: (v: string) => <span className="num">{dateTime(v)}</span> },
-    { title: t('approvals.kindTitle'), dataIndex: 'kind', width: 110, render: (k: string) => <ApprovalKindTag kind={k} t={t} /> },
+    { title: t('approvals.kindTitle'), dataIndex: 'kind', width: 100, render: (k: string) => <ApprovalKindTag kind={k} t={t} /> },
     {
       title: t('approvals.account'),
       key: 'account',
-      width: 200,
+      width: 180,
       render: (_: unknown, a) => (
         <Space size={6} wrap>
           <Link to={`/accounts/${a.accountId}`} className="mono">
@@ -133,7 +133,7 @@ function baseColumns(t: T): ColumnsType<Approval> {
     {
       title: t('approvals.subject'),
       key: 'subject',
-      width: 150,
+      width: 100,
       render: (_: unknown, a) =>
         a.paymentId ? (
           <Link to={`/payments/receipt/${a.paymentId}`}>{t('approvals.openReceipt')}</Link>
@@ -147,7 +147,7 @@ function baseColumns(t: T): ColumnsType<Approval> {
     {
       title: t('approvals.requestedBy'),
       key: 'by',
-      width: 150,
+      width: 140,
       render: (_: unknown, a) => (
         <span>
           {a.requestedBy} <Typography.Text type="secondary">({label(t, 'role', a.requestedByRole)})</Typography.Text>

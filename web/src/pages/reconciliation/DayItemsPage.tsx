@@ -78,42 +78,40 @@ export function DayItemsPage() {
         loading={items.isLoading}
         dataSource={rows}
         pagination={false}
-        scroll={{ x: 1300 }}
+        scroll={{ x: 1160 }}
         locale={{ emptyText: view === 'exceptions' ? t('recon.noExceptions') : t('recon.noItems') }}
         onRow={(r) => ({ 'data-testid': 'recon-item-row', 'data-status': r.status, 'data-resolved': String(r.resolved) }) as HTMLAttributes<HTMLElement>}
         columns={[
-          { title: t('recon.itemStatus'), dataIndex: 'status', width: 100, fixed: 'left', render: (s: ItemStatus) => <Tag color={STATUS_COLORS[s]}>{label(t, 'recon.status', s)}</Tag> },
-          { title: t('recon.txnId'), dataIndex: 'channelTxnId', width: 230, render: (v: string) => <span className="mono" style={{ wordBreak: 'break-all' }}>{v}</span> },
-          { title: t('recon.outTradeNo'), dataIndex: 'outTradeNo', width: 200, render: (v: string | null) => <span className="mono">{v ?? DASH}</span> },
-          { title: t('recon.statementAmount'), dataIndex: 'statementFen', width: 110, align: 'right', render: (f: number | null) => (f === null ? DASH : <Yuan fen={f} />) },
-          { title: t('recon.ledgerAmount'), dataIndex: 'ledgerFen', width: 110, align: 'right', render: (f: number | null) => (f === null ? DASH : <Yuan fen={f} />) },
+          { title: t('recon.itemStatus'), dataIndex: 'status', width: 90, fixed: 'left', render: (s: ItemStatus) => <Tag color={STATUS_COLORS[s]}>{label(t, 'recon.status', s)}</Tag> },
+          { title: t('recon.txnId'), dataIndex: 'channelTxnId', width: 200, render: (v: string) => <span className="mono" style={{ wordBreak: 'break-all' }}>{v}</span> },
+          { title: t('recon.outTradeNo'), dataIndex: 'outTradeNo', width: 180, render: (v: string | null) => <span className="mono">{v ?? DASH}</span> },
+          { title: t('recon.statementAmount'), dataIndex: 'statementFen', width: 100, align: 'right', render: (f: number | null) => (f === null ? DASH : <Yuan fen={f} />) },
+          { title: t('recon.ledgerAmount'), dataIndex: 'ledgerFen', width: 100, align: 'right', render: (f: number | null) => (f === null ? DASH : <Yuan fen={f} />) },
           {
             title: t('approvals.account'),
             key: 'account',
-            width: 180,
-            render: (_: unknown, r) =>
-              r.accountId ? (
-                <Space size={4} wrap>
-                  <Link to={`/accounts/${r.accountId}`} className="mono">
-                    {r.accountNo}
-                  </Link>
-                  <span>{r.accountName}</span>
-                </Space>
-              ) : (
-                DASH
-              ),
-          },
-          {
-            title: t('recon.payment'),
-            dataIndex: 'paymentId',
-            width: 90,
-            render: (id: number | null) => (id ? <Link to={`/payments/receipt/${id}`}>{t('approvals.openReceipt')}</Link> : DASH),
+            width: 190,
+            render: (_: unknown, r) => (
+              <Space size={4} wrap>
+                {r.accountId ? (
+                  <>
+                    <Link to={`/accounts/${r.accountId}`} className="mono">
+                      {r.accountNo}
+                    </Link>
+                    <span>{r.accountName}</span>
+                  </>
+                ) : (
+                  DASH
+                )}
+                {r.paymentId && <Link to={`/payments/receipt/${r.paymentId}`}>{t('approvals.openReceipt')}</Link>}
+              </Space>
+            ),
           },
           { title: t('recon.reason'), dataIndex: 'reason', ellipsis: { showTitle: false }, render: (v: string | null) => (v ? <Tooltip title={v}>{v}</Tooltip> : DASH) },
           {
             title: t('recon.review'),
             key: 'review',
-            width: 210,
+            width: 150,
             fixed: 'right',
             render: (_: unknown, r) =>
               r.resolved ? (

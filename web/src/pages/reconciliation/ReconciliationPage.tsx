@@ -109,14 +109,14 @@ export function ReconciliationPage() {
         loading={days.isLoading}
         dataSource={rows}
         pagination={false}
-        scroll={{ x: 1180 }}
+        scroll={{ x: 1030 }}
         locale={{ emptyText: t('recon.empty') }}
         onRow={(r) => ({ onClick: () => navigate(`/reconciliation/${r.channel}/${r.date}`), 'data-testid': 'recon-day-row', 'data-channel': r.channel, 'data-date': r.date }) as HTMLAttributes<HTMLElement>}
         columns={[
           {
             title: t('recon.date'),
             dataIndex: 'date',
-            width: 110,
+            width: 100,
             fixed: 'left',
             render: (d: string, r) => (
               <Link to={`/reconciliation/${r.channel}/${d}`} className="num" onClick={(e) => e.stopPropagation()}>
@@ -124,25 +124,25 @@ export function ReconciliationPage() {
               </Link>
             ),
           },
-          { title: t('recon.channel'), dataIndex: 'channel', width: 100, render: (c: string) => <ChannelTag channel={c} /> },
+          { title: t('recon.channel'), dataIndex: 'channel', width: 90, render: (c: string) => <ChannelTag channel={c} /> },
           {
             title: t('recon.statement'),
             children: [
-              { title: t('recon.count'), dataIndex: 'statementCount', width: 70, align: 'right', render: (n: number) => <span className="num">{n}</span> },
-              { title: t('recon.amount'), dataIndex: 'statementFen', width: 120, align: 'right', render: (f: number) => <Yuan fen={f} /> },
+              { title: t('recon.count'), dataIndex: 'statementCount', width: 60, align: 'right', render: (n: number) => <span className="num">{n}</span> },
+              { title: t('recon.amount'), dataIndex: 'statementFen', width: 110, align: 'right', render: (f: number) => <Yuan fen={f} /> },
             ],
           },
           {
             title: t('recon.ledger'),
             children: [
-              { title: t('recon.count'), dataIndex: 'ledgerCount', width: 70, align: 'right', render: (n: number) => <span className="num">{n}</span> },
-              { title: t('recon.amount'), dataIndex: 'ledgerFen', width: 120, align: 'right', render: (f: number) => <Yuan fen={f} /> },
+              { title: t('recon.count'), dataIndex: 'ledgerCount', width: 60, align: 'right', render: (n: number) => <span className="num">{n}</span> },
+              { title: t('recon.amount'), dataIndex: 'ledgerFen', width: 110, align: 'right', render: (f: number) => <Yuan fen={f} /> },
             ],
           },
           {
             title: t('recon.difference'),
             key: 'diff',
-            width: 110,
+            width: 100,
             align: 'right',
             render: (_: unknown, r) => {
               const d = r.statementFen - r.ledgerFen;
@@ -150,13 +150,13 @@ export function ReconciliationPage() {
             },
           },
           { title: t('recon.status.matched'), dataIndex: 'matched', width: 80, align: 'right', render: (n: number) => <span className="num">{n}</span> },
-          { title: t('recon.status.channel_only'), dataIndex: 'channelOnly', width: 90, align: 'right', render: (n: number) => <Count n={n} color="orange" /> },
-          { title: t('recon.status.ledger_only'), dataIndex: 'ledgerOnly', width: 90, align: 'right', render: (n: number) => <Count n={n} color="red" /> },
-          { title: t('recon.status.amount_mismatch'), dataIndex: 'amountMismatch', width: 90, align: 'right', render: (n: number) => <Count n={n} color="magenta" /> },
+          { title: t('recon.status.channel_only'), dataIndex: 'channelOnly', width: 80, align: 'right', render: (n: number) => <Count n={n} color="orange" /> },
+          { title: t('recon.status.ledger_only'), dataIndex: 'ledgerOnly', width: 80, align: 'right', render: (n: number) => <Count n={n} color="red" /> },
+          { title: t('recon.status.amount_mismatch'), dataIndex: 'amountMismatch', width: 80, align: 'right', render: (n: number) => <Count n={n} color="magenta" /> },
           {
             title: t('recon.unresolved'),
             dataIndex: 'unresolved',
-            width: 90,
+            width: 80,
             align: 'right',
             render: (n: number) => (n > 0 ? <Tag color="red" data-testid="recon-unresolved">{n}</Tag> : <Tag color="success">{t('recon.allClear')}</Tag>),
           },
