@@ -13,8 +13,9 @@ import { screenshot, signIn, startE2e, type E2e } from './support.js';
  * sandbox checkout and sees the result; the station's cashier then finds the bill 已缴清 on the customer page
  * and opens the payment's receipt. The cashier also takes a counter payment (the first answer is lost on the
  * way and the retry reuses the Idempotency-Key: one payment), prints its receipt (人民币大写, allocation per
- * bill), and asks for its reversal, which the station head approves. Marketing imports a WeChat Pay trade
- * bill (the customer's payment matches, an unknown one is reviewed) and a bank debit result file.
+ * bill), and asks for its reversal, which the station head approves; the head then asks for the penalty's
+ * waiver, which marketing approves. Marketing imports a WeChat Pay trade bill (the customer's payment
+ * matches, an unknown one is reviewed) and a bank debit result file.
  */
 
 interface Customer {
@@ -49,6 +50,8 @@ function yuanText(fen: number): string {
 
 /** An antd input's <input> whether the test id sits on it or on its wrapper. */
 const input = (p: Page, id: string) => p.locator(`input[data-testid="${id}"], [data-testid="${id}"] input`).first();
+/** The text of an element when it is on the page, '' otherwise (without waiting for it). */
+const shownText = async (p: Page, id: string) => ((await p.getByTestId(id).count()) ? ((await p.getByTestId(id).first().textContent()) ?? '') : '');
 const noSideScroll = (p: Page) => p.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1);
 
 beforeAll(async () => {
@@ -255,7 +258,7 @@ describe('the station cashier sees it paid, and takes a payment at the counter',
     await page.emulateMedia({ media: 'screen' });
   });
 
-  it('the cashier asks for the reversal; the station head approves it one level up', async () => {
+  it('the cashier asks for the reversal; the station head approves it one level up, and asks for a penalty waiver', async () => {
     await page.goto(`${baseUrl}/accounts/${counter.id}`);
     const row = page.locator(`[data-testid=payment-row][data-payment-id="${counterPaymentId}"]`);
     await row.waitFor({ timeout: 15_000 });
@@ -291,11 +294,22 @@ describe('the station cashier sees it paid, and takes a payment at the counter',
     expect(await page.locator(`[data-testid=payment-row][data-payment-id="${counterPaymentId}"]`).getAttribute('data-reversed')).toBe('true');
     await page.goto(`${baseUrl}/payments/receipt/${counterPaymentId}`);
     await page.getByTestId('receipt-reversed').waitFor();
+
+    // the bill is overdue again: the station head asks the company to waive its penalty
+    await page.goto(`${baseUrl}/accounts/${counter.id}`);
+    await expect.poll(async () => Number(await page.getByTestId('figure-penalty').getAttribute('data-fen')), { timeout: 15_000 }).toBeGreaterThan(0);
+    await page.getByTestId('request-waiver').click();
+    await page.getByTestId('request-dialog').waitFor();
+    await page.getByTestId('request-reason').fill('冲正后重新计收，违约金申请减免');
+    await page.getByTestId('request-submit').click();
+    await expect
+      .poll(async () => (await sql<{ n: number }>`select count(*)::int as n from approval_request where account_id = ${counter.id} and kind = 'penalty.waiver' and status = 'pending'`.execute(e2e.handle.db)).rows[0]!.n)
+      .toBe(1);
   });
 });
 
-describe('marketing reconciles the WeChat Pay day and posts a bank debit file', () => {
-  it('a trade bill with the customer’s payment and one unknown trade: matched, and one channel-only item reviewed', async () => {
+describe('marketing approves the waiver, reconciles the WeChat Pay day and posts a bank debit file', () => {
+  it('the waiver is approved; a trade bill with the customer’s payment and one unknown trade: matched, and one channel-only item reviewed', async () => {
     const p = (
       await sql<{ channel_txn_id: string; amount_fen: number; paid_at: Date; out_trade_no: string }>`
         select p.channel_txn_id, p.amount_fen::int, p.paid_at, o.out_trade_no
@@ -317,6 +331,17 @@ describe('marketing reconciles the WeChat Pay day and posts a bank debit file', 
     await page.getByTestId('logout').click();
     await page.waitForURL(/\/login/);
     await signIn(e2e, 'marketing');
+
+    // the station head's waiver request is decided at company level
+    await page.getByTestId('menu-approvals').click();
+    const waiver = page.locator('[data-testid=approval-row][data-kind="penalty.waiver"]');
+    await waiver.first().waitFor({ timeout: 15_000 });
+    await waiver.first().getByTestId('approve').click();
+    await page.getByTestId('decision-confirm').click();
+    await expect.poll(() => waiver.count(), { timeout: 15_000 }).toBe(0);
+    const waived = (await sql<{ fen: number }>`select penalty_waived_fen::int as fen from bill_settlement where account_id = ${counter.id} and bill_id = ${counterBillId}`.execute(e2e.handle.db)).rows[0];
+    expect(waived?.fen).toBeGreaterThan(0);
+
     await page.getByTestId('menu-reconciliation').click();
     await page.waitForURL(/\/reconciliation$/);
     await page.getByTestId('recon-import').click();
@@ -325,7 +350,7 @@ describe('marketing reconciles the WeChat Pay day and posts a bank debit file', 
     await page.locator('.ant-modal input[type=file]').setInputFiles({ name: `wechatpay-${today}.csv`, mimeType: 'text/csv', buffer: Buffer.from(bill, 'utf8') });
     await page.getByTestId('recon-import-submit').click();
     await page.locator('[data-testid=recon-import-result], [data-testid=recon-import-error]').first().waitFor({ timeout: 60_000 });
-    expect(await page.getByTestId('recon-import-error').count(), (await page.getByTestId('recon-import-error').textContent().catch(() => '')) ?? '').toBe(0);
+    expect(await shownText(page, 'recon-import-error'), 'the import is refused').toBe('');
     await page.getByRole('button', { name: '关闭' }).click();
 
     const day = page.locator(`[data-testid=recon-day-row][data-channel=wechatpay][data-date="${businessDate(p.paid_at)}"]`);
@@ -360,7 +385,7 @@ describe('marketing reconciles the WeChat Pay day and posts a bank debit file', 
     await page.getByTestId('bank-file-submit').click();
     const outcome = page.locator('[data-testid=bank-file-import-result], [data-testid=bank-file-error]');
     await outcome.first().waitFor({ timeout: 60_000 });
-    expect(await page.getByTestId('bank-file-error').count(), (await page.getByTestId('bank-file-error').textContent().catch(() => '')) ?? '').toBe(0);
+    expect(await shownText(page, 'bank-file-error'), 'the upload is refused').toBe('');
     expect(await page.getByTestId('bank-file-reasons').first().textContent()).toContain('银行扣款失败');
     await page.getByRole('button', { name: '关闭' }).click();
     const row = page.getByTestId('bank-file-row').first();
