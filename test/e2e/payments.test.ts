@@ -361,6 +361,7 @@ describe('marketing approves the waiver, reconciles the WeChat Pay day and posts
     await page.waitForURL(/\/reconciliation\/wechatpay\/\d{4}-\d{2}-\d{2}$/);
     const item = page.locator('[data-testid=recon-item-row][data-status=channel_only]');
     await item.waitFor({ timeout: 15_000 });
+    await page.waitForTimeout(300); // the table's loading veil, for the picture
     await screenshot(page, 'payments-reconciliation-day.png');
     await item.getByTestId('recon-resolve').click();
     await page.locator('[data-testid=recon-resolution] input[value=channel_error]').check();
