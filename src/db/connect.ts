@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -47,9 +48,27 @@ function setTypeParsers(): void {
   pg.types.setTypeParser(pg.types.builtins.DATE, (text) => text);
 }
 
+/**
+ * SQL text that starts with this comment is run as a named prepared statement on each connection, so
+ * PostgreSQL plans it once per connection instead of on every call. For the few hot statements of the
+ * payment path, whose planning costs more than their execution (measured: 0.5 ms planning, 0.3 ms
+ * executing for the payment context read). Everything else stays unnamed.
+ */
+export const PREPARED = '/* prepared */';
+
+class PreparingClient extends pg.Client {}
+type AnyQuery = (this: pg.Client, ...args: unknown[]) => unknown;
+const plainQuery = pg.Client.prototype.query as unknown as AnyQuery;
+(PreparingClient.prototype as unknown as { query: AnyQuery }).query = function (this: pg.Client, ...args: unknown[]) {
+  const [text, values] = args;
+  if (typeof text === 'string' && text.startsWith(PREPARED) && (Array.isArray(values) || values === undefined))
+    return plainQuery.call(this, { name: `g${createHash('sha1').update(text).digest('hex').slice(0, 20)}`, text, values });
+  return plainQuery.apply(this, args);
+};
+
 export function createPool(url: string, max = 10): pg.Pool {
   setTypeParsers();
-  const pool = new pg.Pool({ connectionString: url, max, application_name: 'granary' });
+  const pool = new pg.Pool({ connectionString: url, max, application_name: 'granary', Client: PreparingClient });
   // An idle client whose server went away (restart, Ctrl-C reaching the embedded PostgreSQL first)
   // must not crash the process: the pool drops it and the next query gets a fresh connection.
   pool.on('error', (err) => console.error(`database connection lost: ${err.message}`));

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { PREPARED } from '../../db/connect.js';
 import type { Executor } from '../../db/tx.js';
 
 /** The only SQL of the Idempotency-Key store. */
@@ -16,7 +17,7 @@ export interface StoredKey {
  * its own too (payments: the channel transaction id is derived from the key).
  */
 export async function lockAndFindKey(db: Executor, scope: string, key: string): Promise<{ locked: boolean; stored: StoredKey | null }> {
-  const { rows } = await sql<{ locked: boolean; stored: StoredKey | null }>`
+  const { rows } = await sql<{ locked: boolean; stored: StoredKey | null }>`${sql.raw(PREPARED)}
     select pg_try_advisory_xact_lock(hashtextextended(${scope} || E'\\n' || ${key}, 7)) as locked,
            (select json_build_object('request_hash', request_hash, 'status_code', status_code, 'response', response)
               from idempotency_key where scope = ${scope} and key = ${key}) as stored`.execute(db);

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { PREPARED } from '../../db/connect.js';
 import type { Executor } from '../../db/tx.js';
 import { accountsInScope } from '../customers/index.js';
 import type { Scope } from '../org/index.js';
@@ -13,7 +14,7 @@ import type { MinimumSetting } from './domain/penalty.js';
  * payments of one account are allocated one after the other. Returns the ids found.
  */
 export async function lockAccounts(db: Executor, accountIds: readonly number[]): Promise<number[]> {
-  const { rows } = await sql<{ id: number }>`select id from account where id = any(${accountIds as number[]}::bigint[]) order by id for update`.execute(db);
+  const { rows } = await sql<{ id: number }>`${sql.raw(PREPARED)} select id from account where id = any(${accountIds as number[]}::bigint[]) order by id for update`.execute(db);
   return rows.map((r) => r.id);
 }
 
@@ -77,7 +78,7 @@ export async function readPaymentContext(
   txns: readonly { channel: string; channelTxnId: string }[],
   newIds: number,
 ): Promise<PaymentContext> {
-  const { rows } = await sql<{ bills: OpenBillRow[]; existing: ExistingPayment[]; ids: string[] | number[]; minimums: MinimumSetting[] }>`
+  const { rows } = await sql<{ bills: OpenBillRow[]; existing: ExistingPayment[]; ids: string[] | number[]; minimums: MinimumSetting[] }>`${sql.raw(PREPARED)}
     select
       (select coalesce(json_agg(o), '[]') from (${openBillsSql(accountIds)}) o) as bills,
       (select coalesce(json_agg(json_build_object(
@@ -165,7 +166,7 @@ const col = <T, K extends keyof T>(rows: readonly T[], k: K) => rows.map((r) => 
  */
 export async function writePayments(db: Executor, w: PaymentWrite): Promise<{ inserted: number }> {
   const { payments: p, allocations: a, settlements: s, entries: e } = w;
-  const { rows } = await sql<{ inserted: number }>`
+  const { rows } = await sql<{ inserted: number }>`${sql.raw(PREPARED)}
     with p as (
       insert into payment (account_id, id, channel, channel_txn_id, amount_fen, paid_at, business_date, order_id, bank_batch_id, operator_id, principal_fen, penalty_fen, prepaid_fen)
       select * from unnest(${col(p, 'accountId')}::bigint[], ${col(p, 'id')}::bigint[], ${col(p, 'channel')}::text[], ${col(p, 'channelTxnId')}::text[],
