@@ -50,13 +50,12 @@ export async function insertSession(db: Executor, tokenHash: string, userId: num
   await db.insertInto('user_session').values({ token_hash: tokenHash, user_id: userId, expires_at: expiresAt }).execute();
 }
 
-export async function findLiveSession(db: Executor, tokenHash: string, now: Date) {
-  return db
-    .selectFrom('user_session')
-    .select(['user_id', 'expires_at'])
-    .where('token_hash', '=', tokenHash)
-    .where('revoked_at', 'is', null)
-    .where('expires_at', '>', now)
+/** The user of a live session, with their units, in one query (every API request asks this). */
+export async function findSessionUser(db: Executor, tokenHash: string, now: Date) {
+  return usersWithUnits(db)
+    .where('u.id', '=', (eb) =>
+      eb.selectFrom('user_session').select('user_id').where('token_hash', '=', tokenHash).where('revoked_at', 'is', null).where('expires_at', '>', now),
+    )
     .executeTakeFirst();
 }
 
