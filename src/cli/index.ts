@@ -12,6 +12,7 @@ import { registerReportsCommands } from '../modules/reports/index.js';
 import { registerReconciliationCommands } from '../modules/reconciliation/index.js';
 import { startRuntime, withRuntime, type Runtime } from '../runtime.js';
 import { billDemoHistory } from '../workflows/bill-demo-history.js';
+import { payDemoHistory } from '../workflows/pay-demo-history.js';
 import { progressReporter } from './progress.js';
 
 /** Mounts each module's commands on one `granary` program. */
@@ -88,7 +89,8 @@ async function serve(config: ReturnType<typeof loadConfig>): Promise<void> {
 
 /**
  * The demo's 24 months are billed through the real bill run after the server is up, so the login page
- * does not wait for them; progress is in the log and in the bill-run console. Idempotent across restarts.
+ * does not wait for them; progress is in the log and in the bill-run console. Then their payments are
+ * replayed through the payments core. Both idempotent across restarts.
  */
 function billHistoryInBackground(rt: Runtime): void {
   billDemoHistory(rt.handle, {
@@ -96,7 +98,16 @@ function billHistoryInBackground(rt: Runtime): void {
     onProgress: (p) => {
       if (p.billed) console.error(`demo history: ${p.period} billed and issued (${p.done}/${p.total})`);
     },
-  }).catch((err: unknown) => console.error(`demo history stopped: ${err instanceof Error ? err.message : String(err)}`));
+  })
+    .then(() =>
+      payDemoHistory(rt.handle, {
+        asOf: rt.clock.now(),
+        onProgress: (p) => {
+          if (p.payments) console.error(`demo history: payments of accounts ${p.accounts?.from}–${p.accounts?.to} replayed: ${p.payments} (${p.done}/${p.total} accounts)`);
+        },
+      }),
+    )
+    .catch((err: unknown) => console.error(`demo history stopped: ${err instanceof Error ? err.message : String(err)}`));
 }
 
 /** One line per company user, one line per station (head, cashier, area managers), so the list fits a screen. */

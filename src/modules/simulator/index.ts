@@ -5,6 +5,22 @@ import { databaseIsEmpty, listLogins } from './simulator.repository.js';
 export { createDemoCounty, DEMO_PASSWORD, MAX_DEMO_ACCOUNTS, type CreateDemoOptions, type DemoProgress, type DemoSummary } from './use-cases/create-demo-county.js';
 export { registerSimulatorCommands } from './simulator.commands.js';
 export { databaseIsEmpty };
+export {
+  PAYMENT_HISTORY_KEY,
+  accountIdBounds,
+  demoSeedOf,
+  historyAccounts,
+  historyBills,
+  insertPaidOrders,
+  penaltyMinimumSettings,
+  readPaymentHistoryMarker,
+  reserveOrderIds,
+  stationCashiers,
+  tuneBatchTransaction,
+  writePaymentHistoryMarker,
+  type PaidOrder,
+} from './simulator.repository.js';
+export { historyOutTradeNo, minimumLookup, onlineShare, planAccountPayments, type HistoryAccount, type HistoryBill, type PlannedPayment } from './domain/payment-behaviour.js';
 
 /** Who can sign in: admin first, then the company roles, then each station's head, cashier and area managers. */
 export function demoLogins(db: Db): Promise<{ username: string; role: string; orgUnit: string }[]> {

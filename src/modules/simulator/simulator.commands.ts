@@ -2,6 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { progressReporter } from '../../cli/progress.js';
 import { loadConfig } from '../../config.js';
 import { billDemoHistory } from '../../workflows/bill-demo-history.js';
+import { payDemoHistory } from '../../workflows/pay-demo-history.js';
 import { prepareDatabase } from '../../workflows/prepare-database.js';
 import { withRuntime } from '../../runtime.js';
 import { databaseIsEmpty, dropApplicationSchema, listLogins } from './simulator.repository.js';
@@ -33,12 +34,12 @@ export function businessDateArgument(value: string): Date {
 export function registerSimulatorCommands(program: Command): void {
   program
     .command('demo')
-    .description('create the demo county (RULES §12): org, staff, customers, accounts, meters, contracts, 24 months of reads, billed through the bill run')
+    .description('create the demo county (RULES §12): org, staff, customers, accounts, meters, contracts, 24 months of reads, billed through the bill run and paid through the payments core')
     .option('--accounts <n>', 'number of accounts (default GRANARY_DEMO_ACCOUNTS or 20000)', wholeNumber)
     .option('--seed <n>', 'random seed: the same seed and as-of date give the same county (default GRANARY_DEMO_SEED or 1)', wholeNumber)
     .option('--as-of <date>', 'business date the history runs up to, YYYY-MM-DD (default today, Asia/Shanghai)', businessDateArgument)
     .option('--reset', 'drop ALL data in the database first, then migrate and create the county')
-    .option('--no-bills', 'skip billing the 24 months of history through the bill run (they can be billed later with `granary bill-run`)')
+    .option('--no-bills', 'skip billing the 24 months of history through the bill run and replaying their payments (they can be billed later with `granary bill-run`)')
     .action(async (opts: DemoCommandOptions) => {
       await runDemo(opts);
     });
@@ -62,6 +63,8 @@ async function runDemo(opts: DemoCommandOptions): Promise<void> {
     if (opts.bills !== false) {
       const history = await billDemoHistory(rt.handle, { asOf: opts.asOf ?? rt.clock.now(), onProgress: progressReporter() });
       console.log(`billed ${history.periods.length} months of history (${history.periods[0]} … ${history.periods.at(-1)}) in ${history.seconds.toFixed(1)} s`);
+      const paid = await payDemoHistory(rt.handle, { asOf: opts.asOf ?? rt.clock.now(), onProgress: progressReporter() });
+      console.log(`replayed ${paid.payments} payments of history (${paid.months[0]} … ${paid.months.at(-1)}) in ${paid.seconds.toFixed(1)} s`);
     }
     console.log(`\ndemo logins (password "${DEMO_PASSWORD}"):`);
     for (const l of await listLogins(rt.handle.db)) console.log(`  ${l.username.padEnd(24)} ${l.role.padEnd(16)} ${l.orgUnit}`);

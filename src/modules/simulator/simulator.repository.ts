@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { Db } from '../../db/connect.js';
 import { copyInto } from '../../db/copy.js';
 import type { DB } from '../../db/schema.js';
+import type { Executor } from '../../db/tx.js';
 
 /** The only place with SQL for the simulator: bulk loading the demo county and reading back its logins. */
 
@@ -138,4 +139,132 @@ export async function moveIdSequences(client: pg.PoolClient, tables: readonly st
 /** Planner statistics, so the first queries on a fresh county do not guess. */
 export async function analyzeTables(client: pg.PoolClient, tables: readonly string[]): Promise<void> {
   await client.query(`analyze ${tables.join(', ')}`);
+}
+
+// ---- payment history (workflows/pay-demo-history.ts) ---------------------------------------------
+
+/** The seed the demo county was created with (its `demo.create` audit entry), or null. */
+export async function demoSeedOf(db: Executor): Promise<number | null> {
+  const { rows } = await sql<{ seed: string | null }>`
+    select detail->>'seed' as seed from audit_log where action = 'demo.create' order by id limit 1`.execute(db);
+  const seed = rows[0]?.seed;
+  return seed == null || !Number.isSafeInteger(Number(seed)) ? null : Number(seed);
+}
+
+export async function accountIdBounds(db: Executor): Promise<{ min: number; max: number } | null> {
+  const { rows } = await sql<{ min: number | null; max: number | null }>`select min(id) as min, max(id) as max from account`.execute(db);
+  const r = rows[0];
+  return r?.min == null || r.max == null ? null : { min: Number(r.min), max: Number(r.max) };
+}
+
+export interface HistoryAccountRow {
+  id: number;
+  stationId: number;
+  category: string;
+  paymentMode: 'postpaid' | 'smart_prepaid' | 'purchase_before_use';
+  behaviour: 'prompt' | 'late_but_pays' | 'chronic_late' | 'defaulting' | 'disputing' | null;
+}
+
+/** Accounts with ids in (from, to]. */
+export async function historyAccounts(db: Executor, from: number, to: number): Promise<HistoryAccountRow[]> {
+  const { rows } = await sql<HistoryAccountRow>`
+    select id, station_id as "stationId", category, payment_mode as "paymentMode", behaviour_profile as behaviour
+      from account where id > ${from} and id <= ${to} order by id`.execute(db);
+  return rows.map((r) => ({ ...r, id: Number(r.id), stationId: Number(r.stationId) }));
+}
+
+export interface HistoryBillRow {
+  accountId: number;
+  billId: number;
+  period: string;
+  issuedAt: Date;
+  dueOn: string;
+  totalFen: number;
+}
+
+/**
+ * The issued bills of accounts in (from, to], grouped as the payments core groups them (a regular bill
+ * with its issued adjustments is one bill: total = the sum, period and due date the regular bill's).
+ */
+export async function historyBills(db: Executor, from: number, to: number): Promise<HistoryBillRow[]> {
+  const { rows } = await sql<HistoryBillRow>`
+    select b.account_id as "accountId", coalesce(b.adjusts_bill_id, b.id) as "billId", min(b.period) as period,
+           min(b.issued_at) filter (where b.kind = 'regular') as "issuedAt",
+           (max(b.due_on) filter (where b.kind = 'regular'))::text as "dueOn", sum(b.total_fen) as "totalFen"
+      from bill b
+     where b.account_id > ${from} and b.account_id <= ${to} and b.status = 'issued'
+     group by b.account_id, coalesce(b.adjusts_bill_id, b.id)
+    having max(b.due_on) filter (where b.kind = 'regular') is not null
+     order by 1, 3, 2`.execute(db);
+  return rows.map((r) => ({ ...r, accountId: Number(r.accountId), billId: Number(r.billId), totalFen: Number(r.totalFen) }));
+}
+
+/** The penalty minimum settings (payments' effective-dated table), for the planner's mirror of allocation. */
+export async function penaltyMinimumSettings(db: Executor): Promise<{ effectiveFrom: string; minimumFen: number }[]> {
+  const { rows } = await sql<{ effectiveFrom: string; minimumFen: number }>`
+    select effective_from::text as "effectiveFrom", minimum_fen as "minimumFen" from penalty_minimum order by effective_from`.execute(db);
+  return rows.map((r) => ({ effectiveFrom: r.effectiveFrom, minimumFen: Number(r.minimumFen) }));
+}
+
+/** Each station's first active cashier: the operator of its counter payments. */
+export async function stationCashiers(db: Executor): Promise<Map<number, number>> {
+  const { rows } = await sql<{ stationId: number; userId: number }>`
+    select distinct on (org_unit_id) org_unit_id as "stationId", id as "userId"
+      from app_user where role = 'cashier' and status = 'active' order by org_unit_id, id`.execute(db);
+  return new Map(rows.map((r) => [Number(r.stationId), Number(r.userId)]));
+}
+
+/** app_setting key of the payment replay's progress marker. */
+export const PAYMENT_HISTORY_KEY = 'demo.payment_history';
+
+export async function readPaymentHistoryMarker<T>(db: Executor): Promise<T | null> {
+  const { rows } = await sql<{ value: T }>`select value from app_setting where key = ${PAYMENT_HISTORY_KEY}`.execute(db);
+  return rows[0]?.value ?? null;
+}
+
+export async function writePaymentHistoryMarker(db: Executor, value: unknown): Promise<void> {
+  await sql`insert into app_setting (key, value) values (${PAYMENT_HISTORY_KEY}, ${JSON.stringify(value)}::jsonb)
+            on conflict (key) do update set value = excluded.value, updated_at = now()`.execute(db);
+}
+
+/** n fresh payment_order ids, so payments can carry their order id before the orders are written. */
+export async function reserveOrderIds(db: Executor, n: number): Promise<number[]> {
+  if (n === 0) return [];
+  const { rows } = await sql<{ id: number }>`
+    select nextval(pg_get_serial_sequence('payment_order', 'id')) as id from generate_series(1, ${n}::int)`.execute(db);
+  return rows.map((r) => Number(r.id));
+}
+
+export interface PaidOrder {
+  id: number;
+  outTradeNo: string;
+  accountId: number;
+  channel: string;
+  amountFen: number;
+  createdAt: Date;
+  expiresAt: Date;
+  paidAt: Date;
+  paymentId: number;
+  channelTxnId: string;
+}
+
+/** Payment orders as the online channels leave them once paid (status paid, payment and channel txn set). */
+export async function insertPaidOrders(db: Executor, orders: readonly PaidOrder[]): Promise<number> {
+  if (orders.length === 0) return 0;
+  const c = <K extends keyof PaidOrder>(k: K) => orders.map((o) => o[k]);
+  const iso = (k: 'createdAt' | 'expiresAt' | 'paidAt') => orders.map((o) => o[k].toISOString());
+  const result = await sql`
+    insert into payment_order (id, out_trade_no, account_id, channel, amount_fen, status, created_at, expires_at, paid_at, payment_id, channel_txn_id)
+    select id, out_trade_no, account_id, channel, amount_fen, 'paid', created_at, expires_at, paid_at, payment_id, channel_txn_id
+      from unnest(${c('id')}::bigint[], ${c('outTradeNo')}::text[], ${c('accountId')}::bigint[], ${c('channel')}::text[], ${c('amountFen')}::bigint[],
+                  ${iso('createdAt')}::timestamptz[], ${iso('expiresAt')}::timestamptz[], ${iso('paidAt')}::timestamptz[],
+                  ${c('paymentId')}::bigint[], ${c('channelTxnId')}::text[])
+           as o(id, out_trade_no, account_id, channel, amount_fen, created_at, expires_at, paid_at, payment_id, channel_txn_id)
+    on conflict (out_trade_no) do nothing`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}
+
+/** A replay batch sorts and hashes thousands of payments, allocations and ledger entries: room in memory for it. */
+export async function tuneBatchTransaction(trx: Executor): Promise<void> {
+  await sql`set local work_mem = '64MB'`.execute(trx);
 }
