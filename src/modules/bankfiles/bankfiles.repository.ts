@@ -6,9 +6,9 @@ import type { BankBatchTable, DB } from '../../db/schema.js';
 import type { Executor } from '../../db/tx.js';
 
 /**
- * The only SQL of the bankfiles module. Staging lives in two temporary tables of the importing session
- * (`bank_stage` as read from the file, `bank_checked` after the set-based checks), so the functions that
- * use them take that session's client.
+ * The only SQL of the bankfiles module. Staging lives in temporary tables of the importing session
+ * (`bank_stage`: the file's lines as read; `bank_dups`: bank_txn_ids seen more than once), so the functions
+ * that use them take that session's client.
  */
 
 export type BankBatchRow = Selectable<BankBatchTable>;
@@ -109,13 +109,14 @@ export async function unlockFile(client: pg.PoolClient, companyId: number, sha25
 
 // ---- staging -----------------------------------------------------------------------------------
 
-export const STAGE_COLUMNS = ['line_no', 'txn', 'account_no', 'amount_fen', 'debit_date', 'status', 'message', 'reason', 'detail'] as const;
+/** What a step needs of each line (the bank's status and message are already in reason and detail). */
+export const STAGE_COLUMNS = ['line_no', 'txn', 'account_no', 'amount_fen', 'debit_date', 'reason', 'detail'] as const;
 
 /** Fresh temporary tables for this session (a previous import on the same connection may have left them). */
 export async function createStage(client: pg.PoolClient): Promise<void> {
-  await client.query(`drop table if exists pg_temp.bank_stage, pg_temp.bank_checked`);
+  await client.query(`drop table if exists pg_temp.bank_stage, pg_temp.bank_dups`);
   await client.query(`create temp table bank_stage (
-    line_no int not null, txn text, account_no text, amount_fen bigint, debit_date date, status text, message text, reason text, detail text)`);
+    line_no int not null, txn text, account_no text, amount_fen bigint, debit_date date, reason text, detail text)`);
 }
 
 export async function copyStage(client: pg.PoolClient, chunks: AsyncIterable<string>): Promise<void> {
@@ -123,55 +124,31 @@ export async function copyStage(client: pg.PoolClient, chunks: AsyncIterable<str
 }
 
 export async function dropStage(client: pg.PoolClient): Promise<void> {
-  await client.query(`drop table if exists pg_temp.bank_stage, pg_temp.bank_checked`);
+  await client.query(`drop table if exists pg_temp.bank_stage, pg_temp.bank_dups`);
 }
 
-export interface StageCounts {
-  lines: number;
-  /** Lines with no reason found: they go to the payments core. */
-  postable: number;
-  /** The latest debit date of the postable lines (or of any line), null when no line has one. */
-  lastDebitDate: string | null;
+const NEEDS_ESCAPE = /[\\\t\n\r]/;
+/** A value in COPY text form (\N for null); escaping only when needed — this runs for every field of a million lines. */
+export function copyValue(v: string | number | boolean | null): string {
+  if (v === null) return '\\N';
+  if (typeof v !== 'string') return typeof v === 'boolean' ? (v ? 't' : 'f') : String(v);
+  return NEEDS_ESCAPE.test(v) ? v.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : v;
 }
 
 /**
- * The checks that need the database, for the whole file in one statement: a bank_txn_id already on an
- * earlier line (duplicate_in_file), already applied by an earlier file (already_applied, or txn_conflict
- * when that payment has another account or amount), an account number unknown in the company, a closed
- * account. A reason found while reading the line stays. Result: `bank_checked`, indexed by line number.
+ * After the file is staged: the line-number index the steps read by, and the bank_txn_ids that occur more
+ * than once with their first line (usually none) — one pass over the file each.
  */
-export async function checkStage(client: pg.PoolClient, companyId: number, bank: string): Promise<StageCounts> {
+export async function prepareStage(client: pg.PoolClient): Promise<void> {
   await client.query('begin');
   try {
     await client.query(`set local work_mem = '256MB'`);
-    await client.query(
-      `create temp table bank_checked as
-       with dups as (
-         select txn, min(line_no) as first_line from bank_stage where txn is not null group by txn having count(*) > 1)
-       select s.line_no, s.txn, s.account_no, s.amount_fen, s.debit_date, a.id as account_id,
-              case when s.reason is not null then s.reason || coalesce(': ' || s.detail, '')
-                   when d.first_line is not null then 'duplicate_in_file: line ' || d.first_line
-                   when p.id is not null and p.account_id = a.id and p.amount_fen = s.amount_fen then 'already_applied: payment ' || p.id
-                   when p.id is not null then 'txn_conflict: payment ' || p.id
-                   when a.id is null then 'unknown_account'
-                   when a.status <> 'active' then 'closed_account'
-              end as reason
-         from bank_stage s
-         left join dups d on d.txn = s.txn and s.line_no > d.first_line
-         left join account a on a.account_no = s.account_no and a.company_id = $1
-         left join payment p on s.reason is null and p.channel = 'bank' and p.channel_txn_id = $2 || ':' || s.txn`,
-      [companyId, bank],
-    );
-    await client.query('create unique index on bank_checked (line_no)');
-    await client.query('analyze bank_checked');
-    const { rows } = await client.query<{ lines: number; postable: number; last_postable: string | null; last_any: string | null }>(
-      `select count(*)::int as lines, count(*) filter (where reason is null)::int as postable,
-              max(debit_date) filter (where reason is null)::text as last_postable, max(debit_date)::text as last_any
-         from bank_checked`,
-    );
+    await client.query('create unique index on bank_stage (line_no)');
+    await client.query(`create temp table bank_dups as
+      select txn, min(line_no) as first_line from bank_stage where txn is not null group by txn having count(*) > 1`);
+    await client.query('analyze bank_stage');
+    await client.query('analyze bank_dups');
     await client.query('commit');
-    const r = rows[0]!;
-    return { lines: r.lines, postable: r.postable, lastDebitDate: r.last_postable ?? r.last_any };
   } catch (err) {
     await client.query('rollback').catch(() => {});
     throw err;
@@ -189,13 +166,29 @@ export interface StepLine {
   reason: string | null;
 }
 
-/** Every checked line of (from, to], in file order (read from the importing session's staging). */
-export async function stepLines(client: pg.PoolClient, from: number, to: number): Promise<StepLine[]> {
+/**
+ * Every line of (from, to], in file order, with the checks that need the database: a bank_txn_id on an
+ * earlier line of the file (duplicate_in_file), an account number unknown in the company, a closed
+ * account. A reason found while reading the line stays. (A bank_txn_id applied by an earlier file is
+ * found by the payments core, which looks its transactions up anyway: already_applied / txn_conflict.)
+ * Accounts are looked up by index, line by line (lateral), so a step costs the same in a county of a
+ * thousand accounts or a million.
+ */
+export async function stepLines(client: pg.PoolClient, companyId: number, from: number, to: number): Promise<StepLine[]> {
   const { rows } = await client.query<StepLine>({
-    text: `select line_no as "lineNo", txn, account_no as "accountNo", account_id as "accountId", amount_fen as "amountFen",
-                  debit_date as "debitDate", reason
-             from bank_checked where line_no > $1 and line_no <= $2 order by line_no`,
-    values: [from, to],
+    text: `select s.line_no as "lineNo", s.txn, s.account_no as "accountNo", a.id as "accountId", s.amount_fen as "amountFen",
+                  s.debit_date as "debitDate",
+                  case when s.reason is not null then s.reason || coalesce(': ' || s.detail, '')
+                       when d.first_line is not null then 'duplicate_in_file: line ' || d.first_line
+                       when a.id is null then 'unknown_account'
+                       when a.status <> 'active' then 'closed_account'
+                  end as reason
+             from bank_stage s
+             left join bank_dups d on d.txn = s.txn and s.line_no > d.first_line
+             left join lateral (select id, status from account where account_no = s.account_no and company_id = $3) a on true
+            where s.line_no > $1 and s.line_no <= $2
+            order by s.line_no`,
+    values: [from, to, companyId],
   });
   return rows;
 }
@@ -209,31 +202,11 @@ export async function lockStepAccounts(client: pg.PoolClient, accountIds: readon
   if (accountIds.length) await client.query('select 1 from account where id = any($1::bigint[]) order by id for update', [accountIds]);
 }
 
-export interface ResultLines {
-  lineNo: number[];
-  accountNo: (string | null)[];
-  accountId: (number | null)[];
-  amountFen: (number | null)[];
-  txn: (string | null)[];
-  accepted: boolean[];
-  reason: (string | null)[];
-  paymentId: (number | null)[];
-}
+export const RESULT_LINE_COLUMNS = ['batch_id', 'line_no', 'account_no', 'account_id', 'amount_fen', 'bank_txn_id', 'accepted', 'reason', 'payment_id'] as const;
 
-/** Writes a step's result lines (every line of its range) in one statement; returns what they add up to. */
-export async function insertResultLines(client: pg.PoolClient, batchId: number, r: ResultLines): Promise<{ accepted: number; rejected: number; acceptedFen: number }> {
-  const { rows } = await client.query<{ accepted: number; rejected: number; accepted_fen: string }>(
-    `with ins as (
-       insert into bank_batch_line (batch_id, line_no, account_no, account_id, amount_fen, bank_txn_id, accepted, reason, payment_id)
-       select $1, * from unnest($2::int[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], $7::boolean[], $8::text[], $9::bigint[])
-       returning accepted, amount_fen)
-     select count(*) filter (where accepted)::int as accepted, count(*) filter (where not accepted)::int as rejected,
-            coalesce(sum(amount_fen) filter (where accepted), 0)::text as accepted_fen
-       from ins`,
-    [batchId, r.lineNo, r.accountNo, r.accountId, r.amountFen, r.txn, r.accepted, r.reason, r.paymentId],
-  );
-  const c = rows[0]!;
-  return { accepted: c.accepted, rejected: c.rejected, acceptedFen: Number(c.accepted_fen) };
+/** A step's result lines (COPY text in RESULT_LINE_COLUMNS order, built with copyValue), in the caller's transaction. */
+export async function copyResultLines(client: pg.PoolClient, text: string): Promise<void> {
+  if (text) await copyInto(client, 'bank_batch_line', RESULT_LINE_COLUMNS, [text]);
 }
 
 /**

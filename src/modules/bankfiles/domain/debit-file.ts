@@ -222,16 +222,34 @@ export function checkLine(record: string, lineNo: number, cols: ColumnIndex, tod
     reason: null,
     detail: null,
   };
-  const refuse = (reason: RejectReason, detail: string | null = null): CheckedLine => ({ ...line, reason, detail });
-
-  if (line.status === null) return refuse('bad_status', JSON.stringify(fields[cols.status]!.trim()));
-  if (line.status === 'F') return refuse('bank_failed', line.message);
-  if (txnText === '') return refuse('missing_txn_id');
-  if (!txnOk) return refuse('bad_txn_id', JSON.stringify(txnText.slice(0, MAX_TXN_ID + 1)));
-  if (accountText === '') return refuse('missing_account_no');
-  if (amountFen === null || amountFen === 0) return refuse('bad_amount', JSON.stringify(amountText.slice(0, 40)));
-  if (debitDate === null) return refuse('bad_date', JSON.stringify(dateText.slice(0, 40)));
-  if (debitDate > today) return refuse('future_date', debitDate);
+  // the first failing check names the reason (no closure or copy per line: this runs a million times a file)
+  let reason: RejectReason | null = null;
+  let detail: string | null = null;
+  if (line.status === null) {
+    reason = 'bad_status';
+    detail = JSON.stringify(fields[cols.status]!.trim());
+  } else if (line.status === 'F') {
+    reason = 'bank_failed';
+    detail = line.message;
+  } else if (txnText === '') {
+    reason = 'missing_txn_id';
+  } else if (!txnOk) {
+    reason = 'bad_txn_id';
+    detail = JSON.stringify(txnText.slice(0, MAX_TXN_ID + 1));
+  } else if (accountText === '') {
+    reason = 'missing_account_no';
+  } else if (amountFen === null || amountFen === 0) {
+    reason = 'bad_amount';
+    detail = JSON.stringify(amountText.slice(0, 40));
+  } else if (debitDate === null) {
+    reason = 'bad_date';
+    detail = JSON.stringify(dateText.slice(0, 40));
+  } else if (debitDate > today) {
+    reason = 'future_date';
+    detail = debitDate;
+  }
+  line.reason = reason;
+  line.detail = detail;
   return line;
 }
 
@@ -245,8 +263,20 @@ function amountOf(text: string): number | null {
 
 const DATE = /^(\d{4})[-/]?(\d{2})[-/]?(\d{2})$/;
 
+/** A file's lines nearly all carry the same day or two: the last answer is kept. */
+let lastDateText = '';
+let lastDate: string | null = null;
+
 /** "2026-11-20", "2026/11/20" or "20261120" → "2026-11-20"; anything else (or no such day) → null. */
 export function parseDebitDate(text: string): string | null {
+  if (text === lastDateText) return lastDate;
+  const date = readDate(text);
+  lastDateText = text;
+  lastDate = date;
+  return date;
+}
+
+function readDate(text: string): string | null {
   const m = DATE.exec(text);
   if (!m) return null;
   const sep = text.slice(4, 5);

@@ -2,18 +2,18 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import type pg from 'pg';
 import type { Db } from '../../../db/connect.js';
-import { copyLine } from '../../../db/copy.js';
 import { businessDate } from '../../../shared/business-time.js';
 import { AppError, invalid } from '../../../shared/errors.js';
 import { insertAudit } from '../../audit/index.js';
 import {
-  checkStage,
   copyStage,
+  copyValue,
   createStage,
   dropStage,
   findBatchOfFile,
   finishBatch,
   insertBatch,
+  prepareStage,
   tryLockFile,
   unlockFile,
   type BankBatchRow,
@@ -69,9 +69,11 @@ export const DEFAULT_LANES = 2;
  * 1. Reads the file once for its sha256 and encoding (UTF-8, else GB 18030). A file of this company
  *    with that hash posted before → its batch, nothing changes (`replayed`).
  * 2. One importer per file (a session advisory lock; a second one gets 409).
- * 3. Streams the file again through the line checks into a temporary table (COPY), then checks the
- *    whole file against the database in one statement (duplicates, earlier payments, accounts).
- *    A file that is not a debit file (header, no lines) is refused here: 422, nothing written.
+ * 3. Streams the file again through the line checks into a temporary table (COPY), indexes it by line
+ *    and finds the bank_txn_ids it holds more than once (one statement each). A file that is not a debit
+ *    file (header, no lines) is refused here: 422, nothing written. The checks against accounts are made
+ *    per step as its lines are fetched (by index: a step costs the same in any size of county), and the
+ *    payments core finds transactions applied by an earlier file.
  * 4. Creates the batch (status posting) with its audit entry, in one transaction.
  * 5. Posts in steps of `stepSize` lines (`postSteps`): per step one transaction holds the payments of its
  *    debited lines (the payments core, a constant number of statements), every result line of the step and
@@ -103,21 +105,23 @@ export async function importBankFile(deps: ImportDeps, op: BankFileOperator, inp
     if (existing && existing.bank !== input.bank) throw invalid('bank', `this file was imported for bank ${existing.bank} (batch ${existing.id}); import it again with that bank`);
 
     await createStage(client);
-    await copyStage(client, stageChunks(input.path, file, businessDate(op.now), progress));
+    const staged: StageFacts = { lines: 0, lastDebitDate: null };
+    await copyStage(client, stageChunks(input.path, file, businessDate(op.now), staged, progress));
     const read = performance.now();
+    if (staged.lines === 0) throw invalid('file', 'the file has a header but no debit lines');
+    if (existing && existing.lines !== staged.lines) throw new Error(`bank batch ${existing.id} has ${existing.lines} lines, its file now ${staged.lines}`);
     progress({ phase: 'checking', done: 0, total: 1 });
-    const counts = await checkStage(client, op.companyId, input.bank);
-    if (counts.lines === 0) throw invalid('file', 'the file has a header but no debit lines');
-    if (existing && existing.lines !== counts.lines) throw new Error(`bank batch ${existing.id} has ${existing.lines} lines, its file now ${counts.lines}`);
+    await prepareStage(client);
     progress({ phase: 'checking', done: 1, total: 1 });
     const checked = performance.now();
 
-    let batch = existing ?? (await createBatch(deps.db, op, input, fileName, file, counts.lines, counts.lastDebitDate ?? businessDate(op.now)));
+    let batch = existing ?? (await createBatch(deps.db, op, input, fileName, file, staged.lines, staged.lastDebitDate ?? businessDate(op.now)));
     progress({ phase: 'posting', done: batch.posted_through, total: batch.lines });
     batch = await postSteps(deps.pool, client, batch, {
       stepSize: opts.stepSize ?? DEFAULT_STEP_SIZE,
       lanes: opts.lanes ?? DEFAULT_LANES,
       operatorId: op.userId,
+      companyId: op.companyId,
       onStep: (b) => progress({ phase: 'posting', done: b.posted_through, total: b.lines }),
     });
     const seconds = (performance.now() - started) / 1000;
@@ -170,7 +174,13 @@ async function readFacts(path: string, progress: (p: ImportProgress) => void): P
  * The file as COPY text for the staging table: decoded, cut into records, the header read, each line
  * checked (`checkLine`). Memory stays at one chunk of the file.
  */
-async function* stageChunks(path: string, file: FileFacts, today: string, progress: (p: ImportProgress) => void): AsyncGenerator<string> {
+interface StageFacts {
+  lines: number;
+  /** The latest debit date of the debited lines that passed the line checks: the batch's business date. */
+  lastDebitDate: string | null;
+}
+
+async function* stageChunks(path: string, file: FileFacts, today: string, facts: StageFacts, progress: (p: ImportProgress) => void): AsyncGenerator<string> {
   const decoder = new TextDecoder(file.encoding);
   const splitter = new RecordSplitter();
   let cols: ColumnIndex | null = null;
@@ -184,8 +194,11 @@ async function* stageChunks(path: string, file: FileFacts, today: string, progre
         continue;
       }
       const l = checkLine(record, ++lineNo, cols, today);
-      out += copyLine([l.lineNo, l.txnId, l.accountNo, l.amountFen, l.debitDate, l.status, l.message, l.reason, l.detail]);
+      if (l.reason === null && (facts.lastDebitDate === null || l.debitDate! > facts.lastDebitDate)) facts.lastDebitDate = l.debitDate;
+      // STAGE_COLUMNS order
+      out += `${l.lineNo}\t${copyValue(l.txnId)}\t${copyValue(l.accountNo)}\t${copyValue(l.amountFen)}\t${copyValue(l.debitDate)}\t${copyValue(l.reason)}\t${copyValue(l.detail)}\n`;
     }
+    facts.lines = lineNo;
     return out;
   };
   for await (const chunk of fs.createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { applyPayments, type ApplyOutcome, type PaymentIntake } from '../../payments/index.js';
-import { advanceBatch, insertResultLines, kyselyOnClient, lockStepAccounts, stepLines, type BankBatchRow, type ResultLines, type StepLine } from '../bankfiles.repository.js';
+import { advanceBatch, copyResultLines, copyValue, kyselyOnClient, lockStepAccounts, stepLines, type BankBatchRow, type StepLine } from '../bankfiles.repository.js';
 import { bankChannelTxnId, paidAtOf } from '../domain/debit-file.js';
 import { reasonText } from '../domain/reasons.js';
 
@@ -10,6 +10,8 @@ export interface PostingOptions {
   /** Steps in flight at once, each on its own connection. */
   lanes: number;
   operatorId: number | null;
+  /** The company whose accounts the lines name. */
+  companyId: number;
   onStep?: (batch: BankBatchRow) => void;
 }
 
@@ -47,7 +49,7 @@ export async function postSteps(pool: pg.Pool, session: pg.PoolClient, start: Ba
   const running: Promise<void>[] = [];
   let failed = false;
   const fetch = (i: number) => {
-    const p = stepLines(session, ranges[i]!.from, ranges[i]!.to);
+    const p = stepLines(session, opts.companyId, ranges[i]!.from, ranges[i]!.to);
     p.catch(() => {}); // awaited below; one fetched ahead and then abandoned must not crash the process
     return p;
   };
@@ -139,7 +141,9 @@ async function runStep(
     mine.locked.resolve();
     const outcomes = await applyPayments(kyselyOnClient(client), intakes);
     if (outcomes.length !== intakes.length) throw new Error(`the payments core answered ${outcomes.length} outcomes for ${intakes.length} payments`);
-    const counts = await insertResultLines(client, batch.id, resultLinesOf(lines, postable, outcomes));
+    const result = resultLinesOf(batch.id, lines, postable, outcomes);
+    await copyResultLines(client, result.text);
+    const counts = { accepted: result.accepted, rejected: result.rejected, acceptedFen: result.acceptedFen };
     await after.committed;
     const moved = await advanceBatch(client, batch.id, range.from, range.to, counts);
     await client.query('commit');
@@ -154,24 +158,27 @@ async function runStep(
   }
 }
 
-/** Every line of the step as a result line: a rejected line keeps its reason; a posted one gets its payment. */
-function resultLinesOf(lines: readonly StepLine[], postable: readonly StepLine[], outcomes: readonly ApplyOutcome[]): ResultLines {
+/**
+ * Every line of the step as a result line (COPY text): a rejected line keeps its reason; a posted one
+ * gets its payment. With what they add up to, for the batch's counters.
+ */
+function resultLinesOf(batchId: number, lines: readonly StepLine[], postable: readonly StepLine[], outcomes: readonly ApplyOutcome[]) {
   const byLine = new Map<number, ApplyOutcome>();
   postable.forEach((l, i) => byLine.set(l.lineNo, outcomes[i]!));
-  const r: ResultLines = { lineNo: [], accountNo: [], accountId: [], amountFen: [], txn: [], accepted: [], reason: [], paymentId: [] };
+  let text = '';
+  let accepted = 0;
+  let acceptedFen = 0;
   for (const l of lines) {
     const o = byLine.get(l.lineNo);
     const applied = o?.status === 'applied';
-    r.lineNo.push(l.lineNo);
-    r.accountNo.push(l.accountNo);
-    r.accountId.push(l.accountId);
-    r.amountFen.push(l.amountFen);
-    r.txn.push(l.txn);
-    r.accepted.push(applied);
-    r.reason.push(l.reason ?? (o ? rejectionOf(o) : 'not posted'));
-    r.paymentId.push(applied ? o.paymentId : null);
+    if (applied) {
+      accepted++;
+      acceptedFen += l.amountFen!;
+    }
+    const reason = l.reason ?? (o ? rejectionOf(o) : 'not posted');
+    text += `${batchId}\t${l.lineNo}\t${copyValue(l.accountNo)}\t${copyValue(l.accountId)}\t${copyValue(l.amountFen)}\t${copyValue(l.txn)}\t${applied ? 't' : 'f'}\t${copyValue(reason)}\t${applied ? o.paymentId : '\\N'}\n`;
   }
-  return r;
+  return { text, accepted, rejected: lines.length - accepted, acceptedFen };
 }
 
 /** What the core's outcome means for the line: null = posted; otherwise the reason it was not. */
