@@ -253,12 +253,14 @@ commit;
 }
 
 async function pgbench(url: string, script: string, range: { lo: number; hi: number }): Promise<{ tps: number; latencyMs: number }> {
-  const args = ['-n', '-M', 'extended', '-c', String(CONCURRENCY), '-j', '2', '-T', String(DURATION_S), '-D', `lo=${range.lo}`, '-D', `hi=${range.hi}`, '-f', script, url];
+  const args = ['-n', '-r', '-M', 'extended', '-c', String(CONCURRENCY), '-j', '2', '-T', String(DURATION_S), '-D', `lo=${range.lo}`, '-D', `hi=${range.hi}`, '-f', script, url];
   const { stdout } = await run$('pgbench', args, { maxBuffer: 16 * 2 ** 20 });
   const tps = /tps = ([\d.]+)/.exec(stdout);
   const latency = /latency average = ([\d.]+) ms/.exec(stdout);
   const failed = /number of failed transactions: (\d+)/.exec(stdout);
   if (!tps || !latency) throw new Error(`pgbench printed no figures:\n${stdout}`);
   if (failed && Number(failed[1]) > 0) throw new Error(`pgbench: ${failed[1]} transactions failed:\n${stdout}`);
+  // per-statement latencies: where PostgreSQL spends the transaction
+  if (process.env.BENCH_VERBOSE) console.error(stdout.slice(stdout.indexOf('statement latencies')).replace(/\n\s+(\S+)\s+(\S+)\s+(.{0,100}).*/g, '\n  $1 ms  $3'));
   return { tps: Number(tps[1]), latencyMs: Number(latency[1]) };
 }
