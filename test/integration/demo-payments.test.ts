@@ -79,6 +79,16 @@ describe('replaying the demo payment history', () => {
     ).toBe(0);
   });
 
+  it('dates each settled bill on the day of the payment that settled it', async () => {
+    expect(await n(`select count(*) as n from bill_settlement where settled_on is not null`)).toBeGreaterThan(ACCOUNTS * 10);
+    expect(
+      await n(`select count(*) as n from bill_settlement s
+                where s.settled_on is distinct from (select max(p.business_date) from payment_allocation pa join payment p on p.account_id = pa.account_id and p.id = pa.payment_id
+                                                      where pa.account_id = s.account_id and pa.bill_id = s.bill_id)
+                  and s.settled_on is not null`),
+    ).toBe(0);
+  });
+
   it('moves payments online over the two years; organisations pay by bank debit too', async () => {
     const share = async (from: string, to: string) =>
       n(`select round(1000.0 * count(*) filter (where channel in ('wechatpay', 'alipay', 'gridapp')) / count(*)) as n from payment where business_date >= '${from}' and business_date < '${to}'`);

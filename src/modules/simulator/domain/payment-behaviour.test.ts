@@ -89,6 +89,30 @@ describe('planning the demo payment history', () => {
     expect(wrong).toEqual([]);
   }, 30_000);
 
+  it('names the bills each payment settles: each settled bill once, none left open', () => {
+    const behaviours: Behaviour[] = ['prompt', 'late_but_pays', 'chronic_late', 'defaulting', 'disputing'];
+    const wrong: string[] = [];
+    for (let id = 1; id <= 150; id++) {
+      const a = account(id, behaviours[id % 5]!, id % 2 ? 'smart_prepaid' : 'postpaid');
+      const bills = billsOf(id);
+      const plan = planAccountPayments(a, bills, opts);
+      const settled = plan.flatMap((p) => p.settles);
+      if (new Set(settled).size !== settled.length) wrong.push(`account ${id}: a bill settled twice`);
+      // replayed through allocate, a bill is settled exactly after the payment that names it
+      let state: OpenBill[] = bills.map((b) => ({ billId: b.billId, period: b.period, dueOn: b.dueOn, category: a.category, principalDueFen: b.totalFen, principalPaidFen: 0, penaltyAccruedMfen: 0, penaltyThrough: null, penaltyChargedFen: 0, penaltyPaidFen: 0, penaltyWaivedFen: 0 }));
+      const closed = (b: OpenBill) => b.principalPaidFen >= b.principalDueFen && b.penaltyPaidFen >= b.penaltyChargedFen;
+      for (const p of plan) {
+        const day = businessDate(p.paidAt);
+        const before = new Set(state.filter(closed).map((b) => b.billId));
+        const alloc = allocate(state.filter((b) => !closed(b)), p.amountFen, day, minimumOn(day));
+        state = state.map((b) => alloc.bills.find((x) => x.billId === b.billId) ?? b);
+        const now = state.filter((b) => closed(b) && !before.has(b.billId)).map((b) => b.billId);
+        if (now.sort().join() !== [...p.settles].sort().join()) wrong.push(`${p.channelTxnId}: settles ${now.join()} not ${p.settles.join()}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  }, 30_000);
+
   it('prompt postpaid households pay each bill in full a few days before it is due, without penalty', () => {
     let late = 0;
     let payments = 0;
