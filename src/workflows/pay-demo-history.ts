@@ -213,7 +213,7 @@ async function applyBatch(db: Db, batch: readonly PlannedPayment[], stationOf: M
           for (const billId of p.settles) settled.push({ accountId: p.accountId, billId, day: businessDate(p.paidAt) });
           const id = orderIdOf.get(p);
           if (id === undefined) return;
-          const createdAt = new Date(p.paidAt.getTime() - (1 + (o.paymentId % 4)) * 60_000);
+          const createdAt = new Date(p.paidAt.getTime() - (1 + (Math.floor(p.paidAt.getTime() / 1000) % 4)) * 60_000); // the order opened a minute or few before
           orders.push({
             id,
             outTradeNo: historyOutTradeNo(p.paidAt, p.channelTxnId),

@@ -42,7 +42,9 @@ const tallies = async () => ({
   entries: await n('select count(*) as n from ledger_entry'),
 });
 
-const FINGERPRINT = `select md5(string_agg(concat_ws('|', channel, channel_txn_id, account_id, amount_fen, paid_at, principal_fen, penalty_fen, prepaid_fen), ',' order by channel, channel_txn_id)) as n from payment`;
+const FINGERPRINT = `select md5((select string_agg(concat_ws('|', channel, channel_txn_id, account_id, amount_fen, paid_at, principal_fen, penalty_fen, prepaid_fen, operator_id), ',' order by channel, channel_txn_id) from payment)
+  || (select coalesce(string_agg(concat_ws('|', out_trade_no, account_id, amount_fen, created_at, paid_at, channel_txn_id), ',' order by out_trade_no), '') from payment_order)
+  || (select string_agg(concat_ws('|', s.account_id, b.period, s.principal_paid_fen, s.penalty_charged_fen, s.penalty_paid_fen, s.settled_on), ',' order by s.account_id, b.period) from bill_settlement s join bill b on b.account_id = s.account_id and b.id = s.bill_id)) as n`;
 
 describe('replaying the demo payment history', () => {
   it('applies each account’s payments through the payments core, and the ledger holds', async () => {
