@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -203,8 +204,11 @@ describe('a debit file with accepted lines and every kind of rejected line', () 
   });
 
   it('writes the import to the audit log', async () => {
-    const audit = await rows(sql<{ action: string; entity_id: string }>`select action, entity_id from audit_log where action like 'bank_file.%'`);
-    expect(audit).toEqual([{ action: 'bank_file.import', entity_id: String(first.batch.id) }]);
+    const audit = await rows(sql<{ action: string; entity_id: string; detail: Record<string, unknown> }>`select action, entity_id, detail from audit_log where action like 'bank_file.%' order by id`);
+    expect(audit).toEqual([
+      { action: 'bank_file.import', entity_id: String(first.batch.id), detail: expect.objectContaining({ bank: 'ICBC', fileName: 'ICBC_DK_20261120.csv', lines: 17, encoding: 'utf-8' }) },
+      { action: 'bank_file.posted', entity_id: String(first.batch.id), detail: { lines: 17, accepted: 3, rejected: 14, acceptedFen: first.batch.accepted_fen, resumed: false } },
+    ]);
   });
 
   it('imports the same file again as the earlier result, changing nothing', async () => {
@@ -245,6 +249,23 @@ describe('a debit file with accepted lines and every kind of rejected line', () 
     expect(other.batch).toMatchObject({ bank: 'ABC', accepted: 1, rejected: 0 });
     expect(await one(sql<{ n: number }>`select count(*)::int as n from payment where channel_txn_id = 'ABC:T0001' and account_id = ${f!.id}`)).toEqual({ n: 1 });
     await expectBooksAgree();
+  });
+});
+
+describe('one importer per file', () => {
+  it('answers 409 while another session imports the same file, and imports it afterwards', async () => {
+    const file = writeFile('ICBC_DK_busy.csv', `${HEADER}\nB0001,${billed[0]!.account_no},1.00,2026-11-20,S,\n`);
+    const sha = createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+    const other = await handle.pool.connect();
+    try {
+      await other.query('select pg_advisory_lock($1, hashtext($2))', [7_304_406, `${companyId}:${sha}`]);
+      await expect(importFile(file)).rejects.toMatchObject({ code: 'CONFLICT' });
+      expect(await one(sql<{ n: number }>`select count(*)::int as n from bank_batch where file_sha256 = ${sha}`)).toEqual({ n: 0 });
+    } finally {
+      await other.query('select pg_advisory_unlock_all()');
+      other.release();
+    }
+    expect((await importFile(file)).batch).toMatchObject({ status: 'posted', accepted: 1 });
   });
 });
 

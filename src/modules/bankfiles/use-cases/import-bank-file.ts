@@ -125,7 +125,7 @@ export async function importBankFile(deps: ImportDeps, op: BankFileOperator, inp
       onStep: (b) => progress({ phase: 'posting', done: b.posted_through, total: b.lines }),
     });
     const seconds = (performance.now() - started) / 1000;
-    batch = await finishBatch(deps.db, batch.id, seconds, now());
+    batch = await finish(deps.db, op, batch.id, seconds, now(), existing !== undefined);
     await dropStage(client);
     return {
       batch,
@@ -210,6 +210,21 @@ async function* stageChunks(path: string, file: FileFacts, today: string, facts:
   const tail = encode(splitter.end(splitter.push(decoder.decode())));
   if (tail) yield tail;
   if (!cols) throw invalid('file', 'the file has no header line');
+}
+
+/** The batch posted, with its audit entry (what it came to), in one transaction. */
+async function finish(db: Db, op: BankFileOperator, id: number, seconds: number, at: Date, resumed: boolean): Promise<BankBatchRow> {
+  return db.transaction().execute(async (trx) => {
+    const batch = await finishBatch(trx, id, seconds, at);
+    await insertAudit(trx, {
+      ...auditActor(op),
+      action: 'bank_file.posted',
+      entity: 'bank_batch',
+      entityId: id,
+      detail: { lines: batch.lines, accepted: batch.accepted, rejected: batch.rejected, acceptedFen: batch.accepted_fen, resumed },
+    });
+    return batch;
+  });
 }
 
 async function createBatch(db: Db, op: BankFileOperator, input: BankFileInput, fileName: string, file: FileFacts, lines: number, date: string): Promise<BankBatchRow> {
