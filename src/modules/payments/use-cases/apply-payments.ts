@@ -75,6 +75,7 @@ export async function applyPayments(trx: Executor, intakes: readonly PaymentInta
   const billsByAccount = groupBills(ctx.bills);
   const seen = new Map<string, ExistingPayment>(ctx.existing.map((e) => [txnKey(e.channel, e.channelTxnId), e]));
   const state = new Map<string, OpenBill>(); // bills touched in this batch, latest state
+  const settledOn = new Map<string, string>(); // the day of the payment that settled each bill
   const out: ApplyOutcome[] = [];
   const write = { payments: [] as NewPayment[], allocations: [] as NewAllocation[], entries: [] as NewEntry[] };
   let nextId = 0;
@@ -94,7 +95,10 @@ export async function applyPayments(trx: Executor, intakes: readonly PaymentInta
       day,
       minimumOn(ctx.minimums, day),
     );
-    for (const b of a.bills) state.set(billKey(intake.accountId, b.billId), b);
+    for (const b of a.bills) {
+      state.set(billKey(intake.accountId, b.billId), b);
+      if (isSettled(b) && !settledOn.has(billKey(intake.accountId, b.billId))) settledOn.set(billKey(intake.accountId, b.billId), day);
+    }
     const payment: NewPayment = {
       accountId: intake.accountId,
       id,
@@ -121,7 +125,7 @@ export async function applyPayments(trx: Executor, intakes: readonly PaymentInta
   }
 
   if (write.payments.length > 0) {
-    const settlements = [...state.entries()].map(([key, b]) => settlementOf(Number(key.split(':')[0]), b, write.payments));
+    const settlements = [...state.entries()].map(([key, b]) => settlementOf(Number(key.split(':')[0]), b, settledOn.get(key) ?? null));
     const { inserted } = await writePayments(trx, { ...write, settlements, refType: 'payment' });
     // Another transaction applied one of these channel transactions between our read and our write
     // (a concurrent delivery to another account): give up the whole batch; a retry sees it as applied.
@@ -141,8 +145,7 @@ function checkIntake(i: PaymentIntake): void {
   if (!(i.paidAt instanceof Date) || Number.isNaN(i.paidAt.getTime())) throw new AppError('VALIDATION', 'paidAt is not a time', { errors: [{ field: 'paidAt', message: 'not a time' }] });
 }
 
-function settlementOf(accountId: number, b: OpenBill, payments: readonly NewPayment[]): SettlementState {
-  const lastDay = payments.filter((p) => p.accountId === accountId).reduce((d, p) => (p.businessDate > d ? p.businessDate : d), '');
+function settlementOf(accountId: number, b: OpenBill, settledOn: string | null): SettlementState {
   return {
     accountId,
     billId: b.billId,
@@ -152,7 +155,7 @@ function settlementOf(accountId: number, b: OpenBill, payments: readonly NewPaym
     penaltyChargedFen: b.penaltyChargedFen,
     penaltyPaidFen: b.penaltyPaidFen,
     penaltyWaivedFen: b.penaltyWaivedFen,
-    settledOn: isSettled(b) ? lastDay : null,
+    settledOn: isSettled(b) ? settledOn : null,
   };
 }
 
