@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Db } from '../db/connect.js';
 import { inTransaction } from '../db/tx.js';
-import { addMonths, businessDate, businessMonth } from '../shared/business-time.js';
+import { addMonths, businessMonth } from '../shared/business-time.js';
 import { AppError } from '../shared/errors.js';
 import { insertAudit } from '../modules/audit/index.js';
 import { findCompanyUnit } from '../modules/org/index.js';
@@ -19,7 +19,6 @@ import {
   planAccountPayments,
   readPaymentHistoryMarker,
   reserveOrderIds,
-  stampSettledOn,
   stationCashiers,
   tuneBatchTransaction,
   writePaymentHistoryMarker,
@@ -83,7 +82,7 @@ const ONLINE = new Set<string>(ONLINE_CHANNELS);
  * the payment day, and only on the account's own earlier payments). Not whole days across the county:
  * applyPayments reads every issued bill of each account it touches, so date-ordered batches read all 24
  * bills of every account once a month — measured ~4× slower on the 20,000-account county. Two chunks of
- * accounts are replayed side by side. Each bill a batch settles gets the day of the payment that settled it.
+ * accounts are replayed side by side.
  *
  * Run after billDemoHistory. Idempotent: a marker in app_setting records the chunks done, a completed
  * replay returns at once, and the deterministic channel transaction ids make any payment applied again a
@@ -180,8 +179,8 @@ export async function payDemoHistory(
 
 /**
  * One batch in one transaction: order ids reserved first so payments carry them, the payments applied (each
- * account's in time order), the paid orders written for those applied now, the days their bills were
- * settled, and — with the chunk's last batch — the chunk marked done.
+ * account's in time order), the paid orders written for those applied now, and — with the chunk's last
+ * batch — the chunk marked done.
  */
 async function applyBatch(db: Db, batch: readonly PlannedPayment[], stationOf: Map<number, number>, cashiers: Map<number, number>, chunkDone: number | null): Promise<{ applied: number; conflicts: number }> {
   for (let attempt = 1; ; attempt++) {
@@ -202,7 +201,6 @@ async function applyBatch(db: Db, batch: readonly PlannedPayment[], stationOf: M
         }));
         const outcomes = intakes.length ? await applyPayments(trx, intakes) : [];
         const orders: PaidOrder[] = [];
-        const settled: { accountId: number; billId: number; day: string }[] = [];
         let applied = 0;
         let conflicts = 0;
         outcomes.forEach((o: ApplyOutcome, i) => {
@@ -210,7 +208,6 @@ async function applyBatch(db: Db, batch: readonly PlannedPayment[], stationOf: M
           if (o.status !== 'applied') return;
           applied++;
           const p = batch[i]!;
-          for (const billId of p.settles) settled.push({ accountId: p.accountId, billId, day: businessDate(p.paidAt) });
           const id = orderIdOf.get(p);
           if (id === undefined) return;
           const createdAt = new Date(p.paidAt.getTime() - (1 + (Math.floor(p.paidAt.getTime() / 1000) % 4)) * 60_000); // the order opened a minute or few before
@@ -228,7 +225,6 @@ async function applyBatch(db: Db, batch: readonly PlannedPayment[], stationOf: M
           });
         });
         await insertPaidOrders(trx, orders);
-        await stampSettledOn(trx, settled);
         if (chunkDone !== null) await markPaymentHistoryChunk(trx, chunkDone);
         return { applied, conflicts };
       });

@@ -16,7 +16,6 @@ export {
   penaltyMinimumSettings,
   readPaymentHistoryMarker,
   reserveOrderIds,
-  stampSettledOn,
   stationCashiers,
   tuneBatchTransaction,
   writePaymentHistoryMarker,

@@ -266,26 +266,14 @@ export async function insertPaidOrders(db: Executor, orders: readonly PaidOrder[
 
 /**
  * A replay batch sorts and hashes thousands of payments, allocations and ledger entries: room in memory for
- * it. And its commit need not wait for the WAL flush: a crash loses at most the last batches, with the marker
- * that records them, so the replay redoes them.
+ * it; the payments core's prepared statements planned for what each batch gives them (a generic plan is
+ * costed for a handful of rows, as bankfiles found). And its commit need not wait for the WAL flush: a crash
+ * loses at most the last batches, with the marker that records them, so the replay redoes them.
  */
 export async function tuneBatchTransaction(trx: Executor): Promise<void> {
   await sql`set local work_mem = '64MB'`.execute(trx);
+  await sql`set local plan_cache_mode = force_custom_plan`.execute(trx);
   await sql`set local synchronous_commit = off`.execute(trx);
-}
-
-/**
- * The day each bill a replay batch settled was settled: the business date of the payment that settled it
- * (the simulator's plan knows it). applyPayments stamps every bill a batch settles with the account's last
- * payment day in that batch, and a replay batch carries up to two years of an account's payments. Only
- * bills the payments core marked settled are touched.
- */
-export async function stampSettledOn(trx: Executor, rows: readonly { accountId: number; billId: number; day: string }[]): Promise<void> {
-  if (rows.length === 0) return;
-  await sql`
-    update bill_settlement s set settled_on = x.day
-      from unnest(${rows.map((r) => r.accountId)}::bigint[], ${rows.map((r) => r.billId)}::bigint[], ${rows.map((r) => r.day)}::date[]) as x(account_id, bill_id, day)
-     where s.account_id = x.account_id and s.bill_id = x.bill_id and s.settled_on is not null and s.settled_on <> x.day`.execute(trx);
 }
 
 /** Appends a finished chunk to the replay marker, atomically (chunks finish side by side). */

@@ -43,8 +43,6 @@ export interface PlannedPayment {
   paidAt: Date;
   /** the bill period the payment was meant for */
   period: string;
-  /** the bills this payment settles (nothing open after it): their settled_on is its business date */
-  settles: number[];
 }
 
 export interface PlanOptions {
@@ -287,22 +285,16 @@ function amountsOf(account: HistoryAccount, bills: readonly HistoryBill[], inten
     // a top-up is a round sum; what is over the bill stays as prepaid balance — only when no later bill
     // exists, since the payments core would otherwise give it to that bill before it was issued
     if (it.topUp && it.kind === 'settle' && it.at.getTime() > lastIssue) amount = Math.ceil(amount / TOP_UP_STEP_FEN) * TOP_UP_STEP_FEN;
-    let touched: OpenBill[];
     if (amount === needed && probe) {
       // paying exactly what is open through this bill: allocation stops there, as the probe did
-      touched = probe;
+      for (const b of probe) list[position.get(b.billId)!] = b;
     } else if (amount === needed) {
       // the same as allocate would do: every bill through this one paid, penalty then principal, nothing accrued
-      touched = through.map((b) => ({ ...b, penaltyPaidFen: b.penaltyPaidFen + penaltyOpen(b), principalPaidFen: b.principalDueFen }));
+      for (const b of through) list[position.get(b.billId)!] = { ...b, penaltyPaidFen: b.penaltyPaidFen + penaltyOpen(b), principalPaidFen: b.principalDueFen };
     } else {
-      touched = allocate(open, amount, day, minimum).bills;
+      for (const b of allocate(open, amount, day, minimum).bills) list[position.get(b.billId)!] = b;
     }
-    const settles: number[] = [];
-    for (const b of touched) {
-      list[position.get(b.billId)!] = b;
-      if (isSettled(b)) settles.push(b.billId);
-    }
-    out.push({ accountId: account.id, channel: it.channel, channelTxnId: `HIST-${it.channel}-${account.id}-${it.period}-${it.n}`, amountFen: amount, paidAt: it.at, period: it.period, settles });
+    out.push({ accountId: account.id, channel: it.channel, channelTxnId: `HIST-${it.channel}-${account.id}-${it.period}-${it.n}`, amountFen: amount, paidAt: it.at, period: it.period });
   }
   return out;
 }
