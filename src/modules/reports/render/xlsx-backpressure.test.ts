@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { roomInZip, zipBacklog, zipEntryStream } from './xlsx-backpressure.js';
 
 describe('xlsx backpressure', () => {
-  it('finds the zip entry stream of a streamed sheet in this exceljs, and keeps its backlog near one batch', async () => {
+  // 60,000 rows: a few seconds on a quiet machine, more on a loaded one
+  it('finds the zip entry stream of a streamed sheet in this exceljs, and keeps its backlog near one batch', { timeout: 60_000 }, async () => {
     const out = new PassThrough();
     let bytes = 0;
     out.on('data', (c: Buffer) => (bytes += c.length));

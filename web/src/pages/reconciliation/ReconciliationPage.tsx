@@ -7,7 +7,8 @@ import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { ApiError } from '../../api/client';
 import { describeError } from '../../api/errors';
 import { useMe } from '../../api/queries';
-import { isoDay, label } from '../../format';
+import { label } from '../../format';
+import { businessToday } from '../billing/run-state';
 import { fieldProblems } from '../tariffs/api';
 import { yuan } from '../tariffs/money';
 import { ChannelTag, Yuan } from '../payments/parts';
@@ -16,11 +17,11 @@ import { RECON_CHANNELS, reconDaysXlsxUrl, useImportStatement, useReconDays, typ
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-/** The default report: the last 30 days up to today. */
+/** The default report: the last 30 days up to today, on the business calendar (Asia/Shanghai) as payments are dated. */
 function defaultRange(): [string, string] {
-  const to = new Date();
-  const from = new Date(to.getTime() - 29 * 86_400_000);
-  return [isoDay(from), isoDay(to)];
+  const to = businessToday();
+  const from = new Date(Date.parse(`${to}T00:00:00Z`) - 29 * 86_400_000).toISOString().slice(0, 10);
+  return [from, to];
 }
 
 /**
