@@ -131,7 +131,7 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
       notes: [
         `server: ${server.description}; ${n} accounts with their ${PERIOD} bills issued ${ISSUED.toISOString().slice(0, 10)}; the file debited 2026-11-20, ${(fileBytes / 2 ** 20).toFixed(1)} MiB UTF-8`,
         `import: ${b.lines} lines → ${b.accepted} payments (${mix.paidBills} paid bills, ${mix.settled} bills settled; ${mix.prepaidOnly} went wholly to prepaid: accounts without a bill), ${b.rejected} rejected (${reasons})`,
-        `phases: read + stage (sha256, COPY ${b.lines} lines) ${round(t.readSeconds)} s · set-based checks ${round(t.checkSeconds)} s · posting (payments core + result lines, steps of 20,000 lines on 2 lanes) ${round(t.postSeconds)} s — ${Math.round(b.lines / seconds)} lines/s`,
+        `phases: read + stage (sha256, COPY ${b.lines} lines) ${round(t.readSeconds)} s · line index and repeated ids ${round(t.checkSeconds)} s · posting (payments core + result lines, steps of 20,000 lines on 2 lanes) ${round(t.postSeconds)} s — ${Math.round(b.lines / seconds)} lines/s`,
         `floor: COPY of the rows the import wrote (${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')}; ${round(textBytes / 2 ** 30, 2)} GiB of text) into the same tables of a fresh database: ${Object.entries(floor.perTable).map(([table, s]) => `${table} ${round(s)} s`).join(' · ')}`,
         `ledger check after the import: OK in ${round(ledger.seconds)} s`,
       ],
