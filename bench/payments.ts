@@ -204,7 +204,7 @@ select
            s.penalty_through::text as "penaltyThrough", coalesce(s.penalty_charged_fen, 0) as "penaltyChargedFen",
            coalesce(s.penalty_paid_fen, 0) as "penaltyPaidFen", coalesce(s.penalty_waived_fen, 0) as "penaltyWaivedFen"
       from issued i join account a on a.id = i.account_id
-      left join bill_settlement s on s.account_id = i.account_id and s.bill_id = i.bill_id
+      left join bill_settlement s on s.account_id = i.account_id and s.bill_id = i.bill_id and s.account_id = any(array[:aid]::bigint[])
      where i.due_on is not null and (i.due_fen > coalesce(s.principal_paid_fen, 0)
             or coalesce(s.penalty_charged_fen, 0) > coalesce(s.penalty_paid_fen, 0) + coalesce(s.penalty_waived_fen, 0))) o) as bills,
   (select coalesce(json_agg(json_build_object('channel', p.channel, 'channelTxnId', p.channel_txn_id, 'accountId', p.account_id, 'paymentId', p.id,

@@ -62,7 +62,9 @@ function openBillsSql(accountIds: readonly number[]) {
            coalesce(s.penalty_waived_fen, 0) as "penaltyWaivedFen"
       from issued i
       join account a on a.id = i.account_id
+      -- the array again, so a large batch looks up its accounts' rows by index instead of joining the whole table
       left join bill_settlement s on s.account_id = i.account_id and s.bill_id = i.bill_id
+                                  and s.account_id = any(${accountIds as number[]}::bigint[])
      where i.due_on is not null
        and (i.due_fen > coalesce(s.principal_paid_fen, 0)
             or coalesce(s.penalty_charged_fen, 0) > coalesce(s.penalty_paid_fen, 0) + coalesce(s.penalty_waived_fen, 0))`;

@@ -79,6 +79,14 @@ describe('an Alipay notification', () => {
     expect(kind('')).toBe('malformed');
   });
 
+  /** The form as the verifier sees it: its fields, and the signature's bytes. */
+  const decoded = (f: string) => {
+    const p = new URLSearchParams(f);
+    const sig = Buffer.from(p.get('sign') ?? '', 'base64').toString('hex');
+    p.delete('sign');
+    return `${p.toString()}|${sig}`;
+  };
+
   it('flipping any one character of the posted form is refused', () => {
     const body = form();
     const sign = new URLSearchParams(body).get('sign')!;
@@ -88,6 +96,8 @@ describe('an Alipay notification', () => {
       if (c === '&' || c === '=' || c === '%') continue;
       const flipped = body.slice(0, i) + (c === 'A' ? 'B' : 'A') + body.slice(i + 1);
       if (flipped === body) continue;
+      // base64 ignores the unused low bits of a signature's last character: such a flip changes no byte
+      if (decoded(flipped) === decoded(body)) continue;
       // a flip inside sign itself, or elsewhere: either way no payment notice comes out
       expect(() => verifyAlipayNotification(merchant, flipped), `at ${i}`).toThrow(Refusal);
       refused++;
