@@ -17,7 +17,8 @@ declare module 'fastify' {
 
 export const SESSION_COOKIE = 'granary_session';
 
-function tokenOf(request: FastifyRequest): string | undefined {
+/** The session token of a request: the bearer header, else the session cookie. */
+export function tokenOf(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   if (header?.startsWith('Bearer ')) return header.slice(7).trim() || undefined;
   return request.cookies?.[SESSION_COOKIE] || undefined;

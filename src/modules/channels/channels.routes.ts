@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../../http/deps.js';
-import { ctxOf, SESSION_COOKIE } from '../../http/plugins/auth.js';
+import { ctxOf, tokenOf } from '../../http/plugins/auth.js';
 import { AppError } from '../../shared/errors.js';
 import { authenticate } from '../org/use-cases/authenticate.js';
 import { orderState } from './domain/orders.js';
@@ -40,9 +40,7 @@ export async function channelsRoutes(app: FastifyInstance, deps: AppDeps, keys: 
       callers.set(request, { kind: 'payer', accountId, ip: request.ip ?? null });
       return;
     }
-    // the same session rules as the app's auth hook (http/plugins/auth.ts): bearer header, else the cookie
-    const header = request.headers.authorization;
-    const token = header?.startsWith('Bearer ') ? header.slice(7).trim() || undefined : request.cookies?.[SESSION_COOKIE] || undefined;
+    const token = tokenOf(request);
     request.actor = await authenticate(deps.db, token, now);
     request.sessionToken = token ?? null;
     callers.set(request, { kind: 'staff', ctx: ctxOf(request, deps) });
