@@ -4,12 +4,7 @@ import { ratingUsageSchema } from '../tariffs/domain/index.js';
 const nullable = (type: string) => ({ type: [type, 'null'] }) as const;
 const decimalText = { type: ['string', 'null'], description: 'exact decimal' } as const;
 
-export const idParams = { type: 'object', required: ['id'], additionalProperties: false, properties: { id: { type: 'integer', minimum: 1 } } } as const;
-export const pageQuery = {
-  type: 'object',
-  additionalProperties: false,
-  properties: { limit: { type: 'integer', minimum: 1, maximum: 500 }, cursor: { type: 'string', maxLength: 64 } },
-} as const;
+export { idParams, pageQuery } from '../../http/schemas.js';
 
 export const startRunBody = {
   type: 'object',

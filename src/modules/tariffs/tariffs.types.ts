@@ -10,7 +10,7 @@ import { ratingAccountSchema, ratingResultSchema, ratingUsageSchema, type AgentP
 const month = { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$', description: 'YYYY-MM' } as const;
 const nullableString = { type: ['string', 'null'] } as const;
 
-export const idParams = { type: 'object', required: ['id'], additionalProperties: false, properties: { id: { type: 'integer', minimum: 1 } } } as const;
+export { idParams } from '../../http/schemas.js';
 
 const audit = {
   createdByName: { type: 'string' },
