@@ -1,8 +1,7 @@
-import { Kysely, PostgresDialect, sql, type Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type pg from 'pg';
-import type { Db } from '../../db/connect.js';
 import { copyInto } from '../../db/copy.js';
-import type { BankBatchTable, DB } from '../../db/schema.js';
+import type { BankBatchTable } from '../../db/schema.js';
 import type { Executor } from '../../db/tx.js';
 
 /**
@@ -12,12 +11,6 @@ import type { Executor } from '../../db/tx.js';
  */
 
 export type BankBatchRow = Selectable<BankBatchTable>;
-
-/** Kysely over one pooled client (its temporary tables and its transaction), for code that takes an Executor. */
-export function kyselyOnClient(client: pg.PoolClient): Db {
-  const pool = { connect: async () => ({ query: client.query.bind(client), release: () => {} }), end: async () => {} };
-  return new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as unknown as pg.Pool }) });
-}
 
 // ---- batches -----------------------------------------------------------------------------------
 
@@ -191,15 +184,6 @@ export async function stepLines(client: pg.PoolClient, companyId: number, from: 
     values: [from, to, companyId],
   });
   return rows;
-}
-
-/**
- * Locks a step's accounts in id order before the payments core does (it locks them again, already held):
- * steps running side by side take their locks in file order, so a later step waits for an earlier one's
- * accounts and never the other way round.
- */
-export async function lockStepAccounts(client: pg.PoolClient, accountIds: readonly number[]): Promise<void> {
-  if (accountIds.length) await client.query('select 1 from account where id = any($1::bigint[]) order by id for update', [accountIds]);
 }
 
 export const RESULT_LINE_COLUMNS = ['batch_id', 'line_no', 'account_no', 'account_id', 'amount_fen', 'bank_txn_id', 'accepted', 'reason', 'payment_id'] as const;

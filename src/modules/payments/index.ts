@@ -2,7 +2,7 @@
 export { CHANNELS, ONLINE_CHANNELS, clearingBook, isChannel, type Channel, type OnlineChannel } from './domain/channels.js';
 export { allocate, type Allocation, type OpenBill } from './domain/allocation.js';
 export { accrue, chargeableFen, type PenaltyClass } from './domain/penalty.js';
-export { applyPayment, applyPayments, type ApplyOutcome, type AppliedPayment, type PaymentIntake } from './use-cases/apply-payments.js';
+export { applyPayment, applyPaymentBatch, applyPayments, type ApplyOutcome, type AppliedPayment, type PaymentIntake } from './use-cases/apply-payments.js';
 export { accountStatement, type AccountStatement, type OpenBillView } from './use-cases/statement.js';
 export { paymentsRoutes } from './payments.routes.js';
 export { getStatement, getPayment, receiptNo, type PaymentView } from './use-cases/queries.js';

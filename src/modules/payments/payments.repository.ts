@@ -1,5 +1,8 @@
-import { sql } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import type pg from 'pg';
 import { PREPARED } from '../../db/connect.js';
+import { copyInto, copyText } from '../../db/copy.js';
+import type { DB } from '../../db/schema.js';
 import type { Executor } from '../../db/tx.js';
 import { accountsInScope } from '../customers/index.js';
 import type { Scope } from '../org/index.js';
@@ -37,6 +40,8 @@ export interface PaymentContext {
   bills: OpenBillRow[];
   existing: ExistingPayment[];
   ids: number[];
+  /** ledger_transfer ids for a write that brings its own (copyPayments); empty unless asked for */
+  transferIds: number[];
   minimums: MinimumSetting[];
 }
 
@@ -72,15 +77,17 @@ function openBillsSql(accountIds: readonly number[]) {
 
 /**
  * Everything allocation needs, in one round trip: the accounts' open bills, payments already applied with
- * the same channel transaction ids, fresh payment ids, and the penalty minimum settings.
+ * the same channel transaction ids, fresh payment ids (and ledger transfer ids when asked for), and the
+ * penalty minimum settings.
  */
 export async function readPaymentContext(
   db: Executor,
   accountIds: readonly number[],
   txns: readonly { channel: string; channelTxnId: string }[],
   newIds: number,
+  newTransferIds = 0,
 ): Promise<PaymentContext> {
-  const { rows } = await sql<{ bills: OpenBillRow[]; existing: ExistingPayment[]; ids: string[] | number[]; minimums: MinimumSetting[] }>`${sql.raw(PREPARED)}
+  const { rows } = await sql<{ bills: OpenBillRow[]; existing: ExistingPayment[]; ids: string[] | number[]; tids: string[] | number[]; minimums: MinimumSetting[] }>`${sql.raw(PREPARED)}
     select
       (select coalesce(json_agg(o), '[]') from (${openBillsSql(accountIds)}) o) as bills,
       (select coalesce(json_agg(json_build_object(
@@ -90,9 +97,18 @@ export async function readPaymentContext(
          join unnest(${txns.map((t) => t.channel)}::text[], ${txns.map((t) => t.channelTxnId)}::text[]) x(channel, txn)
            on p.channel = x.channel and p.channel_txn_id = x.txn) as existing,
       (select coalesce(array_agg(nextval('payment_id_seq')), '{}') from generate_series(1, ${newIds}::int)) as ids,
+      (select coalesce(array_agg(nextval(${TRANSFER_SEQ}::regclass)), '{}') from generate_series(1, ${newTransferIds}::int)) as tids,
       (select coalesce(json_agg(json_build_object('effectiveFrom', effective_from::text, 'minimumFen', minimum_fen)), '[]') from penalty_minimum) as minimums`.execute(db);
   const r = rows[0]!;
-  return { bills: r.bills, existing: r.existing, ids: r.ids.map(Number), minimums: r.minimums };
+  return { bills: r.bills, existing: r.existing, ids: r.ids.map(Number), transferIds: r.tids.map(Number), minimums: r.minimums };
+}
+
+/** The identity sequence of ledger_transfer.id (the name PostgreSQL gave it; the bill issue draws from it too). */
+const TRANSFER_SEQ = 'ledger_transfer_id_seq';
+
+export async function nextTransferIds(db: Executor, n: number): Promise<number[]> {
+  const { rows } = await sql<{ id: number }>`select nextval(${TRANSFER_SEQ}::regclass) as id from generate_series(1, ${n}::int)`.execute(db);
+  return rows.map((r) => r.id);
 }
 
 export async function openBillsOf(db: Executor, accountId: number): Promise<OpenBillRow[]> {
@@ -160,6 +176,20 @@ export interface PaymentWrite {
 
 const col = <T, K extends keyof T>(rows: readonly T[], k: K) => rows.map((r) => r[k]);
 
+/** The new state of each bill (one row per bill), inserted or replacing the stored one. */
+function settlementUpsert(s: readonly SettlementState[]) {
+  return sql`
+      insert into bill_settlement (account_id, bill_id, principal_paid_fen, penalty_accrued_mfen, penalty_through, penalty_charged_fen, penalty_paid_fen, penalty_waived_fen, settled_on)
+      select * from unnest(${col(s, 'accountId')}::bigint[], ${col(s, 'billId')}::bigint[], ${col(s, 'principalPaidFen')}::bigint[], ${col(s, 'penaltyAccruedMfen')}::bigint[],
+                           ${col(s, 'penaltyThrough')}::date[], ${col(s, 'penaltyChargedFen')}::bigint[], ${col(s, 'penaltyPaidFen')}::bigint[],
+                           ${col(s, 'penaltyWaivedFen')}::bigint[], ${col(s, 'settledOn')}::date[])
+      on conflict (account_id, bill_id) do update set
+        principal_paid_fen = excluded.principal_paid_fen, penalty_accrued_mfen = excluded.penalty_accrued_mfen,
+        penalty_through = excluded.penalty_through, penalty_charged_fen = excluded.penalty_charged_fen,
+        penalty_paid_fen = excluded.penalty_paid_fen, penalty_waived_fen = excluded.penalty_waived_fen,
+        settled_on = excluded.settled_on, updated_at = now()`;
+}
+
 /**
  * Writes a batch of payments in one statement: payment rows (a channel transaction already there is not
  * inserted — the caller compares the count and gives up), their allocation lines, the new state of every
@@ -182,17 +212,7 @@ export async function writePayments(db: Executor, w: PaymentWrite): Promise<{ in
       select * from unnest(${col(a, 'accountId')}::bigint[], ${col(a, 'paymentId')}::bigint[], ${col(a, 'lineNo')}::smallint[], ${col(a, 'billId')}::bigint[],
                            ${col(a, 'penaltyFen')}::bigint[], ${col(a, 'principalFen')}::bigint[], ${col(a, 'prepaidFen')}::bigint[])
       returning 1),
-    s as (
-      insert into bill_settlement (account_id, bill_id, principal_paid_fen, penalty_accrued_mfen, penalty_through, penalty_charged_fen, penalty_paid_fen, penalty_waived_fen, settled_on)
-      select * from unnest(${col(s, 'accountId')}::bigint[], ${col(s, 'billId')}::bigint[], ${col(s, 'principalPaidFen')}::bigint[], ${col(s, 'penaltyAccruedMfen')}::bigint[],
-                           ${col(s, 'penaltyThrough')}::date[], ${col(s, 'penaltyChargedFen')}::bigint[], ${col(s, 'penaltyPaidFen')}::bigint[],
-                           ${col(s, 'penaltyWaivedFen')}::bigint[], ${col(s, 'settledOn')}::date[])
-      on conflict (account_id, bill_id) do update set
-        principal_paid_fen = excluded.principal_paid_fen, penalty_accrued_mfen = excluded.penalty_accrued_mfen,
-        penalty_through = excluded.penalty_through, penalty_charged_fen = excluded.penalty_charged_fen,
-        penalty_paid_fen = excluded.penalty_paid_fen, penalty_waived_fen = excluded.penalty_waived_fen,
-        settled_on = excluded.settled_on, updated_at = now()
-      returning 1),
+    s as (${settlementUpsert(s)} returning 1),
     src as materialized (
       select * from unnest(${col(e, 'accountId')}::bigint[], ${col(e, 'refId')}::bigint[], ${col(e, 'kind')}::text[], ${col(e, 'book')}::text[],
                            ${col(e, 'amountFen')}::bigint[], ${col(e, 'businessDate')}::date[]) x(account_id, ref_id, kind, book, amount_fen, business_date)),
@@ -211,6 +231,108 @@ export async function writePayments(db: Executor, w: PaymentWrite): Promise<{ in
       returning 1)
     select (select count(*) from p)::int as inserted`.execute(db);
   return rows[0]!;
+}
+
+/** A ledger transfer of a batch written by copyPayments, before its id is assigned. */
+export interface NewTransfer {
+  accountId: number;
+  kind: string;
+  refId: number;
+  businessDate: string;
+  /** how many of the write's entries (consecutive, in order) belong to it */
+  entries: number;
+}
+
+export interface PaymentCopy extends PaymentWrite {
+  /** the transfers of `entries`, in entry order */
+  transfers: NewTransfer[];
+  /** one id per transfer, from the ledger_transfer sequence */
+  transferIds: number[];
+}
+
+/** Kysely over one pooled client, so reads share the transaction the COPYs of copyPayments run in. */
+export function executorOn(client: pg.PoolClient): Executor {
+  const pool = { connect: async () => ({ query: client.query.bind(client), release: () => {} }), end: async () => {} };
+  return new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as unknown as pg.Pool }) });
+}
+
+/**
+ * Writes a batch of payments (thousands) in the caller's transaction on `client`: payments, allocation lines,
+ * ledger transfers and entries by COPY (appends, no conflict handling: the transfer ids come with the
+ * write), then one statement for the bill states and the balances (upserts, one row per bill and per book).
+ * The balance trigger fails the entries' COPY if a transfer does not balance, as for writePayments.
+ * Returns false when a payment's channel transaction is already there (inserted concurrently since the
+ * read): the transaction is then aborted and the caller gives up.
+ */
+export async function copyPayments(client: pg.PoolClient, w: PaymentCopy): Promise<boolean> {
+  if (w.transfers.length !== w.transferIds.length) throw new Error(`${w.transfers.length} transfers, ${w.transferIds.length} ids`);
+  try {
+    await copyInto(client, 'payment', PAYMENT_COLUMNS, [paymentsText(w.payments)]);
+  } catch (err) {
+    if ((err as { code?: string; constraint?: string }).code === '23505' && (err as { constraint?: string }).constraint === 'payment_channel_txn') return false;
+    throw err;
+  }
+  await copyInto(client, 'payment_allocation', ALLOCATION_COLUMNS, [allocationsText(w.allocations)]);
+  await copyInto(client, 'ledger_transfer', TRANSFER_COLUMNS, [transfersText(w.transfers, w.transferIds, w.refType)]);
+  await copyInto(client, 'ledger_entry', ENTRY_COLUMNS, [entriesText(w.entries, w.transfers, w.transferIds)]);
+  await upsertStates(client, w.settlements, balanceSums(w.entries));
+  return true;
+}
+
+const PAYMENT_COLUMNS = ['account_id', 'id', 'channel', 'channel_txn_id', 'amount_fen', 'paid_at', 'business_date', 'order_id', 'bank_batch_id', 'operator_id', 'principal_fen', 'penalty_fen', 'prepaid_fen'];
+const ALLOCATION_COLUMNS = ['account_id', 'payment_id', 'line_no', 'bill_id', 'penalty_fen', 'principal_fen', 'prepaid_fen'];
+const TRANSFER_COLUMNS = ['account_id', 'id', 'kind', 'ref_type', 'ref_id', 'business_date'];
+const ENTRY_COLUMNS = ['account_id', 'transfer_id', 'book', 'amount_fen'];
+
+const orNull = (v: number | null) => (v === null ? '\\N' : String(v));
+
+function paymentsText(rows: readonly NewPayment[]): string {
+  let out = '';
+  for (const p of rows)
+    out += `${p.accountId}\t${p.id}\t${copyText(p.channel)}\t${copyText(p.channelTxnId)}\t${p.amountFen}\t${p.paidAt.toISOString()}\t${p.businessDate}\t${orNull(p.orderId)}\t${orNull(p.bankBatchId)}\t${orNull(p.operatorId)}\t${p.principalFen}\t${p.penaltyFen}\t${p.prepaidFen}\n`;
+  return out;
+}
+
+function allocationsText(rows: readonly NewAllocation[]): string {
+  let out = '';
+  for (const a of rows) out += `${a.accountId}\t${a.paymentId}\t${a.lineNo}\t${orNull(a.billId)}\t${a.penaltyFen}\t${a.principalFen}\t${a.prepaidFen}\n`;
+  return out;
+}
+
+function transfersText(transfers: readonly NewTransfer[], ids: readonly number[], refType: string): string {
+  let out = '';
+  transfers.forEach((t, i) => (out += `${t.accountId}\t${ids[i]}\t${copyText(t.kind)}\t${copyText(refType)}\t${t.refId}\t${t.businessDate}\n`));
+  return out;
+}
+
+function entriesText(entries: readonly NewEntry[], transfers: readonly NewTransfer[], ids: readonly number[]): string {
+  let out = '';
+  let e = 0;
+  transfers.forEach((t, i) => {
+    for (const end = e + t.entries; e < end; e++) out += `${entries[e]!.accountId}\t${ids[i]}\t${copyText(entries[e]!.book)}\t${entries[e]!.amountFen}\n`;
+  });
+  if (e !== entries.length) throw new Error(`transfers cover ${e} of ${entries.length} entries`);
+  return out;
+}
+
+/** What the entries add to each (account, book) balance — every book they touch, as writePayments does. */
+function balanceSums(entries: readonly NewEntry[]): { accountId: number; book: string; amountFen: number }[] {
+  const sums = new Map<string, { accountId: number; book: string; amountFen: number }>();
+  for (const e of entries) {
+    const key = `${e.accountId}\u0000${e.book}`;
+    const s = sums.get(key);
+    if (s) s.amountFen += e.amountFen;
+    else sums.set(key, { accountId: e.accountId, book: e.book, amountFen: e.amountFen });
+  }
+  return [...sums.values()];
+}
+
+async function upsertStates(client: pg.PoolClient, s: readonly SettlementState[], b: readonly { accountId: number; book: string; amountFen: number }[]): Promise<void> {
+  await sql`${sql.raw(PREPARED)}
+    with s as (${settlementUpsert(s)} returning 1)
+    insert into ledger_balance (account_id, book, balance_fen)
+    select * from unnest(${col(b, 'accountId')}::bigint[], ${col(b, 'book')}::text[], ${col(b, 'amountFen')}::bigint[])
+    on conflict (account_id, book) do update set balance_fen = ledger_balance.balance_fen + excluded.balance_fen`.execute(executorOn(client));
 }
 
 export async function prepaidBalanceOf(db: Executor, accountId: number): Promise<number> {

@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import { applyPayments, type ApplyOutcome, type PaymentIntake } from '../../payments/index.js';
-import { advanceBatch, copyResultLines, copyValue, kyselyOnClient, lockStepAccounts, stepLines, type BankBatchRow, type StepLine } from '../bankfiles.repository.js';
+import { applyPaymentBatch, type ApplyOutcome, type PaymentIntake } from '../../payments/index.js';
+import { advanceBatch, copyResultLines, copyValue, stepLines, type BankBatchRow, type StepLine } from '../bankfiles.repository.js';
 import { bankChannelTxnId, paidAtOf } from '../domain/debit-file.js';
 import { reasonText } from '../domain/reasons.js';
 
@@ -141,9 +141,9 @@ async function runStep(
     // generic plan, costed for a handful of rows. A step hands them 20,000: plan each run for what it gets
     // (measured: generic plans made the payment-context read 20× slower for a few steps at 1M lines).
     await client.query('set local plan_cache_mode = force_custom_plan');
-    await lockStepAccounts(client, [...new Set(intakes.map((i) => i.accountId))].sort((a, b) => a - b));
-    mine.locked.resolve();
-    const outcomes = await applyPayments(kyselyOnClient(client), intakes);
+    // the core locks the step's accounts (in id order) first; the next step may take its locks from then on
+    const outcomes = await applyPaymentBatch(client, intakes, { onLocked: () => mine.locked.resolve() });
+    mine.locked.resolve(); // a step with nothing to post locks nothing
     if (outcomes.length !== intakes.length) throw new Error(`the payments core answered ${outcomes.length} outcomes for ${intakes.length} payments`);
     const result = resultLinesOf(batch.id, lines, postable, outcomes);
     await copyResultLines(client, result.text);
