@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../../shared/errors.js';
-import { authenticate } from '../../modules/org/use-cases/authenticate.js';
+import { sessionAuthenticator } from '../../modules/org/use-cases/authenticate.js';
 import type { Actor, Ctx } from '../../modules/org/domain/scope.js';
 import type { AppDeps } from '../deps.js';
 
@@ -28,10 +28,11 @@ export function tokenOf(request: FastifyRequest): string | undefined {
 export function registerAuth(app: FastifyInstance, deps: AppDeps): void {
   app.decorateRequest('actor', null);
   app.decorateRequest('sessionToken', null);
+  const authenticate = sessionAuthenticator(deps.db, deps.clock);
   app.addHook('onRequest', async (request) => {
     if (!request.url.startsWith('/api/') || request.routeOptions.config?.public) return;
     const token = tokenOf(request);
-    request.actor = await authenticate(deps.db, token, deps.clock.now());
+    request.actor = await authenticate(token);
     request.sessionToken = token ?? null;
   });
 }

@@ -1,2 +1,2 @@
-export { insertAudit, type AuditEntry } from './audit.repository.js';
+export { insertAudit, insertAudits, type AuditEntry } from './audit.repository.js';
 export { auditRoutes } from './audit.routes.js';

@@ -1,6 +1,6 @@
 import { sql, type SelectQueryBuilder } from 'kysely';
 import type { DB } from '../../db/schema.js';
-import type { Executor } from '../../db/tx.js';
+import { executePrepared, type Executor } from '../../db/tx.js';
 import { escapeLike } from '../../shared/text.js';
 import type { Scope } from '../org/index.js';
 
@@ -117,6 +117,11 @@ export async function findAccountSummary(db: Executor, scope: Scope, id: number)
 /** The full account row when it is within the scope; undefined (→ 404) otherwise. */
 export async function findAccountInScope(db: Executor, scope: Scope, id: number) {
   return inScope(accountsWithOrg(db), scope).selectAll('a').where('a.id', '=', id).executeTakeFirst();
+}
+
+/** Of the given accounts, those the scope may see (number and name), in one query for a batch. */
+export async function findAccountsInScope(db: Executor, scope: Scope, ids: readonly number[]) {
+  return executePrepared(db, inScope(accountsWithOrg(db), scope).select(['a.id', 'a.account_no', 'a.name']).where(sql<boolean>`a.id = any(${ids as number[]}::bigint[])`));
 }
 
 export async function findCustomer(db: Executor, id: number) {

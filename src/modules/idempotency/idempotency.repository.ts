@@ -11,22 +11,34 @@ export interface StoredKey {
 }
 
 /**
- * Takes a transaction-scoped lock on (scope, key) — false when another transaction holds it (that request
- * is in flight) — and reads the key's stored answer, in one round trip. The read's snapshot may predate a
- * first request that committed while we took the lock; the effect it guards must therefore be unique on
- * its own too (payments: the channel transaction id is derived from the key).
+ * Takes a transaction-scoped lock on each (scope, key) — false when another transaction holds it (that
+ * request is in flight) — and reads each key's stored answer, in one round trip, in input order. The
+ * read's snapshot may predate a first request that committed while we took the lock; the effect a key
+ * guards must therefore be unique on its own too (payments: the channel transaction id is derived from
+ * the key).
  */
-export async function lockAndFindKey(db: Executor, scope: string, key: string): Promise<{ locked: boolean; stored: StoredKey | null }> {
+export async function lockAndFindKeys(db: Executor, keys: readonly { scope: string; key: string }[]): Promise<{ locked: boolean; stored: StoredKey | null }[]> {
   const { rows } = await sql<{ locked: boolean; stored: StoredKey | null }>`${sql.raw(PREPARED)}
-    select pg_try_advisory_xact_lock(hashtextextended(${scope} || E'\\n' || ${key}, 7)) as locked,
-           (select json_build_object('request_hash', request_hash, 'status_code', status_code, 'response', response)
-              from idempotency_key where scope = ${scope} and key = ${key}) as stored`.execute(db);
-  return rows[0]!;
+    select pg_try_advisory_xact_lock(hashtextextended(x.scope || E'\\n' || x.key, 7)) as locked,
+           (select json_build_object('request_hash', k.request_hash, 'status_code', k.status_code, 'response', k.response)
+              from idempotency_key k where k.scope = x.scope and k.key = x.key) as stored
+      from unnest(${keys.map((k) => k.scope)}::text[], ${keys.map((k) => k.key)}::text[]) with ordinality x(scope, key, i)
+     order by x.i`.execute(db);
+  return rows;
 }
 
-export async function insertKey(db: Executor, row: { scope: string; key: string; requestHash: string; statusCode: number; response: unknown }): Promise<void> {
-  await db
-    .insertInto('idempotency_key')
-    .values({ scope: row.scope, key: row.key, request_hash: row.requestHash, status_code: row.statusCode, response: JSON.stringify(row.response) })
-    .execute();
+export interface NewKey {
+  scope: string;
+  key: string;
+  requestHash: string;
+  statusCode: number;
+  response: unknown;
+}
+
+export async function insertKeys(db: Executor, rows: readonly NewKey[]): Promise<void> {
+  if (rows.length === 0) return;
+  await sql`${sql.raw(PREPARED)}
+    insert into idempotency_key (scope, key, request_hash, status_code, response)
+    select * from unnest(${rows.map((r) => r.scope)}::text[], ${rows.map((r) => r.key)}::text[], ${rows.map((r) => r.requestHash)}::text[],
+                         ${rows.map((r) => r.statusCode)}::int[], ${rows.map((r) => JSON.stringify(r.response))}::jsonb[])`.execute(db);
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Executor } from '../../db/tx.js';
 import { AppError } from '../../shared/errors.js';
-import { insertKey, lockAndFindKey } from './idempotency.repository.js';
+import { insertKeys, lockAndFindKeys } from './idempotency.repository.js';
 
 /**
  * Idempotency-Key for money-moving POSTs (DESIGN §6): same key + same request → the first response replayed;
@@ -45,17 +45,43 @@ export function requestHash(r: Pick<IdempotentRequest, 'method' | 'route' | 'bod
 
 /** Runs `work` once per (scope, key) in the caller's transaction; see above. */
 export async function idempotent<T>(trx: Executor, r: IdempotentRequest, work: () => Promise<{ statusCode: number; body: T }>): Promise<IdempotentResult<T>> {
-  const { locked, stored: earlier } = await lockAndFindKey(trx, r.scope, r.key);
-  if (!locked) throw inFlight();
-  const hash = requestHash(r);
-  if (earlier) {
-    if (earlier.request_hash !== hash)
-      throw new AppError('VALIDATION', 'this Idempotency-Key was used for a different request', { errors: [{ field: 'Idempotency-Key', message: 'already used for a different request' }] });
-    return { statusCode: earlier.status_code, body: earlier.response as T, replayed: true };
-  }
+  const [claim] = await claimKeys<T>(trx, [r]);
+  if (claim instanceof AppError) throw claim;
+  if (claim!.kind === 'replay') return { statusCode: claim!.statusCode, body: claim!.body, replayed: true };
   const result = await work();
-  await insertKey(trx, { scope: r.scope, key: r.key, requestHash: hash, statusCode: result.statusCode, response: result.body });
+  await storeKeys(trx, [{ request: r, requestHash: claim!.requestHash, ...result }]);
   return { ...result, replayed: false };
+}
+
+/** What a request may do with its key: go ahead (fresh), answer the stored response (replay), or nothing (an AppError). */
+export type KeyClaim<T> = { kind: 'fresh'; requestHash: string } | { kind: 'replay'; statusCode: number; body: T };
+
+/**
+ * Claims the keys of several requests at once (one round trip), in input order. A key repeated within the
+ * batch is in flight for all but its first request.
+ */
+export async function claimKeys<T>(trx: Executor, requests: readonly IdempotentRequest[]): Promise<(KeyClaim<T> | AppError)[]> {
+  const found = await lockAndFindKeys(trx, requests);
+  const seen = new Set<string>();
+  return requests.map((r, i) => {
+    const { locked, stored } = found[i]!;
+    const id = `${r.scope}\n${r.key}`;
+    if (!locked || seen.has(id)) return inFlight();
+    seen.add(id);
+    const hash = requestHash(r);
+    if (!stored) return { kind: 'fresh', requestHash: hash };
+    if (stored.request_hash !== hash)
+      return new AppError('VALIDATION', 'this Idempotency-Key was used for a different request', { errors: [{ field: 'Idempotency-Key', message: 'already used for a different request' }] });
+    return { kind: 'replay', statusCode: stored.status_code, body: stored.response as T };
+  });
+}
+
+/** Stores the answers of fresh requests, in the transaction of the effects they guard. */
+export async function storeKeys(trx: Executor, answers: readonly { request: IdempotentRequest; requestHash: string; statusCode: number; body: unknown }[]): Promise<void> {
+  await insertKeys(
+    trx,
+    answers.map((a) => ({ scope: a.request.scope, key: a.request.key, requestHash: a.requestHash, statusCode: a.statusCode, response: a.body })),
+  );
 }
 
 export const inFlight = () => new AppError('CONFLICT', 'a request with this Idempotency-Key is still in progress; retry later');

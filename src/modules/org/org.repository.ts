@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Executor } from '../../db/tx.js';
+import { executePrepared, type Executor } from '../../db/tx.js';
 import { escapeLike } from '../../shared/text.js';
 import type { Scope } from './domain/scope.js';
 
@@ -50,13 +50,20 @@ export async function insertSession(db: Executor, tokenHash: string, userId: num
   await db.insertInto('user_session').values({ token_hash: tokenHash, user_id: userId, expires_at: expiresAt }).execute();
 }
 
-/** The user of a live session, with their units, in one query (every API request asks this). */
-export async function findSessionUser(db: Executor, tokenHash: string, now: Date) {
-  return usersWithUnits(db)
-    .where('u.id', '=', (eb) =>
-      eb.selectFrom('user_session').select('user_id').where('token_hash', '=', tokenHash).where('revoked_at', 'is', null).where('expires_at', '>', now),
-    )
-    .executeTakeFirst();
+/**
+ * The users of live sessions, with their units and the token hash that found them, in one prepared query
+ * (every API request asks this; requests arriving together share it).
+ */
+export async function findSessionUsers(db: Executor, tokenHashes: readonly string[], now: Date) {
+  return executePrepared(
+    db,
+    usersWithUnits(db)
+      .innerJoin('user_session as us', 'us.user_id', 'u.id')
+      .select('us.token_hash')
+      .where(sql<boolean>`us.token_hash = any(${tokenHashes as string[]}::text[])`)
+      .where('us.revoked_at', 'is', null)
+      .where('us.expires_at', '>', now),
+  );
 }
 
 export async function revokeSession(db: Executor, tokenHash: string, now: Date): Promise<void> {

@@ -20,7 +20,7 @@ import {
   statementSchema,
 } from './payments.types.js';
 import { decide, getApproval, listApprovalRequests, requestApproval, type ApprovalInput } from './use-cases/approvals.js';
-import { collectAtCounter, type CounterPayment } from './use-cases/collect.js';
+import { counterDesk, type CounterPayment } from './use-cases/collect.js';
 import { getPayment, getStatement, listAccountPayments } from './use-cases/queries.js';
 
 type Id = { Params: { id: number } };
@@ -29,6 +29,7 @@ const cursorOf = (c: string | undefined) => decodeCursor(c) || null;
 
 /** Counter payments (坐收), receipts, account statements and the approvals of reversals, refunds and waivers. */
 export async function paymentsRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const desk = counterDesk(deps.db);
   app.post<{ Body: CounterPayment }>(
     '/payments',
     {
@@ -43,7 +44,7 @@ export async function paymentsRoutes(app: FastifyInstance, deps: AppDeps): Promi
     async (request, reply) => {
       const ctx = ctxOf(request, deps);
       const key = checkKey(request.headers['idempotency-key'] as string | undefined, true)!;
-      const result = await inTransaction(deps.db, (trx) => collectAtCounter(trx, ctx, key, request.body));
+      const result = await desk.submit({ ctx, key, input: request.body });
       if (result.replayed) reply.header('idempotent-replayed', 'true');
       return reply.code(result.statusCode).send(result.body);
     },

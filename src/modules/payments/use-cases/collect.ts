@@ -1,11 +1,14 @@
+import type { Db } from '../../../db/connect.js';
+import { GroupCommit, type ItemResult } from '../../../db/group-commit.js';
 import type { Executor } from '../../../db/tx.js';
 import { businessDate } from '../../../shared/business-time.js';
-import { insertAudit } from '../../audit/index.js';
-import { accountInScope } from '../../customers/index.js';
+import { AppError, notFound } from '../../../shared/errors.js';
+import { insertAudits } from '../../audit/index.js';
+import { findAccountsInScope } from '../../customers/index.js';
 import { auditBy, type Ctx } from '../../org/index.js';
-import { idempotent, inFlight } from '../../idempotency/index.js';
+import { claimKeys, inFlight, storeKeys, type IdempotentRequest } from '../../idempotency/index.js';
 import { requirePayments } from './operator.js';
-import { applyPayment } from './apply-payments.js';
+import { applyPayments, type ApplyOutcome, type PaymentIntake } from './apply-payments.js';
 import { receiptNo, type PaymentView } from './queries.js';
 
 export interface CounterPayment {
@@ -13,48 +16,151 @@ export interface CounterPayment {
   amountFen: number;
 }
 
+/** One cashier's request: who, under which Idempotency-Key, what. */
+export interface CounterRequest {
+  ctx: Ctx;
+  key: string;
+  input: CounterPayment;
+}
+
+export interface CounterAnswer {
+  statusCode: number;
+  body: PaymentView;
+  replayed: boolean;
+}
+
 /**
- * A payment taken at the counter (坐收) by a cashier: applied once per Idempotency-Key (the key also names
- * the payment's channel transaction, so even a lost key row could not apply it twice), audited, and
- * answered with the receipt: the payment and where its money went, built from what was just written
- * (the same as GET /payments/:id gives).
+ * Counter payments taken at the same moment share one transaction (group commit): under load a batch is
+ * what arrived while the last one was written, at most MAX_BATCH; up to IN_FLIGHT batches at once (each
+ * a pool connection, the rest of the pool stays free for reads). A lone payment is written at once.
  */
-export async function collectAtCounter(trx: Executor, ctx: Ctx, key: string, input: CounterPayment): Promise<{ statusCode: number; body: PaymentView; replayed: boolean }> {
-  requirePayments(ctx, 'payments.collect', 'take payments at the counter');
-  const channelTxnId = `CTR-${ctx.actor.userId}-${key}`;
-  return idempotent(trx, { scope: `user:${ctx.actor.userId}`, key, method: 'POST', route: '/payments', body: input }, async () => {
-    const account = await accountInScope(trx, ctx, input.accountId);
-    const outcome = await applyPayment(trx, {
-      accountId: input.accountId,
-      channel: 'counter',
-      channelTxnId,
-      amountFen: input.amountFen,
-      paidAt: ctx.now,
-      operatorId: ctx.actor.userId,
-    });
-    // Applied under this key by a request that committed while this one took the key's lock: the key row
-    // is there now, and the retry the client makes on 409 replays it.
-    if (outcome.status !== 'applied') throw inFlight();
-    const day = businessDate(ctx.now);
-    await insertAudit(trx, { ...auditBy(ctx), action: 'payment.counter', entity: 'payment', entityId: outcome.paymentId, detail: { accountId: input.accountId, amountFen: input.amountFen, businessDate: day } });
-    const body: PaymentView = {
-      id: outcome.paymentId,
-      accountId: account.id,
-      accountNo: account.account_no,
-      accountName: account.name,
-      channel: 'counter',
-      channelTxnId,
-      amountFen: outcome.amountFen,
-      principalFen: outcome.principalFen,
-      penaltyFen: outcome.penaltyFen,
-      prepaidFen: outcome.prepaidFen,
-      paidAt: ctx.now.toISOString(),
-      businessDate: day,
-      operatorName: ctx.actor.displayName,
-      reversed: false,
-      receiptNo: receiptNo(outcome.paymentId, day),
-      allocations: outcome.lines,
-    };
-    return { statusCode: 201, body };
+export const COUNTER_BATCHING = { maxBatch: 64, maxInFlight: 4 };
+
+export function counterDesk(db: Db, opts = COUNTER_BATCHING): GroupCommit<CounterRequest, CounterAnswer> {
+  return new GroupCommit(db, collectAtCounter, opts);
+}
+
+/**
+ * Payments taken at the counter (坐收) by cashiers, in the caller's transaction, with a constant number of
+ * queries for the whole batch: each applied once per Idempotency-Key (the key also names the payment's
+ * channel transaction, so even a lost key row could not apply it twice), audited, and answered with its
+ * receipt — the payment and where its money went, built from what was just written (the same as GET
+ * /payments/:id gives). A refused request (role, key in flight or reused, account not in scope) writes
+ * nothing and does not stop the others.
+ */
+export async function collectAtCounter(trx: Executor, requests: readonly CounterRequest[]): Promise<ItemResult<CounterAnswer>[]> {
+  const out: ItemResult<CounterAnswer>[] = [];
+  const answer = (p: Pending, result: ItemResult<CounterAnswer>) => ((out[p.index] = result), false);
+  const refuse = (p: Pending, error: unknown) => answer(p, { ok: false, error });
+
+  let open: Pending[] = requests.map((request, index) => ({ index, request, key: keyRequest(request), requestHash: '', account: null }));
+  open = open.filter((p) => {
+    const error = roleRefusal(p.request.ctx);
+    return error === null || refuse(p, error);
   });
+
+  const claims = await claimKeys<PaymentView>(trx, open.map((p) => p.key));
+  open = open.filter((p, n) => {
+    const claim = claims[n]!;
+    if (claim instanceof AppError) return refuse(p, claim);
+    if (claim.kind === 'replay') return answer(p, { ok: true, value: { statusCode: claim.statusCode, body: claim.body, replayed: true } });
+    p.requestHash = claim.requestHash;
+    return true;
+  });
+
+  await findAccounts(trx, open);
+  open = open.filter((p) => p.account !== null || refuse(p, notFound('account')));
+
+  const outcomes = await applyPayments(trx, open.map((p) => intakeOf(p.request)));
+  const applied: { p: Pending; receipt: PaymentView }[] = [];
+  open.forEach((p, n) => {
+    const outcome = outcomes[n]!;
+    // Applied under this key by a request that committed while this one took the key's lock: the key
+    // row is there now, and the retry the client makes on 409 replays it.
+    if (outcome.status !== 'applied') refuse(p, inFlight());
+    else applied.push({ p, receipt: receiptOf(p.request, p.account!, outcome) });
+  });
+
+  await insertAudits(
+    trx,
+    applied.map(({ p, receipt }) => ({
+      ...auditBy(p.request.ctx),
+      action: 'payment.counter',
+      entity: 'payment',
+      entityId: receipt.id,
+      detail: { accountId: receipt.accountId, amountFen: receipt.amountFen, businessDate: receipt.businessDate },
+    })),
+  );
+  await storeKeys(trx, applied.map(({ p, receipt }) => ({ request: p.key, requestHash: p.requestHash, statusCode: 201, body: receipt })));
+  for (const { p, receipt } of applied) answer(p, { ok: true, value: { statusCode: 201, body: receipt, replayed: false } });
+  return out;
+}
+
+interface Pending {
+  index: number;
+  request: CounterRequest;
+  key: IdempotentRequest;
+  requestHash: string;
+  account: { account_no: string; name: string } | null;
+}
+
+function roleRefusal(ctx: Ctx): unknown {
+  try {
+    requirePayments(ctx, 'payments.collect', 'take payments at the counter');
+    return null;
+  } catch (error) {
+    return error;
+  }
+}
+
+function keyRequest({ ctx, key, input }: CounterRequest): IdempotentRequest {
+  return { scope: `user:${ctx.actor.userId}`, key, method: 'POST', route: '/payments', body: input };
+}
+
+/** Each request's account when its cashier may see it: one query per distinct scope in the batch. */
+async function findAccounts(trx: Executor, open: Pending[]): Promise<void> {
+  const byScope = new Map<string, Pending[]>();
+  for (const p of open) {
+    const id = JSON.stringify(p.request.ctx.actor.scope);
+    byScope.set(id, [...(byScope.get(id) ?? []), p]);
+  }
+  for (const group of byScope.values()) {
+    const rows = await findAccountsInScope(trx, group[0]!.request.ctx.actor.scope, [...new Set(group.map((p) => p.request.input.accountId))]);
+    const found = new Map(rows.map((r) => [r.id, r]));
+    for (const p of group) p.account = found.get(p.request.input.accountId) ?? null;
+  }
+}
+
+function intakeOf({ ctx, key, input }: CounterRequest): PaymentIntake {
+  return {
+    accountId: input.accountId,
+    channel: 'counter',
+    channelTxnId: `CTR-${ctx.actor.userId}-${key}`,
+    amountFen: input.amountFen,
+    paidAt: ctx.now,
+    operatorId: ctx.actor.userId,
+  };
+}
+
+function receiptOf(request: CounterRequest, account: { account_no: string; name: string }, outcome: Extract<ApplyOutcome, { status: 'applied' }>): PaymentView {
+  const { ctx, input } = request;
+  const day = businessDate(ctx.now);
+  return {
+    id: outcome.paymentId,
+    accountId: input.accountId,
+    accountNo: account.account_no,
+    accountName: account.name,
+    channel: 'counter',
+    channelTxnId: intakeOf(request).channelTxnId,
+    amountFen: outcome.amountFen,
+    principalFen: outcome.principalFen,
+    penaltyFen: outcome.penaltyFen,
+    prepaidFen: outcome.prepaidFen,
+    paidAt: ctx.now.toISOString(),
+    businessDate: day,
+    operatorName: ctx.actor.displayName,
+    reversed: false,
+    receiptNo: receiptNo(outcome.paymentId, day),
+    allocations: outcome.lines,
+  };
 }

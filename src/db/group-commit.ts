@@ -1,0 +1,93 @@
+import type { Db } from './connect.js';
+import { inTransaction, type Trx } from './tx.js';
+
+/**
+ * Group commit for short write requests (the counter's payments): requests that arrive while earlier
+ * ones are being written wait and then share one transaction, so PostgreSQL plans, locks, writes its WAL
+ * and flushes it once per batch instead of once per request. Nothing waits for a timer: a lone request
+ * starts at once; under load batches grow by themselves to what arrived during the last one.
+ *
+ * `work` gets the batch in one transaction and answers each item with its own result. An item it refuses
+ * (`ok: false`) must have written nothing, so the others commit. If `work` throws, the transaction rolls
+ * back and every item is run again alone, so one item's failure (a lock timeout, a race) is only its own.
+ */
+export type ItemResult<O> = { ok: true; value: O } | { ok: false; error: unknown };
+
+export interface GroupCommitOptions {
+  /** the most items in one transaction */
+  maxBatch: number;
+  /** transactions open at once (each holds a pool connection) */
+  maxInFlight: number;
+}
+
+export interface GroupCommitStats {
+  batches: number;
+  items: number;
+}
+
+interface Waiting<I, O> {
+  item: I;
+  resolve: (value: O) => void;
+  reject: (error: unknown) => void;
+}
+
+export class GroupCommit<I, O> {
+  private readonly queue: Waiting<I, O>[] = [];
+  private inFlight = 0;
+  private readonly counts: GroupCommitStats = { batches: 0, items: 0 };
+
+  constructor(
+    private readonly db: Db,
+    private readonly work: (trx: Trx, items: I[]) => Promise<ItemResult<O>[]>,
+    private readonly opts: GroupCommitOptions,
+  ) {
+    if (opts.maxBatch < 1 || opts.maxInFlight < 1) throw new Error('group commit needs maxBatch and maxInFlight of at least 1');
+  }
+
+  submit(item: I): Promise<O> {
+    return new Promise<O>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      this.pump();
+    });
+  }
+
+  /** Batches and items committed so far (items retried alone count again). */
+  stats(): GroupCommitStats {
+    return { ...this.counts };
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.opts.maxInFlight && this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.opts.maxBatch);
+      this.inFlight++;
+      void this.settle(batch).finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
+    }
+  }
+
+  private async settle(batch: Waiting<I, O>[]): Promise<void> {
+    let results: ItemResult<O>[];
+    try {
+      results = await this.run(batch.map((w) => w.item));
+    } catch (error) {
+      if (batch.length === 1) return batch[0]!.reject(error);
+      for (const w of batch) await this.settle([w]);
+      return;
+    }
+    batch.forEach((w, i) => {
+      const r = results[i]!;
+      if (r.ok) w.resolve(r.value);
+      else w.reject(r.error);
+    });
+  }
+
+  private async run(items: I[]): Promise<ItemResult<O>[]> {
+    const results = await inTransaction(this.db, (trx) => this.work(trx, items));
+    if (results.length !== items.length) throw new Error(`group commit: ${results.length} results for ${items.length} items`);
+    this.counts.batches++;
+    this.counts.items += items.length;
+    return results;
+  }
+}
