@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/connect.js';
 import { checkLedger } from '../../src/modules/ledger/index.js';
@@ -194,6 +195,40 @@ describe('reversal, refund and waiver, approved one level up', () => {
     const p = await pay('cashierA', 'after-waiver', { accountId: fx.accounts.A1, amountFen: 52_500 });
     expect(p.json()).toMatchObject({ penaltyFen: 2_500, principalFen: 50_000, prepaidFen: 0 });
     expect(await balances(fx.accounts.A1)).toMatchObject({ penalty: 0, receivable: 0 });
+    expect((await checkLedger(handle.db)).violations).toEqual([]);
+  });
+});
+
+describe('group commit of counter payments', () => {
+  it('answers each request of a concurrent burst on its own, while the payments share transactions', async () => {
+    const A2 = fx.accounts.A2;
+    const B1 = fx.accounts.B1;
+    type Req = { user: 'cashierA' | 'cashierB' | 'amA1' | 'admin'; key: string; body: { accountId: number; amountFen: number }; status: number };
+    const requests: Req[] = [
+      ...Array.from({ length: 30 }, (_, i): Req => ({ user: 'cashierA', key: `burst-a-${i}`, body: { accountId: A2, amountFen: 100 + i }, status: 201 })),
+      ...Array.from({ length: 10 }, (_, i): Req => ({ user: 'cashierB', key: `burst-b-${i}`, body: { accountId: B1, amountFen: 200 + i }, status: 201 })),
+      { user: 'cashierB', key: 'burst-x-1', body: { accountId: A2, amountFen: 100 }, status: 404 }, // another station's account
+      { user: 'amA1', key: 'burst-x-2', body: { accountId: A2, amountFen: 100 }, status: 403 }, // may not take money
+      { user: 'cashierA', key: 'idem-1', body: { accountId: A2, amountFen: 999 }, status: 422 }, // key used for another body
+      { user: 'admin', key: 'idem-1', body: { accountId: B1, amountFen: 500 }, status: 201 }, // replayed (admin's own key)
+    ];
+    const before = await fingerprintTables(handle.db);
+    const results = await Promise.all(requests.map((r) => pay(r.user, r.key, r.body)));
+    results.forEach((res, i) => expect(res.statusCode, `${requests[i]!.key}: ${res.body}`).toBe(requests[i]!.status));
+    expect(results.at(-1)!.headers['idempotent-replayed']).toBe('true');
+    for (const [i, res] of results.slice(0, 40).entries()) expect(res.json()).toMatchObject({ accountId: requests[i]!.body.accountId, amountFen: requests[i]!.body.amountFen, channel: 'counter' });
+
+    const rows = await sql<{ n: number; transactions: number; fen: number }>`
+      select count(*)::int as n, count(distinct xmin::text)::int as transactions, sum(amount_fen)::int as fen from payment where channel_txn_id like '%-burst-%'`.execute(handle.db);
+    const expectedFen = requests.slice(0, 40).reduce((s, r) => s + r.body.amountFen, 0);
+    expect(rows.rows[0]).toMatchObject({ n: 40, fen: expectedFen });
+    // rows written by one transaction share its xmin: requests that arrived together were committed together
+    expect(rows.rows[0]!.transactions).toBeLessThan(40);
+    const keys = await handle.db.selectFrom('idempotency_key').select('key').where('key', 'like', 'burst-%').execute();
+    expect(keys.map((k) => k.key).sort()).toEqual(requests.slice(0, 40).map((r) => r.key).sort());
+    // the refused ones wrote nothing: one payment, one audit entry and one key row for each of the 40
+    const after = await fingerprintTables(handle.db);
+    for (const table of ['payment', 'audit_log', 'idempotency_key', 'ledger_transfer']) expect(after[table]!.rows - before[table]!.rows, table).toBe(40);
     expect((await checkLedger(handle.db)).violations).toEqual([]);
   });
 });
