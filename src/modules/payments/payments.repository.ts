@@ -66,7 +66,9 @@ function openBillsSql(accountIds: readonly number[]) {
            coalesce(s.penalty_paid_fen, 0) as "penaltyPaidFen",
            coalesce(s.penalty_waived_fen, 0) as "penaltyWaivedFen"
       from issued i
-      join account a on a.id = i.account_id
+      -- lateral with a limit: looked up by key per account; a join let the planner walk the account index
+      -- from its start up to the batch's highest id on every call (measured: the read grew with the county)
+      cross join lateral (select category from account where id = i.account_id limit 1) a
       -- the array again, so a large batch looks up its accounts' rows by index instead of joining the whole table
       left join bill_settlement s on s.account_id = i.account_id and s.bill_id = i.bill_id
                                   and s.account_id = any(${accountIds as number[]}::bigint[])
@@ -93,9 +95,10 @@ export async function readPaymentContext(
       (select coalesce(json_agg(json_build_object(
                 'channel', p.channel, 'channelTxnId', p.channel_txn_id, 'accountId', p.account_id, 'paymentId', p.id,
                 'amountFen', p.amount_fen, 'principalFen', p.principal_fen, 'penaltyFen', p.penalty_fen, 'prepaidFen', p.prepaid_fen)), '[]')
-         from payment p
-         join unnest(${txns.map((t) => t.channel)}::text[], ${txns.map((t) => t.channelTxnId)}::text[]) x(channel, txn)
-           on p.channel = x.channel and p.channel_txn_id = x.txn) as existing,
+         from unnest(${txns.map((t) => t.channel)}::text[], ${txns.map((t) => t.channelTxnId)}::text[]) x(channel, txn)
+         -- by the unique index, per transaction (I3: at most one); as a join the planner hashed or merged the
+         -- whole payment table for a large batch, a read that grew with every payment ever applied
+         cross join lateral (select * from payment p where p.channel = x.channel and p.channel_txn_id = x.txn limit 1) p) as existing,
       (select coalesce(array_agg(nextval('payment_id_seq')), '{}') from generate_series(1, ${newIds}::int)) as ids,
       (select coalesce(array_agg(nextval(${TRANSFER_SEQ}::regclass)), '{}') from generate_series(1, ${newTransferIds}::int)) as tids,
       (select coalesce(json_agg(json_build_object('effectiveFrom', effective_from::text, 'minimumFen', minimum_fen)), '[]') from penalty_minimum) as minimums`.execute(db);
