@@ -20,9 +20,10 @@ import { throwawayServer } from './support.js';
 /**
  * `npm run bench -- payments [--accounts N]`: counter payments (坐收) posted over HTTP by concurrent
  * clients — session check, Idempotency-Key, scope, account lock, open bills, allocation, payment +
- * allocation + bill state + ledger transfer in one statement, audit, key stored, commit — beside pgbench
- * running the same SQL transaction against the same database in the same run (the floor: PostgreSQL
- * alone, no HTTP, no Node).
+ * allocation + bill state + ledger transfer in one statement, audit, key stored, commit; payments that
+ * arrive together share a transaction (the group commit) — beside pgbench running the same SQL
+ * transaction, for a batch of the app's mean size, against the same database in the same run (the
+ * floor: PostgreSQL alone, no HTTP, no Node).
  *
  * Set-up (not timed): the bill-run benchmark's population of N accounts with October issued (one open
  * bill each), an admin user and session. The HTTP clients pay into the first half of the accounts, pgbench
@@ -67,7 +68,12 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
     const port = typeof address === 'object' && address ? address.port : 0;
 
     console.error(`HTTP: ${CONCURRENCY} clients, ${WARMUP_S} s warm-up, ${DURATION_S} s measured`);
+    const cpu0 = { node: process.cpuUsage(), postgres: postgresCpuSeconds(), at: performance.now() };
     const http = await httpLoad({ port, token, lo: 1, hi: half });
+    const wall = (performance.now() - cpu0.at) / 1000;
+    const nodeCpu = process.cpuUsage(cpu0.node);
+    const cores = { node: (nodeCpu.user + nodeCpu.system) / 1e6 / wall, postgres: (postgresCpuSeconds() - cpu0.postgres) / wall };
+    console.error(`HTTP: CPU in use during the run: Node (server and clients) ${cores.node.toFixed(2)} cores, PostgreSQL ${cores.postgres.toFixed(2)} cores`);
     console.error(`HTTP: ${http.perSecond.toFixed(0)} payments/s, p50 ${http.p50.toFixed(1)} ms, p99 ${http.p99.toFixed(1)} ms, ${http.errors} errors`);
     await app.close();
     await pool.end();
@@ -285,6 +291,24 @@ select ${scope}, key, md5(key), 201, json_build_object('id', pid, 'accountId', a
   from unnest(${aids}, ${amts}, :ids::bigint[], ${keys}) x(aid, amt, pid, key);
 commit;
 `;
+}
+
+/** CPU seconds used so far by this machine's PostgreSQL processes (Linux /proc; 0 elsewhere). */
+function postgresCpuSeconds(): number {
+  let ticks = 0;
+  for (const pid of fs.existsSync('/proc') ? fs.readdirSync('/proc') : []) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      if (!stat.slice(stat.indexOf('(') + 1, close).startsWith('postgres')) continue;
+      const fields = stat.slice(close + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // the process ended while we read
+    }
+  }
+  return ticks / 100; // USER_HZ
 }
 
 interface PgbenchFigures {

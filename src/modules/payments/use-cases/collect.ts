@@ -34,7 +34,7 @@ export interface CounterAnswer {
  * what arrived while the last one was written, at most MAX_BATCH; up to IN_FLIGHT batches at once (each
  * a pool connection, the rest of the pool stays free for reads). A lone payment is written at once.
  */
-export const COUNTER_BATCHING = { maxBatch: 64, maxInFlight: 4 };
+export const COUNTER_BATCHING = { maxBatch: 64, maxInFlight: 3 };
 
 export function counterDesk(db: Db, opts = COUNTER_BATCHING): GroupCommit<CounterRequest, CounterAnswer> {
   return new GroupCommit(db, collectAtCounter, opts);
