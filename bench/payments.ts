@@ -75,6 +75,9 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
     const cores = { node: (nodeCpu.user + nodeCpu.system) / 1e6 / wall, postgres: (postgresCpuSeconds() - cpu0.postgres) / wall };
     console.error(`HTTP: CPU in use during the run: Node (server and clients) ${cores.node.toFixed(2)} cores, PostgreSQL ${cores.postgres.toFixed(2)} cores`);
     console.error(`HTTP: ${http.perSecond.toFixed(0)} payments/s, p50 ${http.p50.toFixed(1)} ms, p99 ${http.p99.toFixed(1)} ms, ${http.errors} errors`);
+    // For scale: what the same server and clients do for a request that moves no money.
+    const probe = await httpLoad({ port, token, lo: 1, hi: half, probe: true, seconds: 5 });
+    console.error(`HTTP stack alone (GET /auth/me, same clients, 5 s): ${probe.perSecond.toFixed(0)} requests/s, p50 ${probe.p50.toFixed(1)} ms, p99 ${probe.p99.toFixed(1)} ms`);
     await app.close();
     await pool.end();
     // Rows written by one transaction share its xmin: payments per transaction is the group commit's batch.
@@ -99,6 +102,11 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
     }
     const bench = floors.reduce((a, b) => (b.tps > a.tps ? b : a));
     const floorPerSecond = bench.tps * batch;
+    // For reference, not the floor: one payment per transaction, as an app without group commit would run it.
+    const single = path.join(dir, 'payment-single.sql');
+    fs.writeFileSync(single, pgbenchScript(userId, tokenHash(token), 1));
+    const perPayment = await pgbench(setup.url, single, { lo: half + 1, hi: opts.accounts }, CONCURRENCY);
+    console.error(`pgbench, one payment per transaction, ${CONCURRENCY} clients: ${perPayment.tps.toFixed(0)} payments/s`);
 
     const ledger = await checkLedger(setup.db);
     if (!ledger.ok) throw new Error(`ledger check failed: ${ledger.violations.map((v) => v.message).join('; ')}`);
@@ -121,11 +129,15 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
         p99Ms: Number(http.p99.toFixed(1)),
         errors: http.errors,
         meanBatch: Number(meanBatch.toFixed(1)),
+        nodeCores: Number(cores.node.toFixed(2)),
+        postgresCores: Number(cores.postgres.toFixed(2)),
+        authMeRequestsPerSecond: Math.round(probe.perSecond),
         pgbenchBatch: batch,
         pgbenchClients: bench.clients,
         pgbenchTps: Math.round(bench.tps),
         pgbenchPaymentsPerSecond: Math.round(floorPerSecond),
         pgbenchLatencyMs: Number(bench.latencyMs.toFixed(1)),
+        pgbenchOnePerTransaction: Math.round(perPayment.tps),
         ratioToPgbench: Number(ratio.toFixed(2)),
         clients: CONCURRENCY,
         paymentsInDatabase: Number(rows[0]!.n),
@@ -133,7 +145,8 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
       },
       notes: [
         `${CONCURRENCY} HTTP clients for ${DURATION_S} s: ${http.perSecond.toFixed(0)} payments/s, p50 ${http.p50.toFixed(1)} ms, p99 ${http.p99.toFixed(1)} ms, ${http.errors} errors; ${meanBatch.toFixed(1)} payments per transaction (group commit).`,
-        `pgbench with the same SQL transaction of ${batch} payments: ${floors.map((f) => `${f.clients} clients ${f.tps.toFixed(0)} tps = ${(f.tps * batch).toFixed(0)} payments/s`).join(', ')}; ratio to the faster ${ratio.toFixed(2)}; ${verdict} the target.`,
+        `CPU during the HTTP run: Node (server and clients) ${cores.node.toFixed(2)} cores, PostgreSQL ${cores.postgres.toFixed(2)} cores; the HTTP stack alone (GET /auth/me): ${probe.perSecond.toFixed(0)} requests/s.`,
+        `pgbench with the same SQL transaction of ${batch} payments: ${floors.map((f) => `${f.clients} clients ${f.tps.toFixed(0)} tps = ${(f.tps * batch).toFixed(0)} payments/s`).join(', ')}; ratio to the faster ${ratio.toFixed(2)}; ${verdict} the target. For reference, pgbench with one payment per transaction (no group commit): ${perPayment.tps.toFixed(0)} payments/s.`,
       ],
     };
   } finally {
@@ -151,8 +164,9 @@ interface HttpFigures {
 }
 
 /** The clients, in a worker thread so they do not share the server's event loop. */
-async function httpLoad(o: { port: number; token: string; lo: number; hi: number }): Promise<HttpFigures> {
-  const worker = new Worker(LOAD_WORKER, { eval: true, workerData: { ...o, concurrency: CONCURRENCY, warmupMs: WARMUP_S * 1000, durationMs: DURATION_S * 1000 } });
+async function httpLoad(o: { port: number; token: string; lo: number; hi: number; probe?: boolean; seconds?: number }): Promise<HttpFigures> {
+  const durationMs = (o.seconds ?? DURATION_S) * 1000;
+  const worker = new Worker(LOAD_WORKER, { eval: true, workerData: { ...o, concurrency: CONCURRENCY, warmupMs: WARMUP_S * 1000, durationMs } });
   const result = await new Promise<{ latencies: number[]; errors: number; elapsedMs: number }>((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);
@@ -169,6 +183,7 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: w.concurrency });
 let seq = 0, errors = 0, measuring = false, stop = false;
 const latencies = [];
 function post() {
+  if (w.probe) return get();
   const accountId = w.lo + Math.floor(Math.random() * (w.hi - w.lo + 1));
   const body = JSON.stringify({ accountId, amountFen: 100 + Math.floor(Math.random() * 20000) });
   const key = 'bench-' + threadId + '-' + (seq++);
@@ -185,6 +200,22 @@ function post() {
     });
     req.on('error', () => { errors++; resolve(); });
     req.end(body);
+  });
+}
+// The stack alone: an authenticated GET of the signed-in user (session lookup, one row read, JSON).
+function get() {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const req = http.request({ host: '127.0.0.1', port: w.port, path: '/api/v1/auth/me', method: 'GET', agent, headers: { authorization: 'Bearer ' + w.token } }, (res) => {
+      res.resume();
+      res.on('end', () => {
+        if (res.statusCode !== 200) errors++;
+        else if (measuring) latencies.push(performance.now() - t0);
+        resolve();
+      });
+    });
+    req.on('error', () => { errors++; resolve(); });
+    req.end();
   });
 }
 async function client() { while (!stop) await post(); }
