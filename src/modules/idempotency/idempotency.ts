@@ -43,16 +43,6 @@ export function requestHash(r: Pick<IdempotentRequest, 'method' | 'route' | 'bod
   return createHash('sha256').update(`${r.method}\n${r.route}\n${canonicalJson(r.body)}`).digest('hex');
 }
 
-/** Runs `work` once per (scope, key) in the caller's transaction; see above. */
-export async function idempotent<T>(trx: Executor, r: IdempotentRequest, work: () => Promise<{ statusCode: number; body: T }>): Promise<IdempotentResult<T>> {
-  const [claim] = await claimKeys<T>(trx, [r]);
-  if (claim instanceof AppError) throw claim;
-  if (claim!.kind === 'replay') return { statusCode: claim!.statusCode, body: claim!.body, replayed: true };
-  const result = await work();
-  await storeKeys(trx, [{ request: r, requestHash: claim!.requestHash, ...result }]);
-  return { ...result, replayed: false };
-}
-
 /** What a request may do with its key: go ahead (fresh), answer the stored response (replay), or nothing (an AppError). */
 export type KeyClaim<T> = { kind: 'fresh'; requestHash: string } | { kind: 'replay'; statusCode: number; body: T };
 

@@ -6,7 +6,7 @@ import { AppError, notFound } from '../../../shared/errors.js';
 import { insertAudits } from '../../audit/index.js';
 import { findAccountsInScope } from '../../customers/index.js';
 import { auditBy, type Ctx } from '../../org/index.js';
-import { claimKeys, inFlight, storeKeys, type IdempotentRequest } from '../../idempotency/index.js';
+import { claimKeys, inFlight, storeKeys, type IdempotentRequest, type IdempotentResult } from '../../idempotency/index.js';
 import { requirePayments } from './operator.js';
 import { applyPayments, type ApplyOutcome, type PaymentIntake } from './apply-payments.js';
 import { receiptNo, type PaymentView } from './queries.js';
@@ -23,11 +23,7 @@ export interface CounterRequest {
   input: CounterPayment;
 }
 
-export interface CounterAnswer {
-  statusCode: number;
-  body: PaymentView;
-  replayed: boolean;
-}
+export type CounterAnswer = IdempotentResult<PaymentView>;
 
 /**
  * Counter payments taken at the same moment share one transaction (group commit): under load a batch is
