@@ -79,6 +79,27 @@ function openBillsSql(accountIds: readonly number[]) {
             or coalesce(s.penalty_charged_fen, 0) > coalesce(s.penalty_paid_fen, 0) + coalesce(s.penalty_waived_fen, 0))`;
 }
 
+/** The columns of openBillsSql, in the order readPaymentContext sends them. */
+const BILL_FIELDS = ['accountId', 'billId', 'period', 'dueOn', 'category', 'principalDueFen', 'principalPaidFen', 'penaltyAccruedMfen', 'penaltyThrough', 'penaltyChargedFen', 'penaltyPaidFen', 'penaltyWaivedFen'] as const;
+type BillTuple = [number, number, string, string, string, number, number, number, string | null, number, number, number];
+
+function billOf(t: BillTuple): OpenBillRow {
+  return {
+    accountId: t[0],
+    billId: t[1],
+    period: t[2],
+    dueOn: t[3],
+    category: t[4],
+    principalDueFen: Number(t[5]),
+    principalPaidFen: t[6],
+    penaltyAccruedMfen: t[7],
+    penaltyThrough: t[8],
+    penaltyChargedFen: t[9],
+    penaltyPaidFen: t[10],
+    penaltyWaivedFen: t[11],
+  };
+}
+
 /**
  * Everything allocation needs, in one round trip: the accounts' open bills, payments already applied with
  * the same channel transaction ids, fresh payment ids (and ledger transfer ids when asked for), and the
@@ -91,9 +112,10 @@ export async function readPaymentContext(
   newIds: number,
   newTransferIds = 0,
 ): Promise<PaymentContext> {
-  const { rows } = await sql<{ bills: OpenBillRow[]; existing: ExistingPayment[]; ids: string[] | number[]; tids: string[] | number[]; minimums: MinimumSetting[] }>`${sql.raw(PREPARED)}
+  const { rows } = await sql<{ bills: BillTuple[]; existing: ExistingPayment[]; ids: string[] | number[]; tids: string[] | number[]; minimums: MinimumSetting[] }>`${sql.raw(PREPARED)}
     select
-      (select coalesce(json_agg(o), '[]') from (${openBillsSql(accountIds)}) o) as bills,
+      -- as arrays, not objects: half the JSON to build and parse for a batch of 20,000 bills
+      (select coalesce(json_agg(json_build_array(${sql.raw(BILL_FIELDS.map((f) => `o."${f}"`).join(', '))})), '[]') from (${openBillsSql(accountIds)}) o) as bills,
       (select coalesce(json_agg(json_build_object(
                 'channel', p.channel, 'channelTxnId', p.channel_txn_id, 'accountId', p.account_id, 'paymentId', p.id,
                 'amountFen', p.amount_fen, 'principalFen', p.principal_fen, 'penaltyFen', p.penalty_fen, 'prepaidFen', p.prepaid_fen)), '[]')
@@ -105,7 +127,7 @@ export async function readPaymentContext(
       (select coalesce(array_agg(nextval(${TRANSFER_SEQ}::regclass)), '{}') from generate_series(1, ${newTransferIds}::int)) as tids,
       (select coalesce(json_agg(json_build_object('effectiveFrom', effective_from::text, 'minimumFen', minimum_fen)), '[]') from penalty_minimum) as minimums`.execute(db);
   const r = rows[0]!;
-  return { bills: r.bills, existing: r.existing, ids: r.ids.map(Number), transferIds: r.tids.map(Number), minimums: r.minimums };
+  return { bills: r.bills.map(billOf), existing: r.existing, ids: r.ids.map(Number), transferIds: r.tids.map(Number), minimums: r.minimums };
 }
 
 /** The identity sequence of ledger_transfer.id (the name PostgreSQL gave it; the bill issue draws from it too). */

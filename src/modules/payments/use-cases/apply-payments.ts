@@ -249,9 +249,7 @@ function groupBills(rows: readonly OpenBillRow[]): Map<number, AccountBills> {
   for (const row of rows) {
     let account = m.get(row.accountId);
     if (!account) m.set(row.accountId, (account = { accountId: row.accountId, bills: [], settledOn: [] }));
-    // the row as parsed is the bill (its accountId rides along unused); the sum arrives as a JSON number
-    row.principalDueFen = Number(row.principalDueFen);
-    account.bills.push(row);
+    account.bills.push(row); // the row is the bill (its accountId rides along unused)
     account.settledOn.push(undefined);
   }
   return m;
