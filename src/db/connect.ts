@@ -50,9 +50,11 @@ function setTypeParsers(): void {
 
 /**
  * SQL text that starts with this comment is run as a named prepared statement on each connection, so
- * PostgreSQL plans it once per connection instead of on every call. For the few hot statements of the
- * payment path, whose planning costs more than their execution (measured: 0.5 ms planning, 0.3 ms
- * executing for the payment context read). Everything else stays unnamed.
+ * PostgreSQL plans it once per connection instead of on every call. For hot statements of a fixed shape
+ * whose best plan does not change as tables grow (the session lookup, key claims, the account lock, the
+ * payment write); not for reads whose plan depends on table sizes — a generic plan cached while a table
+ * was small keeps scanning it whole (the payment context read is planned on every call for that reason).
+ * Everything else stays unnamed.
  */
 export const PREPARED = '/* prepared */';
 

@@ -112,7 +112,10 @@ export async function readPaymentContext(
   newIds: number,
   newTransferIds = 0,
 ): Promise<PaymentContext> {
-  const { rows } = await sql<{ bills: BillTuple[]; existing: ExistingPayment[]; ids: string[] | number[]; tids: string[] | number[]; minimums: MinimumSetting[] }>`${sql.raw(PREPARED)}
+  // Not prepared: planned on every call with the batch's own values and the tables' sizes as they are. A
+  // generic plan cached while bill_settlement and payment were small (a new system, the start of an
+  // import) kept scanning them whole as they grew: counter batches' reads went from 1 ms to 20–60 ms.
+  const { rows } = await sql<{ bills: BillTuple[]; existing: ExistingPayment[]; ids: string[] | number[]; tids: string[] | number[]; minimums: MinimumSetting[] }>`
     select
       -- as arrays, not objects: half the JSON to build and parse for a batch of 20,000 bills
       (select coalesce(json_agg(json_build_array(${sql.raw(BILL_FIELDS.map((f) => `o."${f}"`).join(', '))})), '[]') from (${openBillsSql(accountIds)}) o) as bills,
