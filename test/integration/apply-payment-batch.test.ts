@@ -2,11 +2,9 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle, Db } from '../../src/db/connect.js';
 import { kyselyOnClient } from '../../src/modules/billing/billing.repository.js';
-import { approveBillRun, driveBillRun, startBillRun, startIssue, systemOperator as billingOperator } from '../../src/modules/billing/index.js';
 import { checkLedger } from '../../src/modules/ledger/index.js';
 import { applyPaymentBatch, applyPayments, type ApplyOutcome, type PaymentIntake } from '../../src/modules/payments/index.js';
-import { createDemoCounty } from '../../src/modules/simulator/index.js';
-import { seedTariffDefaults } from '../../src/modules/tariffs/index.js';
+import { demoCountyWithIssuedBills } from '../support/bills.js';
 import { createTestDatabase } from '../support/db.js';
 
 /**
@@ -26,15 +24,7 @@ let bills: { account_id: number; total_fen: number; category: string }[];
 
 beforeAll(async () => {
   handle = await createTestDatabase();
-  await createDemoCounty(handle, { accounts: 80, seed: 11, asOf: new Date('2026-11-15T00:00:00Z') });
-  await seedTariffDefaults(handle.db);
-  const companyId = (await sql<{ id: number }>`select id from org_unit where kind = 'company'`.execute(handle.db)).rows[0]!.id;
-  const bop = billingOperator(companyId, issuedOn, 'test');
-  const { run } = await startBillRun(handle.db, bop, PERIOD);
-  await driveBillRun(handle, run.id);
-  await approveBillRun(handle.db, bop, run.id, 'test');
-  await startIssue(handle.db, bop, run.id);
-  expect((await driveBillRun(handle, run.id)).status).toBe('issued');
+  await demoCountyWithIssuedBills(handle, { accounts: 80, seed: 11, period: PERIOD, issuedOn });
   // accounts whose October bill is their only open one, residential (1‰ a day) and not (2‰, 3‰ in the next year)
   const open = (residential: boolean) =>
     sql<{ account_id: number; total_fen: number; category: string }>`

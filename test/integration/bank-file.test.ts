@@ -5,12 +5,10 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/connect.js';
-import { approveBillRun, driveBillRun, startBillRun, startIssue, systemOperator as billingOperator } from '../../src/modules/billing/index.js';
 import { importBankFile, resultChunks, systemOperator, type BankFileOperator, type ImportResult } from '../../src/modules/bankfiles/index.js';
 import { checkLedger } from '../../src/modules/ledger/index.js';
-import { createDemoCounty } from '../../src/modules/simulator/index.js';
-import { seedTariffDefaults } from '../../src/modules/tariffs/index.js';
 import { yuanOf } from '../../src/shared/money.js';
+import { demoCountyWithIssuedBills } from '../support/bills.js';
 import { createTestDatabase } from '../support/db.js';
 import { fingerprintTables } from '../support/tables.js';
 
@@ -70,15 +68,7 @@ async function expectBooksAgree() {
 beforeAll(async () => {
   handle = await createTestDatabase();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'granary-bankfile-test-'));
-  await createDemoCounty(handle, { accounts: 120, seed: 5, asOf: new Date('2026-11-15T00:00:00Z') });
-  await seedTariffDefaults(handle.db);
-  companyId = (await one(sql<{ id: number }>`select id from org_unit where kind = 'company'`)).id;
-  const bop = billingOperator(companyId, issuedOn, 'test');
-  const { run } = await startBillRun(handle.db, bop, PERIOD);
-  await driveBillRun(handle, run.id);
-  await approveBillRun(handle.db, bop, run.id, 'test');
-  await startIssue(handle.db, bop, run.id);
-  expect((await driveBillRun(handle, run.id)).status).toBe('issued');
+  companyId = await demoCountyWithIssuedBills(handle, { accounts: 120, seed: 5, period: PERIOD, issuedOn });
   billed = await rows(sql<{ id: number; account_no: string; total_fen: number }>`
     select a.id, a.account_no, b.total_fen from bill b join account a on a.id = b.account_id
      where b.period = ${PERIOD} and b.status = 'issued' and b.total_fen > 1000 order by a.id limit 6`);

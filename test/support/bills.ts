@@ -1,6 +1,9 @@
 import { sql } from 'kysely';
-import type { Db } from '../../src/db/connect.js';
+import type { DatabaseHandle, Db } from '../../src/db/connect.js';
+import { approveBillRun, driveBillRun, startBillRun, startIssue, systemOperator as billingOperator } from '../../src/modules/billing/index.js';
 import { billTransfer, postTransfer } from '../../src/modules/ledger/index.js';
+import { createDemoCounty } from '../../src/modules/simulator/index.js';
+import { seedTariffDefaults } from '../../src/modules/tariffs/index.js';
 
 /**
  * An issued bill with one energy line, posted to the ledger as the bill run's issue posts it
@@ -19,4 +22,22 @@ export async function issueTestBill(db: Db, b: { accountId: number; period: stri
     if (t) await postTransfer(trx, t);
     return id;
   });
+}
+
+/**
+ * A demo county of `accounts` accounts whose bills of `period` went through the bill run and were issued on
+ * `issuedOn` (tariff defaults seeded). Returns the company's id.
+ */
+export async function demoCountyWithIssuedBills(handle: DatabaseHandle, c: { accounts: number; seed: number; period: string; issuedOn: Date }): Promise<number> {
+  await createDemoCounty(handle, { accounts: c.accounts, seed: c.seed, asOf: new Date('2026-11-15T00:00:00Z') });
+  await seedTariffDefaults(handle.db);
+  const companyId = (await sql<{ id: number }>`select id from org_unit where kind = 'company'`.execute(handle.db)).rows[0]!.id;
+  const op = billingOperator(companyId, c.issuedOn, 'test');
+  const { run } = await startBillRun(handle.db, op, c.period);
+  await driveBillRun(handle, run.id);
+  await approveBillRun(handle.db, op, run.id, 'test');
+  await startIssue(handle.db, op, run.id);
+  const issued = await driveBillRun(handle, run.id);
+  if (issued.status !== 'issued') throw new Error(`the test bill run ended ${issued.status}, not issued`);
+  return companyId;
 }
