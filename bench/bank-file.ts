@@ -3,16 +3,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
-import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { to as copyTo } from 'pg-copy-streams';
 import { progressReporter } from '../src/cli/progress.js';
-import type { DatabaseHandle } from '../src/db/connect.js';
 import { importBankFile, systemOperator, type ImportProgress } from '../src/modules/bankfiles/index.js';
 import { approveBillRun, driveBillRun, startBillRun, startIssue, systemOperator as billingOperator } from '../src/modules/billing/index.js';
 import { checkLedger } from '../src/modules/ledger/index.js';
 import { seedTariffDefaults } from '../src/modules/tariffs/index.js';
 import { populate } from './bill-run.js';
 import type { BenchOptions, BenchResult } from './run.js';
-import { throwawayServer } from './support.js';
+import { copyIn, copyOut, throwawayServer } from './support.js';
 
 /**
  * `npm run bench -- bank-file --accounts N`: import a bank debit result file (代扣回盘) of N lines — read,
@@ -39,6 +38,9 @@ const ISSUED = new Date('2026-11-15T12:00:00+08:00');
 const IMPORTED = new Date('2026-11-21T09:00:00+08:00');
 
 /** What the import wrote, as queries in the tables' column order (ledger rows of payments only). */
+/** bank_batch refers to a company: the floor database gets the one org unit it names. */
+const BANK_COMPANY = `insert into org_unit (id, parent_id, kind, code, name) values (1, null, 'company', 'bench', '基准县供电公司')`;
+
 const FLOOR: { table: string; query: string }[] = [
   { table: 'payment', query: 'select * from payment' },
   { table: 'payment_allocation', query: 'select * from payment_allocation' },
@@ -98,10 +100,10 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
     const counts = await floorCounts(db.pool);
 
     console.error('floor: copying the rows the import wrote out to files and into a fresh database');
-    const files = await copyOut(db.pool, dir);
+    const files = await copyOut(db.pool, dir, FLOOR);
     await db.close();
     const floorDb = await server.database('floor');
-    const floor = await copyIn(floorDb, files);
+    const floor = await copyIn(floorDb, files, BANK_COMPANY);
     await floorDb.close();
     const textBytes = Object.values(files).reduce((s, f) => s + fs.statSync(f).size, 0);
     const t = result.timings;
@@ -192,41 +194,3 @@ async function floorCounts(pool: pg.Pool): Promise<Record<string, number>> {
   return out;
 }
 
-async function copyOut(pool: pg.Pool, dir: string): Promise<Record<string, string>> {
-  const files: Record<string, string> = {};
-  const client = await pool.connect();
-  try {
-    for (const f of FLOOR) {
-      files[f.table] = path.join(dir, `${f.table}.copy`);
-      await pipeline(client.query(copyTo(`copy (${f.query}) to stdout`)), fs.createWriteStream(files[f.table]!));
-    }
-  } finally {
-    client.release();
-  }
-  return files;
-}
-
-/** COPY each file into its table of a fresh database (same indexes, keys and triggers), in one transaction. */
-async function copyIn(db: DatabaseHandle, files: Record<string, string>): Promise<{ seconds: number; perTable: Record<string, number> }> {
-  const client = await db.pool.connect();
-  const perTable: Record<string, number> = {};
-  const started = performance.now();
-  try {
-    await client.query('begin');
-    // bank_batch refers to a company: the floor database gets the one org unit it names
-    await client.query(`insert into org_unit (id, parent_id, kind, code, name) values (1, null, 'company', 'bench', '基准县供电公司')`);
-    for (const [table, file] of Object.entries(files)) {
-      const t = performance.now();
-      await pipeline(fs.createReadStream(file, { highWaterMark: 1 << 20 }), client.query(copyFrom(`copy ${table} from stdin`)));
-      perTable[table] = (performance.now() - t) / 1000;
-    }
-    await client.query('commit');
-  } catch (err) {
-    await client.query('rollback').catch(() => {});
-    throw err;
-  }
-  finally {
-    client.release();
-  }
-  return { seconds: (performance.now() - started) / 1000, perTable };
-}

@@ -1,16 +1,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
-import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import type { DatabaseHandle } from '../src/db/connect.js';
 import { progressReporter } from '../src/cli/progress.js';
 import { approveBillRun, driveBillRun, startBillRun, startIssue, systemOperator, type BillRunRow } from '../src/modules/billing/index.js';
 import { checkLedger } from '../src/modules/ledger/index.js';
 import { seedTariffDefaults } from '../src/modules/tariffs/index.js';
 import type { BenchOptions, BenchResult } from './run.js';
-import { throwawayServer } from './support.js';
+import { copyIn, copyOut, throwawayServer } from './support.js';
 
 /**
  * `npm run bench -- bill-run --accounts N`: the monthly bill run (rate + write + approve + issue) over a
@@ -68,7 +66,7 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
     const dbBytes = Number((await db.pool.query<{ b: string }>('select pg_database_size(current_database()) as b')).rows[0]!.b);
 
     console.error('floor: copying the same rows out to files and into a fresh database');
-    const files = await copyOut(db.pool, dir);
+    const files = await copyOut(db.pool, dir, FLOOR_TABLES.map((table) => ({ table })));
     await db.close();
     const floorDb = await server.database('floor');
     const floor = await copyIn(floorDb, files);
@@ -118,42 +116,6 @@ async function tableRows(pool: pg.Pool): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const t of [...FLOOR_TABLES.slice(2), 'cycle_read']) out[t] = Number((await pool.query<{ n: string }>(`select count(*) as n from ${t}`)).rows[0]!.n);
   return out;
-}
-
-async function copyOut(pool: pg.Pool, dir: string): Promise<Record<string, string>> {
-  const files: Record<string, string> = {};
-  const client = await pool.connect();
-  try {
-    for (const t of FLOOR_TABLES) {
-      files[t] = path.join(dir, `${t}.copy`);
-      await pipeline(client.query(copyTo(`copy ${t} to stdout`)), fs.createWriteStream(files[t]!));
-    }
-  } finally {
-    client.release();
-  }
-  return files;
-}
-
-/** COPY each file into its table of a fresh database (same indexes, keys and triggers), in one transaction. */
-async function copyIn(db: DatabaseHandle, files: Record<string, string>): Promise<{ seconds: number; perTable: Record<string, number> }> {
-  const client = await db.pool.connect();
-  const perTable: Record<string, number> = {};
-  const started = performance.now();
-  try {
-    await client.query('begin');
-    for (const [table, file] of Object.entries(files)) {
-      const t = performance.now();
-      await pipeline(fs.createReadStream(file, { highWaterMark: 1 << 20 }), client.query(copyFrom(`copy ${table} from stdin`)));
-      perTable[table] = (performance.now() - t) / 1000;
-    }
-    await client.query('commit');
-  } catch (err) {
-    await client.query('rollback').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
-  return { seconds: (performance.now() - started) / 1000, perTable };
 }
 
 /**

@@ -187,43 +187,31 @@ const { parentPort, workerData: w, threadId } = require('node:worker_threads');
 const agent = new http.Agent({ keepAlive: true, maxSockets: w.concurrency });
 let seq = 0, errors = 0, measuring = false, stop = false;
 const latencies = [];
-function post() {
-  if (w.probe) return get();
+// A counter payment; or, probing the stack alone, an authenticated GET of the signed-in user.
+function next() {
+  if (w.probe) return send({ path: '/api/v1/auth/me', method: 'GET', headers: { authorization: 'Bearer ' + w.token } }, null, 200);
   const accountId = w.lo + Math.floor(Math.random() * (w.hi - w.lo + 1));
   const body = JSON.stringify({ accountId, amountFen: 100 + Math.floor(Math.random() * 20000) });
   const key = 'bench-' + threadId + '-' + (seq++);
+  return send({ path: '/api/v1/payments', method: 'POST',
+    headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: 'Bearer ' + w.token, 'idempotency-key': key } }, body, 201);
+}
+function send(options, body, okStatus) {
   return new Promise((resolve) => {
     const t0 = performance.now();
-    const req = http.request({ host: '127.0.0.1', port: w.port, path: '/api/v1/payments', method: 'POST', agent,
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: 'Bearer ' + w.token, 'idempotency-key': key } }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port: w.port, agent, ...options }, (res) => {
       res.resume();
       res.on('end', () => {
-        if (res.statusCode !== 201) errors++;
+        if (res.statusCode !== okStatus) errors++;
         else if (measuring) latencies.push(performance.now() - t0);
         resolve();
       });
     });
     req.on('error', () => { errors++; resolve(); });
-    req.end(body);
+    req.end(body ?? undefined);
   });
 }
-// The stack alone: an authenticated GET of the signed-in user (session lookup, one row read, JSON).
-function get() {
-  return new Promise((resolve) => {
-    const t0 = performance.now();
-    const req = http.request({ host: '127.0.0.1', port: w.port, path: '/api/v1/auth/me', method: 'GET', agent, headers: { authorization: 'Bearer ' + w.token } }, (res) => {
-      res.resume();
-      res.on('end', () => {
-        if (res.statusCode !== 200) errors++;
-        else if (measuring) latencies.push(performance.now() - t0);
-        resolve();
-      });
-    });
-    req.on('error', () => { errors++; resolve(); });
-    req.end();
-  });
-}
-async function client() { while (!stop) await post(); }
+async function client() { while (!stop) await next(); }
 (async () => {
   const clients = Array.from({ length: w.concurrency }, client);
   await new Promise((r) => setTimeout(r, w.warmupMs));

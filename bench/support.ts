@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { createPool, freePort, kyselyFor, startEmbedded, type DatabaseHandle, type EmbeddedServer } from '../src/db/connect.js';
 import { migrate } from '../src/db/migrate.js';
 
@@ -73,4 +75,51 @@ export function machineDescription(): string {
 export function peakRssMiB(): number {
   // resourceUsage().maxRSS is in kilobytes.
   return Math.round(process.resourceUsage().maxRSS / 1024);
+}
+
+/** A floor table: its rows, as a query over the benchmarked database (the whole table when absent). */
+export interface FloorSource {
+  table: string;
+  query?: string;
+}
+
+/** COPY the rows a run wrote out to one file per table under dir. */
+export async function copyOut(pool: pg.Pool, dir: string, sources: readonly FloorSource[]): Promise<Record<string, string>> {
+  const files: Record<string, string> = {};
+  const client = await pool.connect();
+  try {
+    for (const f of sources) {
+      files[f.table] = path.join(dir, `${f.table}.copy`);
+      await pipeline(client.query(copyTo(`copy ${f.query ? `(${f.query})` : f.table} to stdout`)), fs.createWriteStream(files[f.table]!));
+    }
+  } finally {
+    client.release();
+  }
+  return files;
+}
+
+/**
+ * COPY each file into its table of a fresh database (same indexes, keys and triggers), in one transaction,
+ * after `prelude` (rows the floor's rows refer to that the run did not write).
+ */
+export async function copyIn(db: DatabaseHandle, files: Record<string, string>, prelude?: string): Promise<{ seconds: number; perTable: Record<string, number> }> {
+  const client = await db.pool.connect();
+  const perTable: Record<string, number> = {};
+  const started = performance.now();
+  try {
+    await client.query('begin');
+    if (prelude) await client.query(prelude);
+    for (const [table, file] of Object.entries(files)) {
+      const t = performance.now();
+      await pipeline(fs.createReadStream(file, { highWaterMark: 1 << 20 }), client.query(copyFrom(`copy ${table} from stdin`)));
+      perTable[table] = (performance.now() - t) / 1000;
+    }
+    await client.query('commit');
+  } catch (err) {
+    await client.query('rollback').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+  return { seconds: (performance.now() - started) / 1000, perTable };
 }
