@@ -118,7 +118,9 @@ async function findAccounts(trx: Executor, open: Pending[]): Promise<void> {
   const byScope = new Map<string, Pending[]>();
   for (const p of open) {
     const id = JSON.stringify(p.request.ctx.actor.scope);
-    byScope.set(id, [...(byScope.get(id) ?? []), p]);
+    const group = byScope.get(id);
+    if (group) group.push(p);
+    else byScope.set(id, [p]);
   }
   for (const group of byScope.values()) {
     const rows = await findAccountsInScope(trx, group[0]!.request.ctx.actor.scope, [...new Set(group.map((p) => p.request.input.accountId))]);
