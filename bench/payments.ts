@@ -182,34 +182,31 @@ async function httpLoad(o: { port: number; token: string; lo: number; hi: number
 }
 
 const LOAD_WORKER = `
-const http = require('node:http');
+const { Pool } = require('undici');
 const { parentPort, workerData: w, threadId } = require('node:worker_threads');
-const agent = new http.Agent({ keepAlive: true, maxSockets: w.concurrency });
+// undici: a lean keep-alive client (as pgbench is for PostgreSQL), one connection per client, no pipelining
+const pool = new Pool('http://127.0.0.1:' + w.port, { connections: w.concurrency, pipelining: 1 });
 let seq = 0, errors = 0, measuring = false, stop = false;
 const latencies = [];
 // A counter payment; or, probing the stack alone, an authenticated GET of the signed-in user.
 function next() {
-  if (w.probe) return send({ path: '/api/v1/auth/me', method: 'GET', headers: { authorization: 'Bearer ' + w.token } }, null, 200);
+  if (w.probe) return send({ path: '/api/v1/auth/me', method: 'GET', headers: { authorization: 'Bearer ' + w.token } }, 200);
   const accountId = w.lo + Math.floor(Math.random() * (w.hi - w.lo + 1));
   const body = JSON.stringify({ accountId, amountFen: 100 + Math.floor(Math.random() * 20000) });
   const key = 'bench-' + threadId + '-' + (seq++);
-  return send({ path: '/api/v1/payments', method: 'POST',
-    headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: 'Bearer ' + w.token, 'idempotency-key': key } }, body, 201);
+  return send({ path: '/api/v1/payments', method: 'POST', body,
+    headers: { 'content-type': 'application/json', authorization: 'Bearer ' + w.token, 'idempotency-key': key } }, 201);
 }
-function send(options, body, okStatus) {
-  return new Promise((resolve) => {
-    const t0 = performance.now();
-    const req = http.request({ host: '127.0.0.1', port: w.port, agent, ...options }, (res) => {
-      res.resume();
-      res.on('end', () => {
-        if (res.statusCode !== okStatus) errors++;
-        else if (measuring) latencies.push(performance.now() - t0);
-        resolve();
-      });
-    });
-    req.on('error', () => { errors++; resolve(); });
-    req.end(body ?? undefined);
-  });
+async function send(options, okStatus) {
+  const t0 = performance.now();
+  try {
+    const res = await pool.request(options);
+    await res.body.dump();
+    if (res.statusCode !== okStatus) errors++;
+    else if (measuring) latencies.push(performance.now() - t0);
+  } catch {
+    errors++;
+  }
 }
 async function client() { while (!stop) await next(); }
 (async () => {
@@ -222,6 +219,7 @@ async function client() { while (!stop) await next(); }
   const elapsedMs = performance.now() - started;
   stop = true;
   await Promise.all(clients);
+  await pool.close();
   parentPort.postMessage({ latencies, errors, elapsedMs });
 })();
 `;

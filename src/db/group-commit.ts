@@ -1,5 +1,5 @@
-import type { Db } from './connect.js';
-import { inTransaction, type Trx } from './tx.js';
+import type { Transactor } from './pipeline.js';
+import type { Executor } from './tx.js';
 
 /**
  * Group commit for short write requests (the counter's payments): requests that arrive while earlier
@@ -37,8 +37,8 @@ export class GroupCommit<I, O> {
   private readonly counts: GroupCommitStats = { batches: 0, items: 0 };
 
   constructor(
-    private readonly db: Db,
-    private readonly work: (trx: Trx, items: I[]) => Promise<ItemResult<O>[]>,
+    private readonly transactor: Transactor,
+    private readonly work: (trx: Executor, items: I[]) => Promise<ItemResult<O>[]>,
     private readonly opts: GroupCommitOptions,
   ) {
     if (opts.maxBatch < 1 || opts.maxInFlight < 1) throw new Error('group commit needs maxBatch and maxInFlight of at least 1');
@@ -49,6 +49,11 @@ export class GroupCommit<I, O> {
       this.queue.push({ item, resolve, reject });
       this.pump();
     });
+  }
+
+  /** Closes the transactor (its connections). */
+  close(): Promise<void> {
+    return this.transactor.close();
   }
 
   /** Batches and items committed so far (items retried alone count again). */
@@ -84,7 +89,7 @@ export class GroupCommit<I, O> {
   }
 
   private async run(items: I[]): Promise<ItemResult<O>[]> {
-    const results = await inTransaction(this.db, (trx) => this.work(trx, items));
+    const results = await this.transactor.transaction((trx) => this.work(trx, items));
     if (results.length !== items.length) throw new Error(`group commit: ${results.length} results for ${items.length} items`);
     this.counts.batches++;
     this.counts.items += items.length;

@@ -1,5 +1,6 @@
 import { CompiledQuery, type Compilable, type Transaction } from 'kysely';
 import { PREPARED, type Db } from './connect.js';
+import { pipelinedClientOf } from './pipeline.js';
 import type { DB } from './schema.js';
 
 export type Trx = Transaction<DB>;
@@ -12,11 +13,22 @@ export function inTransaction<T>(db: Db, work: (trx: Trx) => Promise<T>): Promis
 }
 
 /**
- * Runs a query built with Kysely as a prepared statement (see PREPARED): for hot queries with a fixed
- * shape, asked on every request, whose planning would cost more than their execution.
+ * Runs a compiled statement and gives its rows. On a pipelined transaction (pipeline.ts) it is sent before
+ * this returns, so statements sent one after another without awaiting share a round trip, in the order of
+ * the calls; elsewhere it queues behind the executor's earlier statements as usual. Repositories use it for
+ * the statements of hot paths that are sent together.
  */
-export async function executePrepared<R>(db: Executor, query: Compilable<R>): Promise<R[]> {
+export function send<R>(db: Executor, query: CompiledQuery<R>): Promise<R[]> {
+  const client = pipelinedClientOf(db);
+  if (client) return client.query<R>(query.sql, query.parameters);
+  return db.executeQuery(query).then((r) => r.rows);
+}
+
+/**
+ * Runs a query built with Kysely as a prepared statement (see PREPARED): for hot queries with a fixed
+ * shape, asked on every request, whose planning would cost more than their execution. Sent as `send` does.
+ */
+export function executePrepared<R>(db: Executor, query: Compilable<R>): Promise<R[]> {
   const compiled = query.compile();
-  const result = await db.executeQuery<R>(CompiledQuery.raw(`${PREPARED} ${compiled.sql}`, [...compiled.parameters]));
-  return result.rows;
+  return send(db, CompiledQuery.raw(`${PREPARED} ${compiled.sql}`, [...compiled.parameters]) as CompiledQuery<R>);
 }

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { PREPARED } from '../../db/connect.js';
-import type { Executor } from '../../db/tx.js';
+import { send, type Executor } from '../../db/tx.js';
 
 export interface AuditEntry {
   actorId: number | null;
@@ -31,10 +31,13 @@ export async function insertAudit(db: Executor, e: AuditEntry): Promise<void> {
 export async function insertAudits(db: Executor, entries: readonly AuditEntry[]): Promise<void> {
   if (entries.length === 0) return;
   const col = <T>(f: (e: AuditEntry) => T) => entries.map(f);
-  await sql`${sql.raw(PREPARED)}
+  await send(
+    db,
+    sql`${sql.raw(PREPARED)}
     insert into audit_log (actor_id, actor_name, action, entity, entity_id, detail, ip)
     select * from unnest(${col((e) => e.actorId)}::bigint[], ${col((e) => e.actorName)}::text[], ${col((e) => e.action)}::text[], ${col((e) => e.entity ?? null)}::text[],
-                         ${col((e) => (e.entityId == null ? null : String(e.entityId)))}::text[], ${col((e) => JSON.stringify(e.detail ?? {}))}::jsonb[], ${col((e) => e.ip ?? null)}::text[])`.execute(db);
+                         ${col((e) => (e.entityId == null ? null : String(e.entityId)))}::text[], ${col((e) => JSON.stringify(e.detail ?? {}))}::jsonb[], ${col((e) => e.ip ?? null)}::text[])`.compile(db),
+  );
 }
 
 export interface AuditFilter {

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { PREPARED } from '../../db/connect.js';
-import type { Executor } from '../../db/tx.js';
+import { send, type Executor } from '../../db/tx.js';
 
 /** The only SQL of the Idempotency-Key store. */
 
@@ -17,14 +17,16 @@ export interface StoredKey {
  * guards must therefore be unique on its own too (payments: the channel transaction id is derived from
  * the key).
  */
-export async function lockAndFindKeys(db: Executor, keys: readonly { scope: string; key: string }[]): Promise<{ locked: boolean; stored: StoredKey | null }[]> {
-  const { rows } = await sql<{ locked: boolean; stored: StoredKey | null }>`${sql.raw(PREPARED)}
+export function lockAndFindKeys(db: Executor, keys: readonly { scope: string; key: string }[]): Promise<{ locked: boolean; stored: StoredKey | null }[]> {
+  return send(
+    db,
+    sql<{ locked: boolean; stored: StoredKey | null }>`${sql.raw(PREPARED)}
     select pg_try_advisory_xact_lock(hashtextextended(x.scope || E'\\n' || x.key, 7)) as locked,
            (select json_build_object('request_hash', k.request_hash, 'status_code', k.status_code, 'response', k.response)
               from idempotency_key k where k.scope = x.scope and k.key = x.key) as stored
       from unnest(${keys.map((k) => k.scope)}::text[], ${keys.map((k) => k.key)}::text[]) with ordinality x(scope, key, i)
-     order by x.i`.execute(db);
-  return rows;
+     order by x.i`.compile(db),
+  );
 }
 
 export interface NewKey {
@@ -37,8 +39,11 @@ export interface NewKey {
 
 export async function insertKeys(db: Executor, rows: readonly NewKey[]): Promise<void> {
   if (rows.length === 0) return;
-  await sql`${sql.raw(PREPARED)}
+  await send(
+    db,
+    sql`${sql.raw(PREPARED)}
     insert into idempotency_key (scope, key, request_hash, status_code, response)
     select * from unnest(${rows.map((r) => r.scope)}::text[], ${rows.map((r) => r.key)}::text[], ${rows.map((r) => r.requestHash)}::text[],
-                         ${rows.map((r) => r.statusCode)}::int[], ${rows.map((r) => JSON.stringify(r.response))}::jsonb[])`.execute(db);
+                         ${rows.map((r) => r.statusCode)}::int[], ${rows.map((r) => JSON.stringify(r.response))}::jsonb[])`.compile(db),
+  );
 }

@@ -4,7 +4,7 @@ import { PREPARED } from '../../db/connect.js';
 import { copyInto, copyText } from '../../db/copy.js';
 
 import type { DB } from '../../db/schema.js';
-import type { Executor } from '../../db/tx.js';
+import { send, type Executor } from '../../db/tx.js';
 import { accountsInScope } from '../customers/index.js';
 import type { Scope } from '../org/index.js';
 import type { OpenBill } from './domain/allocation.js';
@@ -18,7 +18,7 @@ import type { MinimumSetting } from './domain/penalty.js';
  * payments of one account are allocated one after the other. Returns the ids found.
  */
 export async function lockAccounts(db: Executor, accountIds: readonly number[]): Promise<number[]> {
-  const { rows } = await sql<{ id: number }>`${sql.raw(PREPARED)} select id from account where id = any(${pgArray(accountIds)}::bigint[]) order by id for update`.execute(db);
+  const rows = await send(db, sql<{ id: number }>`${sql.raw(PREPARED)} select id from account where id = any(${pgArray(accountIds)}::bigint[]) order by id for update`.compile(db));
   return rows.map((r) => r.id);
 }
 
@@ -115,7 +115,9 @@ export async function readPaymentContext(
   // Not prepared: planned on every call with the batch's own values and the tables' sizes as they are. A
   // generic plan cached while bill_settlement and payment were small (a new system, the start of an
   // import) kept scanning them whole as they grew: counter batches' reads went from 1 ms to 20–60 ms.
-  const { rows } = await sql<{ bills: BillTuple[]; existing: ExistingPayment[]; ids: string[] | number[]; tids: string[] | number[]; minimums: MinimumSetting[] }>`
+  const rows = await send(
+    db,
+    sql<{ bills: BillTuple[]; existing: ExistingPayment[]; ids: string[] | number[]; tids: string[] | number[]; minimums: MinimumSetting[] }>`
     select
       -- as arrays, not objects: half the JSON to build and parse for a batch of 20,000 bills
       (select coalesce(json_agg(json_build_array(${sql.raw(BILL_FIELDS.map((f) => `o."${f}"`).join(', '))})), '[]') from (${openBillsSql(accountIds)}) o) as bills,
@@ -128,7 +130,8 @@ export async function readPaymentContext(
          cross join lateral (select * from payment p where p.channel = x.channel and p.channel_txn_id = x.txn limit 1) p) as existing,
       (select coalesce(array_agg(nextval('payment_id_seq')), '{}') from generate_series(1, ${newIds}::int)) as ids,
       (select coalesce(array_agg(nextval(${TRANSFER_SEQ}::regclass)), '{}') from generate_series(1, ${newTransferIds}::int)) as tids,
-      (select coalesce(json_agg(json_build_object('effectiveFrom', effective_from::text, 'minimumFen', minimum_fen)), '[]') from penalty_minimum) as minimums`.execute(db);
+      (select coalesce(json_agg(json_build_object('effectiveFrom', effective_from::text, 'minimumFen', minimum_fen)), '[]') from penalty_minimum) as minimums`.compile(db),
+  );
   const r = rows[0]!;
   return { bills: r.bills.map(billOf), existing: r.existing, ids: r.ids.map(Number), transferIds: r.tids.map(Number), minimums: r.minimums };
 }
@@ -241,20 +244,23 @@ function settlementUpsert(s: readonly SettlementState[]) {
 
 /**
  * Writes a batch of payments in one statement: payment rows (a channel transaction already there is not
- * inserted — the caller compares the count and gives up), their allocation lines, the new state of every
- * bill they touched (one row per bill), and their ledger transfers, entries and balances. The balance
- * trigger on ledger_entry fails the whole statement if a transfer does not balance.
+ * inserted — the caller compares the count and gives up; `strict`: the statement fails on it instead), their
+ * allocation lines, the new state of every bill they touched (one row per bill), and their ledger transfers,
+ * entries and balances. The balance trigger on ledger_entry fails the whole statement if a transfer does
+ * not balance.
  */
-export async function writePayments(db: Executor, w: PaymentWrite): Promise<{ inserted: number }> {
+export async function writePayments(db: Executor, w: PaymentWrite, strict = false): Promise<{ inserted: number }> {
   const { payments: p, allocations: a, settlements: s, entries: e } = w;
-  const { rows } = await sql<{ inserted: number }>`${sql.raw(PREPARED)}
+  const rows = await send(
+    db,
+    sql<{ inserted: number }>`${sql.raw(PREPARED)}
     with p as (
       insert into payment (account_id, id, channel, channel_txn_id, amount_fen, paid_at, business_date, order_id, bank_batch_id, operator_id, principal_fen, penalty_fen, prepaid_fen)
       select * from unnest(${col(p, 'accountId')}::bigint[], ${col(p, 'id')}::bigint[], ${col(p, 'channel')}::text[], ${col(p, 'channelTxnId')}::text[],
                            ${col(p, 'amountFen')}::bigint[], ${pgArray(p.map((x) => x.paidAt.toISOString()))}::timestamptz[], ${col(p, 'businessDate')}::date[],
                            ${col(p, 'orderId')}::bigint[], ${col(p, 'bankBatchId')}::bigint[], ${col(p, 'operatorId')}::bigint[],
                            ${col(p, 'principalFen')}::bigint[], ${col(p, 'penaltyFen')}::bigint[], ${col(p, 'prepaidFen')}::bigint[])
-      on conflict (channel, channel_txn_id) do nothing
+      ${strict ? sql`` : sql`on conflict (channel, channel_txn_id) do nothing`}
       returning 1),
     a as (
       insert into payment_allocation (account_id, payment_id, line_no, bill_id, penalty_fen, principal_fen, prepaid_fen)
@@ -278,7 +284,8 @@ export async function writePayments(db: Executor, w: PaymentWrite): Promise<{ in
       select account_id, book, sum(amount_fen) from e group by account_id, book
       on conflict (account_id, book) do update set balance_fen = ledger_balance.balance_fen + excluded.balance_fen
       returning 1)
-    select (select count(*) from p)::int as inserted`.execute(db);
+    select (select count(*) from p)::int as inserted`.compile(db),
+  );
   return rows[0]!;
 }
 

@@ -29,7 +29,8 @@ const cursorOf = (c: string | undefined) => decodeCursor(c) || null;
 
 /** Counter payments (坐收), receipts, account statements and the approvals of reversals, refunds and waivers. */
 export async function paymentsRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
-  const desk = counterDesk(deps.db);
+  const desk = counterDesk(deps.pool);
+  app.addHook('onClose', () => desk.close());
   app.post<{ Body: CounterPayment }>(
     '/payments',
     {

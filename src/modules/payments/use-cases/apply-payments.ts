@@ -19,6 +19,7 @@ import {
   type NewPayment,
   type NewTransfer,
   type OpenBillRow,
+  type PaymentContext,
   type PaymentWrite,
   type SettlementState,
 } from '../payments.repository.js';
@@ -70,13 +71,51 @@ export type ApplyOutcome =
  */
 export async function applyPayments(trx: Executor, intakes: readonly PaymentIntake[]): Promise<ApplyOutcome[]> {
   if (intakes.length === 0) return [];
-  const plan = await planPayments(trx, intakes, 0);
-  if (plan.write.payments.length > 0) {
-    const { inserted } = await writePayments(trx, { ...plan.write, refType: 'payment' });
-    // Another transaction applied one of these channel transactions between our read and our write
-    // (a concurrent delivery to another account): give up the whole batch; a retry sees it as applied.
-    if (inserted !== plan.write.payments.length) throw concurrentlyApplied();
-  }
+  const read = await readForPayments(trx, intakes);
+  return writePlan(trx, allocatePayments(read, intakes));
+}
+
+/** What a batch's allocation starts from: the accounts found (and locked), and their context. */
+export interface PaymentsRead {
+  found: ReadonlySet<number>;
+  ctx: PaymentContext;
+}
+
+/**
+ * The lock and the read of `applyPayments`, sent together: on a pipelined transaction one round trip (the
+ * read runs after the lock is granted, so it sees every payment committed before). Nothing is applied
+ * until `allocatePayments` and `writePlan` — for these intakes or any subset of them.
+ */
+export async function readForPayments(trx: Executor, intakes: readonly PaymentIntake[]): Promise<PaymentsRead> {
+  intakes.forEach(checkIntake);
+  const accountIds = [...new Set(intakes.map((i) => i.accountId))].sort((a, b) => a - b);
+  const [found, ctx] = await Promise.all([lockAccounts(trx, accountIds), readPaymentContext(trx, accountIds, intakes, intakes.length)]);
+  return { found: new Set(found), ctx };
+}
+
+/** Allocates intakes read by `readForPayments` (all of them or some): what `writePlan` writes. */
+export function allocatePayments(read: PaymentsRead, intakes: readonly PaymentIntake[]): PaymentPlan {
+  intakes.forEach(checkIntake);
+  const missing = [...new Set(intakes.map((i) => i.accountId))].filter((id) => !read.found.has(id));
+  if (missing.length > 0) throw accountsNotFound(missing);
+  return allocateAll(read.ctx, intakes);
+}
+
+/**
+ * Writes what `allocatePayments` planned, in one statement, and gives the outcomes. The statement is sent
+ * before this returns (so a pipelined caller may send its next statements behind it). `strict`: a channel
+ * transaction applied concurrently fails the statement itself, and so the transaction — for a caller that
+ * sends its COMMIT before it sees the answer (pipeline.ts `commitSent`).
+ */
+export async function writePlan(trx: Executor, plan: PaymentPlan, opts: { strict?: boolean } = {}): Promise<ApplyOutcome[]> {
+  if (plan.write.payments.length === 0) return plan.outcomes;
+  const write = writePayments(trx, { ...plan.write, refType: 'payment' }, opts.strict);
+  const { inserted } = await write.catch((err: { code?: string; constraint?: string }) => {
+    throw err.code === '23505' && err.constraint === 'payment_channel_txn' ? concurrentlyApplied() : err;
+  });
+  // Another transaction applied one of these channel transactions between our read and our write
+  // (a concurrent delivery to another account): give up the whole batch; a retry sees it as applied.
+  if (inserted !== plan.write.payments.length) throw concurrentlyApplied();
   return plan.outcomes;
 }
 
@@ -104,25 +143,28 @@ export async function applyPaymentBatch(client: pg.PoolClient, intakes: readonly
   return plan.outcomes;
 }
 
-interface PaymentPlan {
+export interface PaymentPlan {
   outcomes: ApplyOutcome[];
   write: Omit<PaymentWrite, 'refType'>;
   /** ledger transfer ids taken from the sequence with the read (as many as asked for) */
   transferIds: number[];
 }
 
-/** Locks, reads and allocates: everything but the write, which the two entry points do their own way. */
+/** Locks, reads and allocates: everything but the write, which the bulk path does its own way. */
 async function planPayments(trx: Executor, intakes: readonly PaymentIntake[], transferIds: number, onLocked?: () => void): Promise<PaymentPlan> {
   intakes.forEach(checkIntake);
   const accountIds = [...new Set(intakes.map((i) => i.accountId))].sort((a, b) => a - b);
   const found = await lockAccounts(trx, accountIds);
   if (found.length !== accountIds.length) {
     const present = new Set(found);
-    const missing = accountIds.filter((id) => !present.has(id));
-    throw new AppError('NOT_FOUND', `account ${missing.slice(0, 5).join(', ')} not found`, { errors: [{ field: 'accountId', message: `no account ${missing[0]}` }] });
+    throw accountsNotFound(accountIds.filter((id) => !present.has(id)));
   }
   onLocked?.();
-  const ctx = await readPaymentContext(trx, accountIds, intakes, intakes.length, transferIds);
+  return allocateAll(await readPaymentContext(trx, accountIds, intakes, intakes.length, transferIds), intakes);
+}
+
+/** Allocation of a batch in input order, each payment seeing the bills as the ones before it left them. */
+function allocateAll(ctx: PaymentContext, intakes: readonly PaymentIntake[]): PaymentPlan {
   const accounts = groupBills(ctx.bills);
   const seen = new TxnIndex(ctx.existing);
   const touched: { account: AccountBills; index: number }[] = []; // bills this batch touched, in first-touch order
@@ -215,6 +257,9 @@ function transfersOf(entries: readonly NewEntry[]): NewTransfer[] {
   }
   return out;
 }
+
+const accountsNotFound = (missing: readonly number[]) =>
+  new AppError('NOT_FOUND', `account ${missing.slice(0, 5).join(', ')} not found`, { errors: [{ field: 'accountId', message: `no account ${missing[0]}` }] });
 
 const concurrentlyApplied = () => new AppError('CONFLICT', 'a payment of this batch was applied concurrently; retry');
 

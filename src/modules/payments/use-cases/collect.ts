@@ -1,5 +1,6 @@
-import type { Db } from '../../../db/connect.js';
+import type pg from 'pg';
 import { GroupCommit, type ItemResult } from '../../../db/group-commit.js';
+import { commitSent, PipelinedTransactor } from '../../../db/pipeline.js';
 import type { Executor } from '../../../db/tx.js';
 import { businessDate } from '../../../shared/business-time.js';
 import { AppError, notFound } from '../../../shared/errors.js';
@@ -8,7 +9,7 @@ import { findAccountsInScope } from '../../customers/index.js';
 import { auditBy, type Ctx } from '../../org/index.js';
 import { claimKeys, inFlight, storeKeys, type IdempotentRequest, type IdempotentResult } from '../../idempotency/index.js';
 import { requirePayments } from './operator.js';
-import { applyPayments, type ApplyOutcome, type PaymentIntake } from './apply-payments.js';
+import { allocatePayments, readForPayments, writePlan, type ApplyOutcome, type PaymentIntake } from './apply-payments.js';
 import { receiptNo, type PaymentView } from './queries.js';
 
 export interface CounterPayment {
@@ -27,13 +28,14 @@ export type CounterAnswer = IdempotentResult<PaymentView>;
 
 /**
  * Counter payments taken at the same moment share one transaction (group commit): under load a batch is
- * what arrived while the last one was written, at most MAX_BATCH; up to IN_FLIGHT batches at once (each
- * a pool connection, the rest of the pool stays free for reads). A lone payment is written at once.
+ * what arrived while the last one was written, at most maxBatch; up to maxInFlight batches at once, each on
+ * a pipelined connection of its own (pipeline.ts). A lone payment is written at once.
  */
 export const COUNTER_BATCHING = { maxBatch: 64, maxInFlight: 3 };
 
-export function counterDesk(db: Db, opts = COUNTER_BATCHING): GroupCommit<CounterRequest, CounterAnswer> {
-  return new GroupCommit(db, collectAtCounter, opts);
+/** The counter's group commit, on connections of its own made like `pool`'s; close it with the app. */
+export function counterDesk(pool: pg.Pool, opts = COUNTER_BATCHING): GroupCommit<CounterRequest, CounterAnswer> {
+  return new GroupCommit(new PipelinedTransactor(pool, opts.maxInFlight), collectAtCounter, opts);
 }
 
 /**
@@ -43,6 +45,11 @@ export function counterDesk(db: Db, opts = COUNTER_BATCHING): GroupCommit<Counte
  * receipt — the payment and where its money went, built from what was just written (the same as GET
  * /payments/:id gives). A refused request (role, key in flight or reused, account not in scope) writes
  * nothing and does not stop the others.
+ *
+ * The statements go in two flights, each sent whole before its answers are awaited (one round trip each on
+ * a pipelined transaction): BEGIN, the key claims, the scope checks and the payments core's lock and read
+ * for every request; then, for those still standing, the payments write, the audit, the keys and COMMIT.
+ * Locking or reading an account for a request that is then refused changes nothing.
  */
 export async function collectAtCounter(trx: Executor, requests: readonly CounterRequest[]): Promise<ItemResult<CounterAnswer>[]> {
   const out: ItemResult<CounterAnswer>[] = [];
@@ -54,8 +61,13 @@ export async function collectAtCounter(trx: Executor, requests: readonly Counter
     const error = roleRefusal(p.request.ctx);
     return error === null || refuse(p, error);
   });
+  if (open.length === 0) return out;
 
-  const claims = await claimKeys<PaymentView>(trx, open.map((p) => p.key));
+  const [claims, , read] = await Promise.all([
+    claimKeys<PaymentView>(trx, open.map((p) => p.key)),
+    findAccounts(trx, open),
+    readForPayments(trx, open.map((p) => intakeOf(p.request))),
+  ]);
   open = open.filter((p, n) => {
     const claim = claims[n]!;
     if (claim instanceof AppError) return refuse(p, claim);
@@ -63,31 +75,36 @@ export async function collectAtCounter(trx: Executor, requests: readonly Counter
     p.requestHash = claim.requestHash;
     return true;
   });
-
-  await findAccounts(trx, open);
   open = open.filter((p) => p.account !== null || refuse(p, notFound('account')));
 
-  const outcomes = await applyPayments(trx, open.map((p) => intakeOf(p.request)));
+  const plan = allocatePayments(read, open.map((p) => intakeOf(p.request)));
   const applied: { p: Pending; receipt: PaymentView }[] = [];
   open.forEach((p, n) => {
-    const outcome = outcomes[n]!;
+    const outcome = plan.outcomes[n]!;
     // Applied under this key by a request that committed while this one took the key's lock: the key
     // row is there now, and the retry the client makes on 409 replays it.
     if (outcome.status !== 'applied') refuse(p, inFlight());
     else applied.push({ p, receipt: receiptOf(p.request, p.account!, outcome) });
   });
 
-  await insertAudits(
-    trx,
-    applied.map(({ p, receipt }) => ({
-      ...auditBy(p.request.ctx),
-      action: 'payment.counter',
-      entity: 'payment',
-      entityId: receipt.id,
-      detail: { accountId: receipt.accountId, amountFen: receipt.amountFen, businessDate: receipt.businessDate },
-    })),
-  );
-  await storeKeys(trx, applied.map(({ p, receipt }) => ({ request: p.key, requestHash: p.requestHash, statusCode: 201, body: receipt })));
+  const written = Promise.all([
+    writePlan(trx, plan, { strict: true }),
+    insertAudits(
+      trx,
+      applied.map(({ p, receipt }) => ({
+        ...auditBy(p.request.ctx),
+        action: 'payment.counter',
+        entity: 'payment',
+        entityId: receipt.id,
+        detail: { accountId: receipt.accountId, amountFen: receipt.amountFen, businessDate: receipt.businessDate },
+      })),
+    ),
+    storeKeys(trx, applied.map(({ p, receipt }) => ({ request: p.key, requestHash: p.requestHash, statusCode: 201, body: receipt }))),
+  ]);
+  // Everything is decided and sent: the COMMIT goes with it (the strict write fails the transaction
+  // rather than leave a payment out).
+  commitSent(trx);
+  await written;
   for (const { p, receipt } of applied) answer(p, { ok: true, value: { statusCode: 201, body: receipt, replayed: false } });
   return out;
 }
@@ -113,7 +130,7 @@ function keyRequest({ ctx, key, input }: CounterRequest): IdempotentRequest {
   return { scope: `user:${ctx.actor.userId}`, key, method: 'POST', route: '/payments', body: input };
 }
 
-/** Each request's account when its cashier may see it: one query per distinct scope in the batch. */
+/** Each request's account when its cashier may see it: one query per distinct scope in the batch, sent together. */
 async function findAccounts(trx: Executor, open: Pending[]): Promise<void> {
   const byScope = new Map<string, Pending[]>();
   for (const p of open) {
@@ -122,11 +139,12 @@ async function findAccounts(trx: Executor, open: Pending[]): Promise<void> {
     if (group) group.push(p);
     else byScope.set(id, [p]);
   }
-  for (const group of byScope.values()) {
-    const rows = await findAccountsInScope(trx, group[0]!.request.ctx.actor.scope, [...new Set(group.map((p) => p.request.input.accountId))]);
-    const found = new Map(rows.map((r) => [r.id, r]));
-    for (const p of group) p.account = found.get(p.request.input.accountId) ?? null;
-  }
+  const groups = [...byScope.values()];
+  const found = await Promise.all(groups.map((g) => findAccountsInScope(trx, g[0]!.request.ctx.actor.scope, [...new Set(g.map((p) => p.request.input.accountId))])));
+  groups.forEach((group, n) => {
+    const byId = new Map(found[n]!.map((r) => [r.id, r]));
+    for (const p of group) p.account = byId.get(p.request.input.accountId) ?? null;
+  });
 }
 
 function intakeOf({ ctx, key, input }: CounterRequest): PaymentIntake {
