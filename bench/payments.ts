@@ -71,12 +71,20 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
     const port = typeof address === 'object' && address ? address.port : 0;
 
     console.error(`HTTP: ${CONCURRENCY} clients, ${WARMUP_S} s warm-up, ${DURATION_S} s measured`);
-    const cpu0 = { node: process.cpuUsage(), postgres: postgresCpuSeconds(), at: performance.now() };
+    const cpu0 = { node: process.cpuUsage(), server: serverThreadCpuSeconds(), postgres: postgresCpuSeconds(), machine: machineBusySeconds(), at: performance.now() };
     const http = await httpLoad({ port, token, lo: 1, hi: half });
     const wall = (performance.now() - cpu0.at) / 1000;
     const nodeCpu = process.cpuUsage(cpu0.node);
-    const cores = { node: (nodeCpu.user + nodeCpu.system) / 1e6 / wall, postgres: (postgresCpuSeconds() - cpu0.postgres) / wall };
-    console.error(`HTTP: CPU in use during the run: Node (server and clients) ${cores.node.toFixed(2)} cores, PostgreSQL ${cores.postgres.toFixed(2)} cores`);
+    const cores = {
+      node: (nodeCpu.user + nodeCpu.system) / 1e6 / wall,
+      server: (serverThreadCpuSeconds() - cpu0.server) / wall,
+      postgres: postgresCores(cpu0.postgres, postgresCpuSeconds(), wall),
+      machine: (machineBusySeconds() - cpu0.machine) / wall,
+    };
+    console.error(
+      `HTTP: CPU in use during the run: Node ${cores.node.toFixed(2)} cores (the server's thread ${cores.server.toFixed(2)}, the rest is mostly the clients), ` +
+        `PostgreSQL ${cores.postgres.toFixed(2)}, the whole machine ${cores.machine.toFixed(2)} of ${os.cpus().length}`,
+    );
     console.error(`HTTP: ${http.perSecond.toFixed(0)} payments/s, p50 ${http.p50.toFixed(1)} ms, p99 ${http.p99.toFixed(1)} ms, ${http.errors} errors`);
     // For scale: what the same server and clients do for a request that moves no money.
     const probe = await httpLoad({ port, token, lo: 1, hi: half, probe: true, seconds: 5 });
@@ -135,6 +143,8 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
         errors: http.errors,
         meanBatch: Number(meanBatch.toFixed(1)),
         nodeCores: Number(cores.node.toFixed(2)),
+        serverThreadCores: Number(cores.server.toFixed(2)),
+        machineCores: Number(cores.machine.toFixed(2)),
         postgresCores: Number(cores.postgres.toFixed(2)),
         authMeRequestsPerSecond: Math.round(probe.perSecond),
         pgbenchBatch: batch,
@@ -150,7 +160,7 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
       },
       notes: [
         `${CONCURRENCY} HTTP clients for ${DURATION_S} s: ${http.perSecond.toFixed(0)} payments/s, p50 ${http.p50.toFixed(1)} ms, p99 ${http.p99.toFixed(1)} ms, ${http.errors} errors; ${meanBatch.toFixed(1)} payments per transaction (group commit).`,
-        `CPU during the HTTP run: Node (server and clients) ${cores.node.toFixed(2)} cores, PostgreSQL ${cores.postgres.toFixed(2)} cores; the HTTP stack alone (GET /auth/me): ${probe.perSecond.toFixed(0)} requests/s.`,
+        `CPU during the HTTP run: Node ${cores.node.toFixed(2)} cores (the server's thread ${cores.server.toFixed(2)}), PostgreSQL ${cores.postgres.toFixed(2)}, the whole machine ${cores.machine.toFixed(2)}; the HTTP stack alone (GET /auth/me): ${probe.perSecond.toFixed(0)} requests/s.`,
         `pgbench with the same SQL transaction of ${batch} payments: ${floors.map((f) => `${f.clients} clients ${f.tps.toFixed(0)} tps = ${(f.tps * batch).toFixed(0)} payments/s`).join(', ')}; ratio to the faster ${ratio.toFixed(2)}; ${verdict} the target. For reference, pgbench with one payment per transaction (no group commit): ${perPayment.tps.toFixed(0)} payments/s.`,
       ],
     };
@@ -227,9 +237,10 @@ async function client() { while (!stop) await next(); }
 /**
  * The transaction one batch of counter payments runs (the group commit's batch), statement for statement
  * as the app sends it (auth plugin, idempotency, customers' scope rule, payments repository, audit), for
- * pgbench, with `batch` payments into distinct accounts. pgbench cannot allocate, so the write statement
- * takes each account's oldest open bill from the context read and pays its principal (what a payment
- * under the bill's amount does in the app). Keep in step with those repositories.
+ * pgbench, with `batch` payments into distinct accounts, pipelined as the app pipelines them (the context
+ * read stands alone: pgbench cannot \gset inside a pipeline). pgbench cannot allocate, so the write
+ * statement takes each account's oldest open bill from the context read and pays its principal (what a
+ * payment under the bill's amount does in the app). Keep in step with those repositories.
  */
 function pgbenchScript(userId: number, tokenHash: string, batch: number): string {
   const n = Array.from({ length: batch }, (_, i) => i + 1);
@@ -242,6 +253,7 @@ function pgbenchScript(userId: number, tokenHash: string, batch: number): string
   return `\\set base random(:lo, :hi)
 \\set k random(1, 2000000000)
 ${n.map((i) => `\\set aid${i} :lo + ((:base - :lo + ${i} * 7919) % (:hi - :lo + 1))\n\\set amt${i} random(100, 20100)`).join('\n')}
+\\startpipeline
 select u.id, u.username, u.role from app_user u where u.id in (select user_id from user_session where token_hash = any(array_fill('${tokenHash}'::text, array[${batch}])) and revoked_at is null and expires_at > now());
 begin;
 select pg_try_advisory_xact_lock(hashtextextended(x.scope || E'\\n' || x.key, 7)) as locked,
@@ -249,6 +261,7 @@ select pg_try_advisory_xact_lock(hashtextextended(x.scope || E'\\n' || x.key, 7)
   from unnest(array_fill(${scope}::text, array[${batch}]), ${keys}) with ordinality x(scope, key, i) order by x.i;
 select a.id, a.account_no, a.name from account a join org_unit s on s.id = a.station_id join transformer_area t on t.id = a.area_id where a.company_id = 1 and a.id = any(${aids});
 select id from account where id = any(${aids}) order by id for update;
+\\endpipeline
 select
   (select coalesce(json_agg(o), '[]') from (
     with issued as (
@@ -270,6 +283,7 @@ select
   (select coalesce(array_agg(nextval('payment_id_seq')), '{}') from generate_series(1, ${batch})) as ids,
   (select coalesce(json_agg(json_build_object('effectiveFrom', effective_from::text, 'minimumFen', minimum_fen)), '[]') from penalty_minimum) as minimums
 \\gset
+\\startpipeline
 with x as materialized (
   select x.aid, x.amt, x.pid, x.txn, b.bid, b.paid
     from unnest(${aids}, ${amts}, :ids::bigint[], ${txns}) x(aid, amt, pid, txn)
@@ -277,8 +291,7 @@ with x as materialized (
                          from json_array_elements(:bills::json) j where (j->>'accountId')::bigint = x.aid order by j->>'period' limit 1) b on true),
 p as (
   insert into payment (account_id, id, channel, channel_txn_id, amount_fen, paid_at, business_date, order_id, bank_batch_id, operator_id, principal_fen, penalty_fen, prepaid_fen)
-  select aid, pid, 'counter', txn, amt, now(), current_date, null, null, ${userId}, amt, 0, 0 from x
-  on conflict (channel, channel_txn_id) do nothing returning 1),
+  select aid, pid, 'counter', txn, amt, now(), current_date, null, null, ${userId}, amt, 0, 0 from x returning 1),
 a as (
   insert into payment_allocation (account_id, payment_id, line_no, bill_id, penalty_fen, principal_fen, prepaid_fen)
   select aid, pid, 1, bid, 0, amt, 0 from x returning 1),
@@ -312,12 +325,39 @@ insert into idempotency_key (scope, key, request_hash, status_code, response)
 select ${scope}, key, md5(key), 201, json_build_object('id', pid, 'accountId', aid, 'amountFen', amt)::jsonb
   from unnest(${aids}, ${amts}, :ids::bigint[], ${keys}) x(aid, amt, pid, key);
 commit;
+\\endpipeline
 `;
 }
 
-/** CPU seconds used so far by this machine's PostgreSQL processes (Linux /proc; 0 elsewhere). */
-function postgresCpuSeconds(): number {
-  let ticks = 0;
+/** CPU seconds used so far by this process's main thread, the server's event loop (Linux /proc; 0 elsewhere). */
+function serverThreadCpuSeconds(): number {
+  try {
+    const stat = fs.readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds all cores spent busy so far (Linux /proc/stat; 0 elsewhere): the machine as a whole, whoever used it. */
+function machineBusySeconds(): number {
+  try {
+    // cpu  user nice system idle iowait irq softirq steal …
+    const [, user, nice, system, , , irq, softirq, steal] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
+    return (user! + nice! + system! + irq! + softirq! + steal!) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * CPU seconds each of this machine's PostgreSQL processes has used so far, by pid (Linux /proc; empty
+ * elsewhere). Compare two readings pid by pid (postgresCores): a process that exits in between (an idle
+ * pool connection closing after the set-up's work) must not take its earlier seconds out of the sum.
+ */
+function postgresCpuSeconds(): Map<string, number> {
+  const seconds = new Map<string, number>();
   for (const pid of fs.existsSync('/proc') ? fs.readdirSync('/proc') : []) {
     if (!/^\d+$/.test(pid)) continue;
     try {
@@ -325,12 +365,19 @@ function postgresCpuSeconds(): number {
       const close = stat.lastIndexOf(')');
       if (!stat.slice(stat.indexOf('(') + 1, close).startsWith('postgres')) continue;
       const fields = stat.slice(close + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
+      seconds.set(pid, (Number(fields[11]) + Number(fields[12])) / 100); // USER_HZ
     } catch {
       // the process ended while we read
     }
   }
-  return ticks / 100; // USER_HZ
+  return seconds;
+}
+
+/** Cores PostgreSQL used between two readings, from the processes alive at the second (those that ended in between are left out). */
+function postgresCores(before: Map<string, number>, after: Map<string, number>, wall: number): number {
+  let used = 0;
+  for (const [pid, s] of after) used += s - (before.get(pid) ?? 0);
+  return used / wall;
 }
 
 interface PgbenchFigures {

@@ -31,7 +31,7 @@ export type CounterAnswer = IdempotentResult<PaymentView>;
  * what arrived while the last one was written, at most maxBatch; up to maxInFlight batches at once, each on
  * a pipelined connection of its own (pipeline.ts). A lone payment is written at once.
  */
-export const COUNTER_BATCHING = { maxBatch: 64, maxInFlight: 3 };
+export const COUNTER_BATCHING = { maxBatch: 64, maxInFlight: 2 };
 
 /** The counter's group commit, on connections of its own made like `pool`'s; close it with the app. */
 export function counterDesk(pool: pg.Pool, opts = COUNTER_BATCHING): GroupCommit<CounterRequest, CounterAnswer> {
