@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
+import helmet from 'helmet';
 import { sql } from 'kysely';
 import { auditRoutes } from '../modules/audit/index.js';
 import { customersRoutes } from '../modules/customers/index.js';
@@ -41,11 +41,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
   registerValidators(app);
   registerProblemHandlers(app);
 
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: { 'script-src': ["'self'"], 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] },
-    },
-  });
+  registerSecurityHeaders(app);
   await app.register(cookie);
   await app.register(rateLimit, { max: deps.config.rateLimitPerMinute, timeWindow: '1 minute', allowList: ['127.0.0.1', '::1'] });
   await app.register(swagger, {
@@ -108,4 +104,17 @@ function registerWebUi(app: FastifyInstance, webDir: string | undefined): void {
     if (isPage && index && fs.existsSync(index)) return reply.type('text/html').send(fs.createReadStream(index));
     return sendProblem(reply, new AppError('NOT_FOUND', `no route ${request.method} ${pathname}`));
   });
+}
+
+/**
+ * Helmet's security headers on every response, from one helmet instance built here (the Fastify plugin
+ * builds a new one on every request, parsing the policy again: a few percent of a payment's CPU).
+ */
+function registerSecurityHeaders(app: FastifyInstance): void {
+  const headers = helmet({
+    contentSecurityPolicy: {
+      directives: { 'script-src': ["'self'"], 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] },
+    },
+  });
+  app.addHook('onRequest', (request, reply, done) => headers(request.raw, reply.raw, (err?: unknown) => done(err as Error | undefined)));
 }

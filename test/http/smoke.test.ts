@@ -29,6 +29,17 @@ describe('smoke', () => {
     expect(docs.body).toMatch(/swagger/i);
   });
 
+  it('sends the security headers on every response, API and problem documents alike', async () => {
+    for (const url of ['/healthz', '/api/v1/no-such-route']) {
+      const res = await t.app.inject({ url });
+      expect(res.headers['content-security-policy']).toMatch(/script-src 'self'/);
+      expect(res.headers['content-security-policy']).toMatch(/img-src 'self' data:/);
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+      expect(res.headers['strict-transport-security']).toMatch(/max-age=/);
+    }
+  });
+
   it('exposes Prometheus metrics with per-route request durations', async () => {
     await t.app.inject({ url: '/healthz' });
     const res = await t.app.inject({ url: '/metrics' });
