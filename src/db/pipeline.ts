@@ -121,12 +121,9 @@ export class PipelinedClient {
    */
   async finish(commit: boolean): Promise<void> {
     await this.opened;
-    if (this.committing) {
-      const command = await this.committing;
-      if (commit && command !== 'COMMIT') throw new Error(`the transaction was rolled back (${command})`);
-      return;
-    }
-    await this.client.query(commit ? 'commit' : 'rollback');
+    // PostgreSQL answers COMMIT in a failed transaction with ROLLBACK, not an error
+    const command = await (this.committing ?? this.client.query(commit ? 'commit' : 'rollback').then((r) => r.command));
+    if (commit && command !== 'COMMIT') throw new Error(`the transaction was rolled back (${command})`);
   }
 
   private cork(): void {

@@ -103,4 +103,13 @@ describe('pipelined transactions', () => {
     });
     expect((await rows('pipe')).map((r) => r.id)).toEqual([1, 2, 5, 7]);
   });
+
+  it('fail a transaction whose work swallowed a failed statement: PostgreSQL rolled it back', async () => {
+    const swallowing = pipelined.transaction(async (trx) => {
+      await insert(trx, 8);
+      await insert(trx, 1).catch(() => {});
+    });
+    await expect(swallowing).rejects.toThrow(/rolled back/);
+    expect((await rows('pipe')).map((r) => r.id)).toEqual([1, 2, 5, 7]);
+  });
 });
