@@ -25,6 +25,17 @@ export function send<R>(db: Executor, query: CompiledQuery<R>): Promise<R[]> {
 }
 
 /**
+ * Runs `first` and then `second` (each sending its statement with `send`): on a pipelined transaction both
+ * are sent at once and share a round trip; elsewhere `second` starts when `first` has its answer (an
+ * executor over one client — a COPY session's — must not be given two statements at once).
+ */
+export async function inSequence<A, B>(db: Executor, first: () => Promise<A>, second: () => Promise<B>): Promise<[A, B]> {
+  if (pipelinedClientOf(db)) return Promise.all([first(), second()]);
+  const a = await first();
+  return [a, await second()];
+}
+
+/**
  * Runs a query built with Kysely as a prepared statement (see PREPARED): for hot queries with a fixed
  * shape, asked on every request, whose planning would cost more than their execution. Sent as `send` does.
  */

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Executor } from '../../../db/tx.js';
+import { inSequence, type Executor } from '../../../db/tx.js';
 import { businessDate } from '../../../shared/business-time.js';
 import { AppError } from '../../../shared/errors.js';
 import { allocate, isSettled, type OpenBill } from '../domain/allocation.js';
@@ -89,7 +89,11 @@ export interface PaymentsRead {
 export async function readForPayments(trx: Executor, intakes: readonly PaymentIntake[]): Promise<PaymentsRead> {
   intakes.forEach(checkIntake);
   const accountIds = [...new Set(intakes.map((i) => i.accountId))].sort((a, b) => a - b);
-  const [found, ctx] = await Promise.all([lockAccounts(trx, accountIds), readPaymentContext(trx, accountIds, intakes, intakes.length)]);
+  const [found, ctx] = await inSequence(
+    trx,
+    () => lockAccounts(trx, accountIds),
+    () => readPaymentContext(trx, accountIds, intakes, intakes.length),
+  );
   return { found: new Set(found), ctx };
 }
 
