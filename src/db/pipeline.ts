@@ -33,13 +33,18 @@ export function pipelinedClientOf(db: Executor): PipelinedClient | undefined {
  * The connections are a pool of their own, with the main pool's settings: COPY and cursors (bank files,
  * exports) cannot run in pipeline mode. Isolation and locking are those of any transaction — a statement
  * sent after a lock runs after the lock is granted, and in READ COMMITTED sees what committed before it ran.
+ *
+ * They never scan a table whole (`enable_seqscan=off`; their statements look rows up by key): a prepared
+ * statement's plan made while a table is still empty — a new system, the key table at the start of a
+ * benchmark — would otherwise scan it, and keep scanning it as it grows.
  */
 export class PipelinedTransactor implements Transactor {
   private readonly pool: pg.Pool;
   private readonly executors = new WeakMap<pg.PoolClient, Db>();
 
   constructor(base: pg.Pool, size: number) {
-    this.pool = new pg.Pool({ ...base.options, max: size, pipeline: true } as pg.PoolConfig);
+    const options = [base.options.options, '-c enable_seqscan=off'].filter(Boolean).join(' ');
+    this.pool = new pg.Pool({ ...base.options, max: size, pipeline: true, options } as pg.PoolConfig);
     this.pool.on('error', (err) => console.error(`database connection lost: ${err.message}`));
   }
 

@@ -104,6 +104,11 @@ describe('pipelined transactions', () => {
     expect((await rows('pipe')).map((r) => r.id)).toEqual([1, 2, 5, 7]);
   });
 
+  it('never scan a table whole: plans made while a table is empty keep using its index', async () => {
+    const setting = await pipelined.transaction((trx) => send<{ enable_seqscan: string }>(trx, sql<{ enable_seqscan: string }>`show enable_seqscan`.compile(trx)));
+    expect(setting[0]!.enable_seqscan).toBe('off');
+  });
+
   it('fail a transaction whose work swallowed a failed statement: PostgreSQL rolled it back', async () => {
     const swallowing = pipelined.transaction(async (trx) => {
       await insert(trx, 8);
