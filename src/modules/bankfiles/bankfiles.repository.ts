@@ -178,7 +178,9 @@ export async function stepLines(client: pg.PoolClient, companyId: number, from: 
                   end as reason
              from bank_stage s
              left join bank_dups d on d.txn = s.txn and s.line_no > d.first_line
-             left join lateral (select id, status from account where account_no = s.account_no and company_id = $3) a on true
+             -- limit 1 keeps the lookup per line by the account_no index: without it the planner joined by hashing
+             -- the whole account table on every step (a seq scan of the county per 20,000 lines)
+             left join lateral (select id, status from account where account_no = s.account_no and company_id = $3 limit 1) a on true
             where s.line_no > $1 and s.line_no <= $2
             order by s.line_no`,
     values: [from, to, companyId],
