@@ -20,9 +20,9 @@ export function copyLine(values: readonly CopyValue[]): string {
 
 /**
  * Streams rows into a table with COPY FROM STDIN on the given client (so it can join the caller's transaction).
- * `rows` yields already-encoded chunks of copyLine() output; batching many lines per chunk keeps it fast.
+ * `chunks` yields COPY text: strings of copyLine() output or bytes (CopyTextBuffer); batching many lines per chunk keeps it fast.
  */
-export async function copyInto(client: pg.PoolClient | pg.Client, table: string, columns: readonly string[], chunks: AsyncIterable<string> | Iterable<string>): Promise<void> {
+export async function copyInto(client: pg.PoolClient | pg.Client, table: string, columns: readonly string[], chunks: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>): Promise<void> {
   const sql = `copy ${table} (${columns.join(', ')}) from stdin`;
   const sink = client.query(copyFrom(sql));
   await pipeline(Readable.from(chunks, { objectMode: false }), sink);

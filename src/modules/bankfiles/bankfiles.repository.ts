@@ -112,20 +112,12 @@ export async function createStage(client: pg.PoolClient): Promise<void> {
     line_no int not null, txn text, account_no text, amount_fen bigint, debit_date date, reason text, detail text)`);
 }
 
-export async function copyStage(client: pg.PoolClient, chunks: AsyncIterable<string>): Promise<void> {
+export async function copyStage(client: pg.PoolClient, chunks: AsyncIterable<Uint8Array>): Promise<void> {
   await copyInto(client, 'bank_stage', STAGE_COLUMNS, chunks);
 }
 
 export async function dropStage(client: pg.PoolClient): Promise<void> {
   await client.query(`drop table if exists pg_temp.bank_stage, pg_temp.bank_dups`);
-}
-
-const NEEDS_ESCAPE = /[\\\t\n\r]/;
-/** A value in COPY text form (\N for null); escaping only when needed — this runs for every field of a million lines. */
-export function copyValue(v: string | number | boolean | null): string {
-  if (v === null) return '\\N';
-  if (typeof v !== 'string') return typeof v === 'boolean' ? (v ? 't' : 'f') : String(v);
-  return NEEDS_ESCAPE.test(v) ? v.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : v;
 }
 
 /**
@@ -178,7 +170,9 @@ export async function stepLines(client: pg.PoolClient, companyId: number, from: 
                   end as reason
              from bank_stage s
              left join bank_dups d on d.txn = s.txn and s.line_no > d.first_line
-             left join lateral (select id, status from account where account_no = s.account_no and company_id = $3) a on true
+             -- limit 1 keeps the lookup per line by the account_no index: without it the planner joined by hashing
+             -- the whole account table on every step (a seq scan of the county per 20,000 lines)
+             left join lateral (select id, status from account where account_no = s.account_no and company_id = $3 limit 1) a on true
             where s.line_no > $1 and s.line_no <= $2
             order by s.line_no`,
     values: [from, to, companyId],
@@ -188,9 +182,9 @@ export async function stepLines(client: pg.PoolClient, companyId: number, from: 
 
 export const RESULT_LINE_COLUMNS = ['batch_id', 'line_no', 'account_no', 'account_id', 'amount_fen', 'bank_txn_id', 'accepted', 'reason', 'payment_id'] as const;
 
-/** A step's result lines (COPY text in RESULT_LINE_COLUMNS order, built with copyValue), in the caller's transaction. */
-export async function copyResultLines(client: pg.PoolClient, text: string): Promise<void> {
-  if (text) await copyInto(client, 'bank_batch_line', RESULT_LINE_COLUMNS, [text]);
+/** A step's result lines (COPY text in RESULT_LINE_COLUMNS order), in the caller's transaction. */
+export async function copyResultLines(client: pg.PoolClient, text: Uint8Array): Promise<void> {
+  if (text.length > 0) await copyInto(client, 'bank_batch_line', RESULT_LINE_COLUMNS, [text]);
 }
 
 /**

@@ -1,7 +1,8 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import type pg from 'pg';
 import { PREPARED } from '../../db/connect.js';
-import { copyInto, copyText } from '../../db/copy.js';
+import { copyInto } from '../../db/copy.js';
+import { CopyTextBuffer, intArrayLiteral, textArrayLiteral } from '../../db/copy-text.js';
 
 import type { DB } from '../../db/schema.js';
 import { send, type Executor } from '../../db/tx.js';
@@ -232,9 +233,9 @@ function pgArray(values: readonly ArrayValue[]): string {
 function settlementUpsert(s: readonly SettlementState[]) {
   return sql`
       insert into bill_settlement (account_id, bill_id, principal_paid_fen, penalty_accrued_mfen, penalty_through, penalty_charged_fen, penalty_paid_fen, penalty_waived_fen, settled_on)
-      select * from unnest(${col(s, 'accountId')}::bigint[], ${col(s, 'billId')}::bigint[], ${col(s, 'principalPaidFen')}::bigint[], ${col(s, 'penaltyAccruedMfen')}::bigint[],
-                           ${col(s, 'penaltyThrough')}::date[], ${col(s, 'penaltyChargedFen')}::bigint[], ${col(s, 'penaltyPaidFen')}::bigint[],
-                           ${col(s, 'penaltyWaivedFen')}::bigint[], ${col(s, 'settledOn')}::date[])
+      select * from unnest(${intArrayLiteral(s, (x) => x.accountId)}::bigint[], ${intArrayLiteral(s, (x) => x.billId)}::bigint[], ${intArrayLiteral(s, (x) => x.principalPaidFen)}::bigint[],
+                           ${intArrayLiteral(s, (x) => x.penaltyAccruedMfen)}::bigint[], ${textArrayLiteral(s, (x) => x.penaltyThrough)}::date[], ${intArrayLiteral(s, (x) => x.penaltyChargedFen)}::bigint[],
+                           ${intArrayLiteral(s, (x) => x.penaltyPaidFen)}::bigint[], ${intArrayLiteral(s, (x) => x.penaltyWaivedFen)}::bigint[], ${textArrayLiteral(s, (x) => x.settledOn)}::date[])
       on conflict (account_id, bill_id) do update set
         principal_paid_fen = excluded.principal_paid_fen, penalty_accrued_mfen = excluded.penalty_accrued_mfen,
         penalty_through = excluded.penalty_through, penalty_charged_fen = excluded.penalty_charged_fen,
@@ -323,14 +324,14 @@ export function executorOn(client: pg.PoolClient): Executor {
 export async function copyPayments(client: pg.PoolClient, w: PaymentCopy): Promise<boolean> {
   if (w.transfers.length !== w.transferIds.length) throw new Error(`${w.transfers.length} transfers, ${w.transferIds.length} ids`);
   try {
-    await copyInto(client, 'payment', PAYMENT_COLUMNS, [paymentsText(w.payments)]);
+    await copyInto(client, 'payment', PAYMENT_COLUMNS, [paymentsCopy(w.payments)]);
   } catch (err) {
     if ((err as { code?: string; constraint?: string }).code === '23505' && (err as { constraint?: string }).constraint === 'payment_channel_txn') return false;
     throw err;
   }
-  await copyInto(client, 'payment_allocation', ALLOCATION_COLUMNS, [allocationsText(w.allocations)]);
-  await copyInto(client, 'ledger_transfer', TRANSFER_COLUMNS, [transfersText(w.transfers, w.transferIds, w.refType)]);
-  await copyInto(client, 'ledger_entry', ENTRY_COLUMNS, [entriesText(w.entries, w.transfers, w.transferIds)]);
+  await copyInto(client, 'payment_allocation', ALLOCATION_COLUMNS, [allocationsCopy(w.allocations)]);
+  await copyInto(client, 'ledger_transfer', TRANSFER_COLUMNS, [transfersCopy(w.transfers, w.transferIds, w.refType)]);
+  await copyInto(client, 'ledger_entry', ENTRY_COLUMNS, [entriesCopy(w.entries, w.transfers, w.transferIds)]);
   await upsertStates(client, w.settlements, balanceSums(w.entries));
   return true;
 }
@@ -340,63 +341,87 @@ const ALLOCATION_COLUMNS = ['account_id', 'payment_id', 'line_no', 'bill_id', 'p
 const TRANSFER_COLUMNS = ['account_id', 'id', 'kind', 'ref_type', 'ref_id', 'business_date'];
 const ENTRY_COLUMNS = ['account_id', 'transfer_id', 'book', 'amount_fen'];
 
-const orNull = (v: number | null) => (v === null ? '\\N' : String(v));
-const NEEDS_COPY_ESCAPE = /[\\\t\n\r]/;
-/** A string field in COPY text form: escaped only when needed (this runs for several fields of every row). */
-const copyString = (v: string) => (NEEDS_COPY_ESCAPE.test(v) ? copyText(v) : v);
+// The COPY payloads are written as bytes (CopyTextBuffer), sized from the first rows' width.
+const bytesFor = (rows: number, perRow: number) => Math.max(1 << 12, rows * perRow);
 
-function paymentsText(rows: readonly NewPayment[]): string {
-  let out = '';
-  for (const p of rows)
-    out += `${p.accountId}\t${p.id}\t${copyString(p.channel)}\t${copyString(p.channelTxnId)}\t${p.amountFen}\t${p.paidAt.toISOString()}\t${p.businessDate}\t${orNull(p.orderId)}\t${orNull(p.bankBatchId)}\t${orNull(p.operatorId)}\t${p.principalFen}\t${p.penaltyFen}\t${p.prepaidFen}\n`;
-  return out;
+function paymentsCopy(rows: readonly NewPayment[]): Buffer {
+  const w = new CopyTextBuffer(bytesFor(rows.length, 160));
+  let lastTime = NaN;
+  let lastIso = '';
+  for (const p of rows) {
+    // a batch's payments share a few instants (a bank file: its debit days): one ISO string per instant
+    const time = p.paidAt.getTime();
+    if (time !== lastTime) [lastTime, lastIso] = [time, p.paidAt.toISOString()];
+    w.int(p.accountId).int(p.id).text(p.channel).text(p.channelTxnId).int(p.amountFen).text(lastIso).text(p.businessDate)
+      .intOrNull(p.orderId).intOrNull(p.bankBatchId).intOrNull(p.operatorId).int(p.principalFen).int(p.penaltyFen).int(p.prepaidFen).endRow();
+  }
+  return w.bytes();
 }
 
-function allocationsText(rows: readonly NewAllocation[]): string {
-  let out = '';
-  for (const a of rows) out += `${a.accountId}\t${a.paymentId}\t${a.lineNo}\t${orNull(a.billId)}\t${a.penaltyFen}\t${a.principalFen}\t${a.prepaidFen}\n`;
-  return out;
+function allocationsCopy(rows: readonly NewAllocation[]): Buffer {
+  const w = new CopyTextBuffer(bytesFor(rows.length, 64));
+  for (const a of rows) w.int(a.accountId).int(a.paymentId).int(a.lineNo).intOrNull(a.billId).int(a.penaltyFen).int(a.principalFen).int(a.prepaidFen).endRow();
+  return w.bytes();
 }
 
-function transfersText(transfers: readonly NewTransfer[], ids: readonly number[], refType: string): string {
-  let out = '';
-  transfers.forEach((t, i) => (out += `${t.accountId}\t${ids[i]}\t${copyString(t.kind)}\t${copyString(refType)}\t${t.refId}\t${t.businessDate}\n`));
-  return out;
+function transfersCopy(transfers: readonly NewTransfer[], ids: readonly number[], refType: string): Buffer {
+  const w = new CopyTextBuffer(bytesFor(transfers.length, 64));
+  for (let i = 0; i < transfers.length; i++) {
+    const t = transfers[i]!;
+    w.int(t.accountId).int(ids[i]!).text(t.kind).text(refType).int(t.refId).text(t.businessDate).endRow();
+  }
+  return w.bytes();
 }
 
-function entriesText(entries: readonly NewEntry[], transfers: readonly NewTransfer[], ids: readonly number[]): string {
-  let out = '';
+function entriesCopy(entries: readonly NewEntry[], transfers: readonly NewTransfer[], ids: readonly number[]): Buffer {
+  const w = new CopyTextBuffer(bytesFor(entries.length, 48));
   let e = 0;
-  transfers.forEach((t, i) => {
-    for (const end = e + t.entries; e < end; e++) out += `${entries[e]!.accountId}\t${ids[i]}\t${copyString(entries[e]!.book)}\t${entries[e]!.amountFen}\n`;
-  });
+  for (let i = 0; i < transfers.length; i++) {
+    for (const end = e + transfers[i]!.entries; e < end; e++) {
+      const x = entries[e]!;
+      w.int(x.accountId).int(ids[i]!).text(x.book).int(x.amountFen).endRow();
+    }
+  }
   if (e !== entries.length) throw new Error(`transfers cover ${e} of ${entries.length} entries`);
-  return out;
+  return w.bytes();
 }
 
-/** What the entries add to each (account, book) balance — every book they touch, as writePayments does. */
-function balanceSums(entries: readonly NewEntry[]): { accountId: number; book: string; amountFen: number }[] {
-  const out: { accountId: number; book: string; amountFen: number }[] = [];
-  const byAccount = new Map<number, Map<string, { accountId: number; book: string; amountFen: number }>>();
+interface BalanceDelta {
+  accountId: number;
+  book: string;
+  amountFen: number;
+  /** the account's next book in this batch */
+  next: BalanceDelta | null;
+}
+
+/**
+ * What the entries add to each (account, book) balance — every book they touch, as writePayments does — in
+ * first-touch order. One map entry per account (its books chained), not a map per account.
+ */
+function balanceSums(entries: readonly NewEntry[]): BalanceDelta[] {
+  const out: BalanceDelta[] = [];
+  const byAccount = new Map<number, BalanceDelta>();
   for (const e of entries) {
-    let books = byAccount.get(e.accountId);
-    if (!books) byAccount.set(e.accountId, (books = new Map()));
-    const sum = books.get(e.book);
-    if (sum) sum.amountFen += e.amountFen;
-    else {
-      const row = { accountId: e.accountId, book: e.book, amountFen: e.amountFen };
-      books.set(e.book, row);
-      out.push(row);
+    let sum = byAccount.get(e.accountId);
+    if (!sum) {
+      byAccount.set(e.accountId, (sum = { accountId: e.accountId, book: e.book, amountFen: 0, next: null }));
+      out.push(sum);
     }
+    while (sum.book !== e.book && sum.next) sum = sum.next;
+    if (sum.book !== e.book) {
+      sum = sum.next = { accountId: e.accountId, book: e.book, amountFen: 0, next: null };
+      out.push(sum);
+    }
+    sum.amountFen += e.amountFen;
   }
   return out;
 }
 
-async function upsertStates(client: pg.PoolClient, s: readonly SettlementState[], b: readonly { accountId: number; book: string; amountFen: number }[]): Promise<void> {
+async function upsertStates(client: pg.PoolClient, s: readonly SettlementState[], b: readonly BalanceDelta[]): Promise<void> {
   await sql`${sql.raw(PREPARED)}
     with s as (${settlementUpsert(s)} returning 1)
     insert into ledger_balance (account_id, book, balance_fen)
-    select * from unnest(${col(b, 'accountId')}::bigint[], ${col(b, 'book')}::text[], ${col(b, 'amountFen')}::bigint[])
+    select * from unnest(${intArrayLiteral(b, (x) => x.accountId)}::bigint[], ${textArrayLiteral(b, (x) => x.book)}::text[], ${intArrayLiteral(b, (x) => x.amountFen)}::bigint[])
     on conflict (account_id, book) do update set balance_fen = ledger_balance.balance_fen + excluded.balance_fen`.execute(executorOn(client));
 }
 

@@ -4,10 +4,10 @@ import type pg from 'pg';
 import type { Db } from '../../../db/connect.js';
 import { businessDate } from '../../../shared/business-time.js';
 import { AppError, invalid } from '../../../shared/errors.js';
+import { CopyTextBuffer } from '../../../db/copy-text.js';
 import { insertAudit } from '../../audit/index.js';
 import {
   copyStage,
-  copyValue,
   createStage,
   dropStage,
   findBatchOfFile,
@@ -174,20 +174,23 @@ async function readFacts(path: string, progress: (p: ImportProgress) => void): P
  * The file as COPY text for the staging table: decoded, cut into records, the header read, each line
  * checked (`checkLine`). Memory stays at one chunk of the file.
  */
+/** Bytes of the file read at a time (and the initial size of a chunk's COPY text, about the same). */
+const CHUNK = 1 << 20;
+
 interface StageFacts {
   lines: number;
   /** The latest debit date of the debited lines that passed the line checks: the batch's business date. */
   lastDebitDate: string | null;
 }
 
-async function* stageChunks(path: string, file: FileFacts, today: string, facts: StageFacts, progress: (p: ImportProgress) => void): AsyncGenerator<string> {
+async function* stageChunks(path: string, file: FileFacts, today: string, facts: StageFacts, progress: (p: ImportProgress) => void): AsyncGenerator<Uint8Array> {
   const decoder = new TextDecoder(file.encoding);
   const splitter = new RecordSplitter();
   let cols: ColumnIndex | null = null;
   let lineNo = 0;
   let bytes = 0;
-  const encode = (records: string[]): string => {
-    let out = '';
+  const encode = (records: string[]): Uint8Array => {
+    const out = new CopyTextBuffer(CHUNK);
     for (const record of records) {
       if (!cols) {
         cols = columnIndexOf(splitRecord(record) ?? [record]);
@@ -196,19 +199,19 @@ async function* stageChunks(path: string, file: FileFacts, today: string, facts:
       const l = checkLine(record, ++lineNo, cols, today);
       if (l.reason === null && (facts.lastDebitDate === null || l.debitDate! > facts.lastDebitDate)) facts.lastDebitDate = l.debitDate;
       // STAGE_COLUMNS order
-      out += `${l.lineNo}\t${copyValue(l.txnId)}\t${copyValue(l.accountNo)}\t${copyValue(l.amountFen)}\t${copyValue(l.debitDate)}\t${copyValue(l.reason)}\t${copyValue(l.detail)}\n`;
+      out.int(l.lineNo).textOrNull(l.txnId).textOrNull(l.accountNo).intOrNull(l.amountFen).textOrNull(l.debitDate).textOrNull(l.reason).textOrNull(l.detail).endRow();
     }
     facts.lines = lineNo;
-    return out;
+    return out.bytes();
   };
-  for await (const chunk of fs.createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+  for await (const chunk of fs.createReadStream(path, { highWaterMark: CHUNK }) as AsyncIterable<Buffer>) {
     bytes += chunk.length;
     const text = encode(splitter.push(decoder.decode(chunk, { stream: true })));
     progress({ phase: 'reading', done: (file.bytes + bytes) / 2, total: file.bytes });
-    if (text) yield text;
+    if (text.length > 0) yield text;
   }
   const tail = encode(splitter.end(splitter.push(decoder.decode())));
-  if (tail) yield tail;
+  if (tail.length > 0) yield tail;
   if (!cols) throw invalid('file', 'the file has no header line');
 }
 

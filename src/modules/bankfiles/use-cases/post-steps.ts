@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { applyPaymentBatch, type ApplyOutcome, type PaymentIntake } from '../../payments/index.js';
-import { advanceBatch, copyResultLines, copyValue, stepLines, type BankBatchRow, type StepLine } from '../bankfiles.repository.js';
+import { CopyTextBuffer } from '../../../db/copy-text.js';
+import { advanceBatch, copyResultLines, stepLines, type BankBatchRow, type StepLine } from '../bankfiles.repository.js';
 import { bankChannelTxnId, paidAtOf } from '../domain/debit-file.js';
 import { reasonText } from '../domain/reasons.js';
 
@@ -126,15 +127,12 @@ async function runStep(
   try {
     await after.locked;
     const postable = lines.filter((l) => l.reason === null);
-    const intakes: PaymentIntake[] = postable.map((l) => ({
-      accountId: l.accountId!,
-      channel: 'bank',
-      channelTxnId: bankChannelTxnId(batch.bank, l.txn!),
-      amountFen: l.amountFen!,
-      paidAt: paidAtOf(l.debitDate!),
-      bankBatchId: batch.id,
-      operatorId: opts.operatorId,
-    }));
+    const paidAt = new Map<string, Date>(); // a file has one debit day or a few: one Date each
+    const intakes: PaymentIntake[] = postable.map((l) => {
+      let at = paidAt.get(l.debitDate!);
+      if (!at) paidAt.set(l.debitDate!, (at = paidAtOf(l.debitDate!)));
+      return { accountId: l.accountId!, channel: 'bank', channelTxnId: bankChannelTxnId(batch.bank, l.txn!), amountFen: l.amountFen!, paidAt: at, bankBatchId: batch.id, operatorId: opts.operatorId };
+    });
     await client.query('begin');
     open = true;
     // The core's hot statements are prepared per connection; after five runs PostgreSQL may switch them to a
@@ -146,7 +144,7 @@ async function runStep(
     mine.locked.resolve(); // a step with nothing to post locks nothing
     if (outcomes.length !== intakes.length) throw new Error(`the payments core answered ${outcomes.length} outcomes for ${intakes.length} payments`);
     const result = resultLinesOf(batch.id, lines, postable, outcomes);
-    await copyResultLines(client, result.text);
+    await copyResultLines(client, result.bytes);
     const counts = { accepted: result.accepted, rejected: result.rejected, acceptedFen: result.acceptedFen };
     await after.committed;
     const moved = await advanceBatch(client, batch.id, range.from, range.to, counts);
@@ -163,26 +161,28 @@ async function runStep(
 }
 
 /**
- * Every line of the step as a result line (COPY text): a rejected line keeps its reason; a posted one
- * gets its payment. With what they add up to, for the batch's counters.
+ * Every line of the step as a result line (COPY text in RESULT_LINE_COLUMNS order): a rejected line keeps its
+ * reason; a posted one gets its payment. With what they add up to, for the batch's counters. `postable` are
+ * the lines without a reason, in file order, and `outcomes` the core's answers for them in the same order.
  */
 function resultLinesOf(batchId: number, lines: readonly StepLine[], postable: readonly StepLine[], outcomes: readonly ApplyOutcome[]) {
-  const byLine = new Map<number, ApplyOutcome>();
-  postable.forEach((l, i) => byLine.set(l.lineNo, outcomes[i]!));
-  let text = '';
+  const w = new CopyTextBuffer(Math.max(1 << 12, lines.length * 96));
   let accepted = 0;
   let acceptedFen = 0;
+  let next = 0; // the next postable line and its outcome
   for (const l of lines) {
-    const o = byLine.get(l.lineNo);
+    const o = next < postable.length && postable[next] === l ? outcomes[next++] : undefined;
     const applied = o?.status === 'applied';
     if (applied) {
       accepted++;
       acceptedFen += l.amountFen!;
     }
     const reason = l.reason ?? (o ? rejectionOf(o) : 'not posted');
-    text += `${batchId}\t${l.lineNo}\t${copyValue(l.accountNo)}\t${copyValue(l.accountId)}\t${copyValue(l.amountFen)}\t${copyValue(l.txn)}\t${applied ? 't' : 'f'}\t${copyValue(reason)}\t${applied ? o.paymentId : '\\N'}\n`;
+    w.int(batchId).int(l.lineNo).textOrNull(l.accountNo).intOrNull(l.accountId).intOrNull(l.amountFen).textOrNull(l.txn).bool(applied).textOrNull(reason);
+    (applied ? w.int(o.paymentId) : w.nul()).endRow();
   }
-  return { text, accepted, rejected: lines.length - accepted, acceptedFen };
+  if (next !== postable.length) throw new Error(`${postable.length - next} posted lines not found among the step's lines`);
+  return { bytes: w.bytes(), accepted, rejected: lines.length - accepted, acceptedFen };
 }
 
 /** What the core's outcome means for the line: null = posted; otherwise the reason it was not. */
