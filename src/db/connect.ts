@@ -81,6 +81,16 @@ export function kyselyFor(pool: pg.Pool): Db {
   return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
 }
 
+/**
+ * A Kysely bound to one pooled client: what runs through it shares that client's transaction — COPYs and
+ * statements of a bulk load, or the statements of a pipelined transaction (pipeline.ts).
+ */
+export function kyselyOnClient(client: pg.PoolClient): Db {
+  const connection = { query: client.query.bind(client), release: () => {} };
+  const pool = { connect: async () => connection, end: async () => {} };
+  return new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as unknown as pg.Pool }) });
+}
+
 /** Connects to DATABASE_URL when given, otherwise starts (and later stops) the embedded PostgreSQL under home. */
 export async function openDatabase(opts: ConnectOptions): Promise<DatabaseHandle> {
   if (opts.databaseUrl) return fromUrl(opts.databaseUrl, opts.poolSize, async () => {});

@@ -1,7 +1,5 @@
-import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import type { Db } from './connect.js';
-import type { DB } from './schema.js';
+import { kyselyOnClient, type Db } from './connect.js';
 import { inTransaction, type Executor } from './tx.js';
 
 /** Runs work in one transaction: committed when work resolves, rolled back when it throws. */
@@ -79,9 +77,7 @@ export class PipelinedTransactor implements Transactor {
   private executorOf(client: pg.PoolClient): Db {
     let db = this.executors.get(client);
     if (!db) {
-      const connection = { query: client.query.bind(client), release: () => {} };
-      const pool = { connect: async () => connection, end: async () => {} };
-      db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as unknown as pg.Pool }) });
+      db = kyselyOnClient(client);
       this.executors.set(client, db);
       clients.set(db, new PipelinedClient(client));
     }

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle, Db } from '../../src/db/connect.js';
-import { kyselyOnClient } from '../../src/modules/billing/billing.repository.js';
+import { kyselyOnClient } from '../../src/db/connect.js';
 import { checkLedger } from '../../src/modules/ledger/index.js';
 import { applyPaymentBatch, applyPayments, type ApplyOutcome, type PaymentIntake } from '../../src/modules/payments/index.js';
 import { demoCountyWithIssuedBills } from '../support/bills.js';

@@ -1,10 +1,10 @@
-import { Kysely, PostgresDialect, sql, type Selectable, type Updateable } from 'kysely';
+import { sql, type Selectable, type Updateable } from 'kysely';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { Db } from '../../db/connect.js';
-import type { BillRunTable, DB } from '../../db/schema.js';
+import { kyselyOnClient } from '../../db/connect.js';
+import type { BillRunTable } from '../../db/schema.js';
 import type { Executor } from '../../db/tx.js';
 import { lineBookSql, postingCtes } from '../ledger/index.js';
 import type { AccountForBilling } from './domain/assemble.js';
@@ -14,12 +14,6 @@ import { parsePackedMeter } from './packed-reads.js';
 /** The only place with SQL for bill runs, bills, bill lines and review exceptions. */
 
 export type BillRunRow = Selectable<BillRunTable>;
-
-/** A Kysely bound to one pooled client, so a batch's statements (and the ledger's) share its transaction. */
-export function kyselyOnClient(client: pg.PoolClient): Db {
-  const pool = { connect: async () => ({ query: client.query.bind(client), release: () => {} }), end: async () => {} };
-  return new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as unknown as pg.Pool }) });
-}
 
 // ---- runs --------------------------------------------------------------------------------------
 

@@ -1,10 +1,9 @@
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { sql } from 'kysely';
 import type pg from 'pg';
-import { PREPARED } from '../../db/connect.js';
+import { kyselyOnClient, PREPARED } from '../../db/connect.js';
 import { copyInto } from '../../db/copy.js';
 import { CopyTextBuffer, intArrayLiteral, textArrayLiteral } from '../../db/copy-text.js';
 
-import type { DB } from '../../db/schema.js';
 import { send, type Executor } from '../../db/tx.js';
 import { accountsInScope } from '../customers/index.js';
 import type { Scope } from '../org/index.js';
@@ -307,12 +306,6 @@ export interface PaymentCopy extends PaymentWrite {
   transferIds: number[];
 }
 
-/** Kysely over one pooled client, so reads share the transaction the COPYs of copyPayments run in. */
-export function executorOn(client: pg.PoolClient): Executor {
-  const pool = { connect: async () => ({ query: client.query.bind(client), release: () => {} }), end: async () => {} };
-  return new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as unknown as pg.Pool }) });
-}
-
 /**
  * Writes a batch of payments (thousands) in the caller's transaction on `client`: payments, allocation lines,
  * ledger transfers and entries by COPY (appends, no conflict handling: the transfer ids come with the
@@ -422,7 +415,7 @@ async function upsertStates(client: pg.PoolClient, s: readonly SettlementState[]
     with s as (${settlementUpsert(s)} returning 1)
     insert into ledger_balance (account_id, book, balance_fen)
     select * from unnest(${intArrayLiteral(b, (x) => x.accountId)}::bigint[], ${textArrayLiteral(b, (x) => x.book)}::text[], ${intArrayLiteral(b, (x) => x.amountFen)}::bigint[])
-    on conflict (account_id, book) do update set balance_fen = ledger_balance.balance_fen + excluded.balance_fen`.execute(executorOn(client));
+    on conflict (account_id, book) do update set balance_fen = ledger_balance.balance_fen + excluded.balance_fen`.execute(kyselyOnClient(client));
 }
 
 export async function prepaidBalanceOf(db: Executor, accountId: number): Promise<number> {

@@ -1,8 +1,7 @@
-import { Kysely, PostgresDialect, sql, type Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type pg from 'pg';
-import type { Db } from '../../db/connect.js';
 import { copyInto, copyLine } from '../../db/copy.js';
-import type { DB, ReconItemTable } from '../../db/schema.js';
+import type { ReconItemTable } from '../../db/schema.js';
 import type { Executor } from '../../db/tx.js';
 import type { Scope } from '../org/index.js';
 import type { ItemStatus, Resolution } from './domain/matching.js';
@@ -11,12 +10,6 @@ import type { ReconChannel, StatementRow } from './domain/statements.js';
 /** The only place with SQL for reconciliation (对账): recon_import, recon_item, recon_day and the staging table. */
 
 export type ReconItemRow = Selectable<ReconItemTable>;
-
-/** A Kysely bound to one pooled client, so the COPY into staging and the statements after it share its transaction. */
-export function kyselyOnClient(client: pg.PoolClient): Db {
-  const pool = { connect: async () => ({ query: client.query.bind(client), release: () => {} }), end: async () => {} };
-  return new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as unknown as pg.Pool }) });
-}
 
 /** One import per channel at a time (a transaction-scoped advisory lock): overlapping files take turns. */
 export async function lockChannel(db: Executor, channel: ReconChannel): Promise<void> {

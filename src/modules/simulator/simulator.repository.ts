@@ -1,8 +1,7 @@
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { sql } from 'kysely';
 import type pg from 'pg';
 import type { Db } from '../../db/connect.js';
 import { copyInto } from '../../db/copy.js';
-import type { DB } from '../../db/schema.js';
 import type { Executor } from '../../db/tx.js';
 
 /** The only place with SQL for the simulator: bulk loading the demo county and reading back its logins. */
@@ -36,14 +35,6 @@ export async function dropApplicationSchema(pool: pg.Pool): Promise<void> {
   await pool.query('create schema public');
 }
 
-/** A Kysely bound to one pooled client, so other modules' repositories can join the bulk-load transaction. */
-export function kyselyOnClient(client: pg.PoolClient): Db {
-  const pool = {
-    connect: async () => ({ query: client.query.bind(client), release: () => {} }),
-    end: async () => {},
-  };
-  return new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as unknown as pg.Pool }) });
-}
 
 export class DatabaseNotEmpty extends Error {}
 

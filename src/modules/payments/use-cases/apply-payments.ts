@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { kyselyOnClient } from '../../../db/connect.js';
 import { inSequence, type Executor } from '../../../db/tx.js';
 import { businessDate } from '../../../shared/business-time.js';
 import { AppError } from '../../../shared/errors.js';
@@ -8,7 +9,6 @@ import { minimumOn } from '../domain/penalty.js';
 import { paymentEntries } from '../domain/posting.js';
 import {
   copyPayments,
-  executorOn,
   lockAccounts,
   nextTransferIds,
   readPaymentContext,
@@ -134,7 +134,7 @@ export async function writePlan(trx: Executor, plan: PaymentPlan, opts: { strict
  */
 export async function applyPaymentBatch(client: pg.PoolClient, intakes: readonly PaymentIntake[], opts: { onLocked?: () => void } = {}): Promise<ApplyOutcome[]> {
   if (intakes.length === 0) return [];
-  const trx = executorOn(client);
+  const trx = kyselyOnClient(client);
   // one transfer per payment, plus one per penalty brought to charge (fetched after allocation if any)
   const plan = await planPayments(trx, intakes, intakes.length, opts.onLocked);
   const { payments } = plan.write;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import type { Db } from '../../../db/connect.js';
+import { kyselyOnClient, type Db } from '../../../db/connect.js';
 import { AppError, invalid } from '../../../shared/errors.js';
 import { insertAudit } from '../../audit/index.js';
 import { bankChannelTxnId } from '../../bankfiles/index.js';
@@ -13,7 +13,6 @@ import {
   insertImport,
   insertItems,
   itemiseKnown,
-  kyselyOnClient,
   lockChannel,
   markOrdersPaid,
   saveImportResult,

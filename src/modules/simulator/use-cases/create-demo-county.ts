@@ -5,7 +5,7 @@ import { insertAudit } from '../../audit/index.js';
 import { demoCalendar } from '../domain/calendar.js';
 import { planCounty } from '../domain/county.js';
 import { DEMO_PASSES, newTally, type DemoInput, type Tally } from '../domain/rows.js';
-import { kyselyOnClient } from '../simulator.repository.js';
+import { kyselyOnClient } from '../../../db/connect.js';
 import { loadTables, type LoadProgress, type LoadStep } from './load-tables.js';
 
 export const DEMO_PASSWORD = 'granary-demo';
