@@ -97,9 +97,8 @@ export async function readForPayments(trx: Executor, intakes: readonly PaymentIn
   return { found: new Set(found), ctx };
 }
 
-/** Allocates intakes read by `readForPayments` (all of them or some): what `writePlan` writes. */
+/** Allocates intakes read (and checked) by `readForPayments`, all of them or some: what `writePlan` writes. */
 export function allocatePayments(read: PaymentsRead, intakes: readonly PaymentIntake[]): PaymentPlan {
-  intakes.forEach(checkIntake);
   const missing = [...new Set(intakes.map((i) => i.accountId))].filter((id) => !read.found.has(id));
   if (missing.length > 0) throw accountsNotFound(missing);
   return allocateAll(read.ctx, intakes);

@@ -59,7 +59,7 @@ export async function collectAtCounter(trx: Executor, requests: readonly Counter
   const answer = (p: Pending, result: ItemResult<CounterAnswer>) => ((out[p.index] = result), false);
   const refuse = (p: Pending, error: unknown) => answer(p, { ok: false, error });
 
-  let open: Pending[] = requests.map((request, index) => ({ index, request, key: keyRequest(request), requestHash: '', account: null }));
+  let open: Pending[] = requests.map((request, index) => ({ index, request, key: keyRequest(request), intake: intakeOf(request), requestHash: '', account: null }));
   open = open.filter((p) => {
     const error = roleRefusal(p.request.ctx);
     return error === null || refuse(p, error);
@@ -69,7 +69,7 @@ export async function collectAtCounter(trx: Executor, requests: readonly Counter
   const [claims, , read] = await Promise.all([
     claimKeys<PaymentView>(trx, open.map((p) => p.key)),
     findAccounts(trx, open),
-    readForPayments(trx, open.map((p) => intakeOf(p.request))),
+    readForPayments(trx, open.map((p) => p.intake)),
   ]);
   open = open.filter((p, n) => {
     const claim = claims[n]!;
@@ -80,14 +80,14 @@ export async function collectAtCounter(trx: Executor, requests: readonly Counter
   });
   open = open.filter((p) => p.account !== null || refuse(p, notFound('account')));
 
-  const plan = allocatePayments(read, open.map((p) => intakeOf(p.request)));
+  const plan = allocatePayments(read, open.map((p) => p.intake));
   const applied: { p: Pending; receipt: PaymentView }[] = [];
   open.forEach((p, n) => {
     const outcome = plan.outcomes[n]!;
     // Applied under this key by a request that committed while this one took the key's lock: the key
     // row is there now, and the retry the client makes on 409 replays it.
     if (outcome.status !== 'applied') refuse(p, inFlight());
-    else applied.push({ p, receipt: receiptOf(p.request, p.account!, outcome) });
+    else applied.push({ p, receipt: receiptOf(p, outcome) });
   });
 
   const written = Promise.all([
@@ -116,6 +116,7 @@ interface Pending {
   index: number;
   request: CounterRequest;
   key: IdempotentRequest;
+  intake: PaymentIntake;
   requestHash: string;
   account: { account_no: string; name: string } | null;
 }
@@ -161,8 +162,9 @@ function intakeOf({ ctx, key, input }: CounterRequest): PaymentIntake {
   };
 }
 
-function receiptOf(request: CounterRequest, account: { account_no: string; name: string }, outcome: Extract<ApplyOutcome, { status: 'applied' }>): PaymentView {
-  const { ctx, input } = request;
+function receiptOf(p: Pending, outcome: Extract<ApplyOutcome, { status: 'applied' }>): PaymentView {
+  const { ctx, input } = p.request;
+  const account = p.account!;
   const day = businessDate(ctx.now);
   return {
     id: outcome.paymentId,
@@ -170,7 +172,7 @@ function receiptOf(request: CounterRequest, account: { account_no: string; name:
     accountNo: account.account_no,
     accountName: account.name,
     channel: 'counter',
-    channelTxnId: intakeOf(request).channelTxnId,
+    channelTxnId: p.intake.channelTxnId,
     amountFen: outcome.amountFen,
     principalFen: outcome.principalFen,
     penaltyFen: outcome.penaltyFen,
