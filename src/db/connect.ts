@@ -71,10 +71,19 @@ const plainQuery = pg.Client.prototype.query as unknown as AnyQuery;
 export function createPool(url: string, max = 10): pg.Pool {
   setTypeParsers();
   const pool = new pg.Pool({ connectionString: url, max, application_name: 'granary', Client: PreparingClient });
-  // An idle client whose server went away (restart, Ctrl-C reaching the embedded PostgreSQL first)
-  // must not crash the process: the pool drops it and the next query gets a fresh connection.
-  pool.on('error', (err) => console.error(`database connection lost: ${err.message}`));
+  survivesLostConnections(pool);
   return pool;
+}
+
+/**
+ * A client whose server went away (a restart, Ctrl-C reaching the embedded PostgreSQL first) must not crash
+ * the process. An idle one: the pool drops it and the next query gets a fresh connection. One checked out
+ * (a bill run's COPY session, a group commit): its statement in flight fails with the error, which is where
+ * it is handled; the event itself would otherwise be an uncaught 'error'.
+ */
+export function survivesLostConnections(pool: pg.Pool): void {
+  pool.on('error', (err) => console.error(`database connection lost: ${err.message}`));
+  pool.on('connect', (client) => client.on('error', () => {}));
 }
 
 export function kyselyFor(pool: pg.Pool): Db {

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { kyselyOnClient, type Db } from './connect.js';
+import { kyselyOnClient, survivesLostConnections, type Db } from './connect.js';
 import { inTransaction, type Executor } from './tx.js';
 
 /** Runs work in one transaction: committed when work resolves, rolled back when it throws. */
@@ -43,7 +43,7 @@ export class PipelinedTransactor implements Transactor {
   constructor(base: pg.Pool, size: number) {
     const options = [base.options.options, '-c enable_seqscan=off'].filter(Boolean).join(' ');
     this.pool = new pg.Pool({ ...base.options, max: size, pipeline: true, options } as pg.PoolConfig);
-    this.pool.on('error', (err) => console.error(`database connection lost: ${err.message}`));
+    survivesLostConnections(this.pool);
   }
 
   async transaction<T>(work: (trx: Executor) => Promise<T>): Promise<T> {
