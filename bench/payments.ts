@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config.js';
 import { createPool, kyselyFor } from '../src/db/connect.js';
 import { buildApp } from '../src/http/app.js';
@@ -25,10 +25,10 @@ import { throwawayServer } from './support.js';
  * transaction, for a batch of the app's mean size, against the same database in the same run (the
  * floor: PostgreSQL alone, no HTTP, no Node).
  *
- * Set-up (not timed): the bill-run benchmark's population of N accounts with October issued (one open
- * bill each), vacuumed and analysed, an admin user and session. The HTTP clients pay into the first half of the accounts, pgbench
- * into the second half, each starting on open bills. Clients: CONCURRENCY keep-alive connections in a
- * worker thread, each sending its next payment when the last is answered; WARMUP then DURATION seconds.
+ * Set-up (not timed): the bill-run benchmark's population of N accounts with October issued today (one open
+ * bill each, not yet due), vacuumed and analysed, an admin user and session. The HTTP clients pay into the first half of the accounts, pgbench
+ * into the second half, each starting on open bills. Clients: wrk with CONCURRENCY keep-alive connections,
+ * each sending its next payment when the last is answered; WARMUP then DURATION seconds.
  */
 export const defaultAccounts = 20_000;
 
@@ -45,7 +45,10 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
     const setup = await server.database('payments');
     await populate(setup, opts.accounts);
     await seedTariffDefaults(setup.db);
-    const op = systemOperator(1, new Date('2026-11-15T12:00:00+08:00'), 'bench');
+    // Issued today: the payments come before the due date and charge no penalty, so each writes what the
+    // pgbench transaction writes (payment, allocation, bill state, one transfer, its two entries and balances).
+    // Overdue, each would also post its penalty: a second transfer, 2.4 times the ledger rows of the floor's.
+    const op = systemOperator(1, new Date(), 'bench');
     const { run: created } = await startBillRun(setup.db, op, '2026-10');
     await driveBillRun(setup, created.id);
     await approveBillRun(setup.db, op, created.id, 'bench');
@@ -71,18 +74,21 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
     const port = typeof address === 'object' && address ? address.port : 0;
 
     console.error(`HTTP: ${CONCURRENCY} clients, ${WARMUP_S} s warm-up, ${DURATION_S} s measured`);
-    const cpu0 = { node: process.cpuUsage(), server: serverThreadCpuSeconds(), postgres: postgresCpuSeconds(), machine: machineBusySeconds(), at: performance.now() };
+    const cpu0 = { node: process.cpuUsage(), server: serverThreadCpuSeconds(), clients: childrenCpuSeconds(), postgres: postgresCpuSeconds(), machine: machineBusySeconds(), at: performance.now() };
+    const profiler = await startProfile();
     const http = await httpLoad({ port, token, lo: 1, hi: half });
+    await profiler.stop();
     const wall = (performance.now() - cpu0.at) / 1000;
     const nodeCpu = process.cpuUsage(cpu0.node);
     const cores = {
       node: (nodeCpu.user + nodeCpu.system) / 1e6 / wall,
       server: (serverThreadCpuSeconds() - cpu0.server) / wall,
+      clients: (childrenCpuSeconds() - cpu0.clients) / wall,
       postgres: postgresCores(cpu0.postgres, postgresCpuSeconds(), wall),
       machine: (machineBusySeconds() - cpu0.machine) / wall,
     };
     console.error(
-      `HTTP: CPU in use during the run: Node ${cores.node.toFixed(2)} cores (the server's thread ${cores.server.toFixed(2)}, the rest is mostly the clients), ` +
+      `HTTP: CPU in use during the run: Node ${cores.node.toFixed(2)} cores (the server's thread ${cores.server.toFixed(2)}), the clients (wrk) ${cores.clients.toFixed(2)}, ` +
         `PostgreSQL ${cores.postgres.toFixed(2)}, the whole machine ${cores.machine.toFixed(2)} of ${os.cpus().length}`,
     );
     console.error(`HTTP: ${http.perSecond.toFixed(0)} payments/s, p50 ${http.p50.toFixed(1)} ms, p99 ${http.p99.toFixed(1)} ms, ${http.errors} errors`);
@@ -143,6 +149,7 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
         errors: http.errors,
         meanBatch: Number(meanBatch.toFixed(1)),
         nodeCores: Number(cores.node.toFixed(2)),
+        clientCores: Number(cores.clients.toFixed(2)),
         serverThreadCores: Number(cores.server.toFixed(2)),
         machineCores: Number(cores.machine.toFixed(2)),
         postgresCores: Number(cores.postgres.toFixed(2)),
@@ -160,7 +167,7 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
       },
       notes: [
         `${CONCURRENCY} HTTP clients for ${DURATION_S} s: ${http.perSecond.toFixed(0)} payments/s, p50 ${http.p50.toFixed(1)} ms, p99 ${http.p99.toFixed(1)} ms, ${http.errors} errors; ${meanBatch.toFixed(1)} payments per transaction (group commit).`,
-        `CPU during the HTTP run: Node ${cores.node.toFixed(2)} cores (the server's thread ${cores.server.toFixed(2)}), PostgreSQL ${cores.postgres.toFixed(2)}, the whole machine ${cores.machine.toFixed(2)}; the HTTP stack alone (GET /auth/me): ${probe.perSecond.toFixed(0)} requests/s.`,
+        `CPU during the HTTP run: Node ${cores.node.toFixed(2)} cores (the server's thread ${cores.server.toFixed(2)}), the clients (wrk) ${cores.clients.toFixed(2)}, PostgreSQL ${cores.postgres.toFixed(2)}, the whole machine ${cores.machine.toFixed(2)}; the HTTP stack alone (GET /auth/me): ${probe.perSecond.toFixed(0)} requests/s.`,
         `pgbench with the same SQL transaction of ${batch} payments: ${floors.map((f) => `${f.clients} clients ${f.tps.toFixed(0)} tps = ${(f.tps * batch).toFixed(0)} payments/s`).join(', ')}; ratio to the faster ${ratio.toFixed(2)}; ${verdict} the target. For reference, pgbench with one payment per transaction (no group commit): ${perPayment.tps.toFixed(0)} payments/s.`,
       ],
     };
@@ -178,61 +185,40 @@ interface HttpFigures {
   errors: number;
 }
 
-/** The clients, in a worker thread so they do not share the server's event loop. */
+/**
+ * The clients: wrk (a lean C load generator, as pgbench is for PostgreSQL), CONCURRENCY keep-alive
+ * connections on one thread, each sending its next request when the last is answered. A warm-up run, then
+ * the measured one. Answers other than 201 (200 for the probe) count as errors.
+ */
 async function httpLoad(o: { port: number; token: string; lo: number; hi: number; probe?: boolean; seconds?: number }): Promise<HttpFigures> {
-  const durationMs = (o.seconds ?? DURATION_S) * 1000;
-  const worker = new Worker(LOAD_WORKER, { eval: true, workerData: { ...o, concurrency: CONCURRENCY, warmupMs: WARMUP_S * 1000, durationMs } });
-  const result = await new Promise<{ latencies: number[]; errors: number; elapsedMs: number }>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
-  const sorted = Float64Array.from(result.latencies).sort();
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
-  return { count: sorted.length, perSecond: sorted.length / (result.elapsedMs / 1000), p50: at(0.5), p99: at(0.99), errors: result.errors };
+  await wrk(o, `w${process.pid}${o.probe ? 'p' : ''}`, WARMUP_S);
+  const r = await wrk(o, `m${process.pid}${o.probe ? 'p' : ''}`, o.seconds ?? DURATION_S);
+  return { count: r.requests - r.errors, perSecond: (r.requests - r.errors) / r.seconds, p50: r.p50us / 1000, p99: r.p99us / 1000, errors: r.errors };
 }
 
-const LOAD_WORKER = `
-const { Pool } = require('undici');
-const { parentPort, workerData: w, threadId } = require('node:worker_threads');
-// undici: a lean keep-alive client (as pgbench is for PostgreSQL), one connection per client, no pipelining
-const pool = new Pool('http://127.0.0.1:' + w.port, { connections: w.concurrency, pipelining: 1 });
-let seq = 0, errors = 0, measuring = false, stop = false;
-const latencies = [];
-// A counter payment; or, probing the stack alone, an authenticated GET of the signed-in user.
-function next() {
-  if (w.probe) return send({ path: '/api/v1/auth/me', method: 'GET', headers: { authorization: 'Bearer ' + w.token } }, 200);
-  const accountId = w.lo + Math.floor(Math.random() * (w.hi - w.lo + 1));
-  const body = JSON.stringify({ accountId, amountFen: 100 + Math.floor(Math.random() * 20000) });
-  const key = 'bench-' + threadId + '-' + (seq++);
-  return send({ path: '/api/v1/payments', method: 'POST', body,
-    headers: { 'content-type': 'application/json', authorization: 'Bearer ' + w.token, 'idempotency-key': key } }, 201);
+interface WrkFigures {
+  requests: number;
+  errors: number;
+  seconds: number;
+  p50us: number;
+  p99us: number;
 }
-async function send(options, okStatus) {
-  const t0 = performance.now();
+
+async function wrk(o: { port: number; token: string; lo: number; hi: number; probe?: boolean }, label: string, seconds: number): Promise<WrkFigures> {
+  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'payments-load.lua');
+  const args = ['-t', '1', '-c', String(CONCURRENCY), '-d', `${seconds}s`, '--timeout', '10s', '-s', script, `http://127.0.0.1:${o.port}`, '--', String(o.lo), String(o.hi), o.token, label];
+  if (o.probe) args.push('probe');
+  let stdout: string;
   try {
-    const res = await pool.request(options);
-    await res.body.dump();
-    if (res.statusCode !== okStatus) errors++;
-    else if (measuring) latencies.push(performance.now() - t0);
-  } catch {
-    errors++;
+    ({ stdout } = await run$('wrk', args, { maxBuffer: 2 ** 20 }));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('the payments benchmark needs wrk as its HTTP load generator: apt-get install wrk');
+    throw error;
   }
+  const line = /^WRK (.*)$/m.exec(stdout);
+  if (!line) throw new Error(`wrk printed no figures:\n${stdout}`);
+  return JSON.parse(line[1]!) as WrkFigures;
 }
-async function client() { while (!stop) await next(); }
-(async () => {
-  const clients = Array.from({ length: w.concurrency }, client);
-  await new Promise((r) => setTimeout(r, w.warmupMs));
-  measuring = true; errors = 0;
-  const started = performance.now();
-  await new Promise((r) => setTimeout(r, w.durationMs));
-  measuring = false;
-  const elapsedMs = performance.now() - started;
-  stop = true;
-  await Promise.all(clients);
-  await pool.close();
-  parentPort.postMessage({ latencies, errors, elapsedMs });
-})();
-`;
 
 /**
  * The transaction one batch of counter payments runs (the group commit's batch), statement for statement
@@ -329,12 +315,45 @@ commit;
 `;
 }
 
+/**
+ * With BENCH_CPU_PROFILE=<file>, a V8 CPU profile of the server's thread during the measured run (open it in
+ * Chrome DevTools or speedscope): where a payment's Node time goes. Otherwise nothing.
+ */
+async function startProfile(): Promise<{ stop(): Promise<void> }> {
+  const file = process.env.BENCH_CPU_PROFILE;
+  if (!file) return { stop: async () => {} };
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop() {
+      const { profile } = await session.post('Profiler.stop');
+      fs.writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+      console.error(`CPU profile of the server's thread: ${file}`);
+    },
+  };
+}
+
 /** CPU seconds used so far by this process's main thread, the server's event loop (Linux /proc; 0 elsewhere). */
 function serverThreadCpuSeconds(): number {
   try {
     const stat = fs.readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds used so far by this process's finished children (Linux /proc; 0 elsewhere): the wrk runs. */
+function childrenCpuSeconds(): number {
+  try {
+    const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[13]) + Number(fields[14])) / 100; // cutime, cstime in USER_HZ
   } catch {
     return 0;
   }

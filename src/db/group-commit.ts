@@ -65,22 +65,34 @@ export class GroupCommit<I, O> {
     while (this.inFlight < this.opts.maxInFlight && this.queue.length > 0) {
       const batch = this.queue.splice(0, this.opts.maxBatch);
       this.inFlight++;
-      void this.settle(batch).finally(() => {
+      let ended = false;
+      const end = () => {
+        if (ended) return;
+        ended = true;
         this.inFlight--;
         this.pump();
-      });
+      };
+      void this.settle(batch, end).finally(end);
     }
   }
 
-  private async settle(batch: Waiting<I, O>[]): Promise<void> {
+  /**
+   * Runs the batch and answers its items. `ended` is called as soon as its transaction is over, before the
+   * answers: the next batch's first statements are then on their way to PostgreSQL while Node writes the
+   * responses of this one.
+   */
+  private async settle(batch: Waiting<I, O>[], ended: () => void): Promise<void> {
     let results: ItemResult<O>[];
     try {
       results = await this.run(batch.map((w) => w.item));
     } catch (error) {
       if (batch.length === 1) return batch[0]!.reject(error);
-      for (const w of batch) await this.settle([w]);
+      for (const w of batch) await this.settle([w], () => {});
       return;
     }
+    ended();
+    // The next batch's statements leave when this tick ends (pipeline.ts corks until then): answer after.
+    await new Promise((resolve) => setImmediate(resolve));
     batch.forEach((w, i) => {
       const r = results[i]!;
       if (r.ok) w.resolve(r.value);

@@ -72,6 +72,28 @@ describe('pipelined transactions', () => {
   const insert = (trx: Executor, id: number) => send(trx, sql`insert into gc_probe (variant, id, batch_size) values ('pipe', ${id}, 0)`.compile(trx));
   const count = (trx: Executor) => send<{ n: number }>(trx, sql<{ n: number }>`select count(*)::int as n from gc_probe where variant = 'pipe'`.compile(trx));
 
+  it('let the next batch of a group commit send its statements before the last batch is answered', async () => {
+    const events: string[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const gc = new GroupCommit(
+      pipelined,
+      async (trx: Executor, ids: number[]) => {
+        events.push(`work ${ids.join(',')}`);
+        if (ids.includes(201)) await held;
+        return workFor('pipelined-order')(trx, ids);
+      },
+      { maxBatch: 8, maxInFlight: 1 },
+    );
+    const first = gc.submit(201).then((v) => events.push(`answered ${v / 2}`));
+    await new Promise((r) => setTimeout(r, 20)); // 201's batch is in flight
+    const rest = [202, 203].map((id) => gc.submit(id).then((v) => events.push(`answered ${v / 2}`)));
+    release();
+    await Promise.all([first, ...rest]);
+    // 202 and 203 queued behind 201 form the next batch, which starts before 201 is answered
+    expect(events).toEqual(['work 201', 'work 202,203', 'answered 201', 'answered 202', 'answered 203']);
+  });
+
   it('run statements sent together in the order sent, in one transaction', async () => {
     const seen = await pipelined.transaction(async (trx) => {
       const [, , after] = await Promise.all([insert(trx, 1), insert(trx, 2), count(trx)]);
