@@ -59,6 +59,7 @@ function yuan(fen: number): string {
 
 interface BillInfo {
   id: number;
+  account_id: number;
   account_no: string;
   name: string;
   station: string;
@@ -71,7 +72,7 @@ interface BillInfo {
 /** One bill per station (the first account of each), with who may see it. */
 async function billsByStation(): Promise<BillInfo[]> {
   return rows(sql<BillInfo>`
-    select distinct on (s.code) b.id, a.account_no, a.name, s.code as station, a.area_id, u.username as manager, b.total_fen::int as total_fen, b.tariff_code
+    select distinct on (s.code) b.id, a.id as account_id, a.account_no, a.name, s.code as station, a.area_id, u.username as manager, b.total_fen::int as total_fen, b.tariff_code
       from bill b join account a on a.id = b.account_id join org_unit s on s.id = a.station_id
       join transformer_area t on t.id = a.area_id join app_user u on u.id = t.manager_user_id
      where b.period = ${PERIOD} and b.kind = 'regular' and a.tariff_code = 'gansu.residential.tiered'
@@ -139,6 +140,29 @@ describe('GET /bills/:id/pdf', () => {
       const [, m, d] = line[0]!.due_on.split('-');
       expect(text).toContain(`${line[0]!.due_on.slice(0, 4)}年${Number(m)}月${Number(d)}日`);
       expect(text).toContain('人民币(大写)');
+      // nothing paid yet and not yet due on the test's day
+      expect(text).toContain(`截至2026年11月20日，本账单未交电费 ${yuan(bill!.total_fen)} 元，合计应交 ${yuan(bill!.total_fen)} 元。`);
+    });
+
+    it('prints, once overdue, the penalty accrued to the day as the account statement has it', async () => {
+      const [bill] = await billsByStation();
+      const clock = t.clock as FixedClock;
+      clock.set(new Date('2027-01-10T10:00:00+08:00'));
+      tokens.delete('admin'); // signed in again on the day: the earlier session has expired by then
+      try {
+        const statement = await as('admin', `${api}/accounts/${bill!.account_id}/statement`);
+        expect(statement.statusCode).toBe(200);
+        const open = (statement.json().openBills as { billId: number; principalOpenFen: number; penaltyFen: number; overdueDays: number }[]).find((o) => o.billId === bill!.id)!;
+        expect(open.penaltyFen).toBeGreaterThan(0);
+        // the note wraps onto a second line on the page: compared without white space
+        const text = (await pdfText((await as('admin', `${api}/bills/${bill!.id}/pdf`)).rawPayload)).replace(/\s+/g, '');
+        expect(text).toContain(
+          `截至2027年1月10日，本账单未交电费 ${yuan(open.principalOpenFen)} 元，已逾期 ${open.overdueDays} 天，电费违约金 ${yuan(open.penaltyFen)} 元(按日累计，交费时一并收取)，合计应交 ${yuan(open.principalOpenFen + open.penaltyFen)} 元。`.replace(/\s+/g, ''),
+        );
+      } finally {
+        clock.set(new Date('2026-11-20T10:00:00+08:00'));
+        tokens.delete('admin');
+      }
     });
 
     it('translates every line code of a time-of-use or two-part bill, with amounts to the fen', async () => {

@@ -131,6 +131,25 @@ describe('billDocument', () => {
     expect(original.notes).toEqual(['本账单已于2026年11月20日退补 -25.50 元(退补单号 77，表计误差)。']);
   });
 
+  it('says what is still owed on the day it is printed, with the penalty accrued to then', () => {
+    const overdue = billDocument({
+      bill,
+      account,
+      lines: r1Lines,
+      meters: [],
+      adjustments: [],
+      standing: { asOf: '2026-12-06', open: { principalOpenFen: 42000, penaltyFen: 462, overdueDays: 11 } },
+    });
+    expect(overdue.notes).toEqual(['截至2026年12月6日，本账单未交电费 420.00 元，已逾期 11 天，电费违约金 4.62 元(按日累计，交费时一并收取)，合计应交 424.62 元。']);
+    const notYetDue = billDocument({ bill, account, lines: r1Lines, meters: [], adjustments: [], standing: { asOf: '2026-11-20', open: { principalOpenFen: 12345, penaltyFen: 0, overdueDays: 0 } } });
+    expect(notYetDue.notes).toEqual(['截至2026年11月20日，本账单未交电费 123.45 元，合计应交 123.45 元。']);
+    const paid = billDocument({ bill, account, lines: r1Lines, meters: [], adjustments: [], standing: { asOf: '2026-12-06', open: null } });
+    expect(paid.notes).toEqual(['截至2026年12月6日，本账单已交清。']);
+    // a draft owes nothing yet, whatever is passed
+    const draft = billDocument({ bill: { ...bill, status: 'draft' }, account, lines: r1Lines, meters: [], adjustments: [], standing: { asOf: '2026-12-06', open: null } });
+    expect(draft.notes.join('')).not.toContain('截至');
+  });
+
   it('shows estimated reads, rollover and the registers a meter has', () => {
     const tou: MeterReadsForDocument = {
       meterNo: 'MT0002',

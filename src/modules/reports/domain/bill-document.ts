@@ -71,6 +71,12 @@ export interface RegisterValues {
   maxDemand: string | null;
 }
 
+/** Where an issued bill stands on a day (the account statement's entry for it); `open` null: paid in full. */
+export interface BillStanding {
+  asOf: string;
+  open: { principalOpenFen: number; penaltyFen: number; overdueDays: number } | null;
+}
+
 export interface AdjustmentForDocument {
   id: number;
   totalFen: number;
@@ -151,6 +157,7 @@ export function billDocument(input: {
   lines: readonly LineForDocument[];
   meters: readonly MeterReadsForDocument[];
   adjustments: readonly AdjustmentForDocument[];
+  standing?: BillStanding | null;
 }): BillDocument {
   const { bill: b, account: a } = input;
   const issued = b.status === 'issued';
@@ -162,6 +169,7 @@ export function billDocument(input: {
     notes.push(`本账单已于${dateLabel(adj.issuedOn) || '—'}退补 ${yuanOf(adj.totalFen, { grouped: true })} 元(退补单号 ${adj.id}${adj.reason ? `，${adj.reason}` : ''})。`);
   }
   if (!issued) notes.push('本账单尚未发行，仅供核对，不作交费依据。');
+  if (issued && input.standing) notes.push(standingNote(input.standing));
 
   const footer = [
     `交费渠道：${PAYMENT_CHANNELS.join('、')}。交费时请报户号 ${a.accountNo}。`,
@@ -199,4 +207,11 @@ export function billDocument(input: {
     notes,
     footer,
   };
+}
+
+/** What is still owed on the bill on the day it is printed, with the penalty accrued to that day (RULES §6). */
+function standingNote({ asOf, open }: BillStanding): string {
+  if (!open) return `截至${dateLabel(asOf)}，本账单已交清。`;
+  const penalty = open.penaltyFen > 0 ? `，已逾期 ${open.overdueDays} 天，电费违约金 ${yuanOf(open.penaltyFen, { grouped: true })} 元(按日累计，交费时一并收取)` : '';
+  return `截至${dateLabel(asOf)}，本账单未交电费 ${yuanOf(open.principalOpenFen, { grouped: true })} 元${penalty}，合计应交 ${yuanOf(open.principalOpenFen + open.penaltyFen, { grouped: true })} 元。`;
 }

@@ -2,7 +2,8 @@ import type { Executor } from '../../../db/tx.js';
 import { addMonths, businessDate } from '../../../shared/business-time.js';
 import { notFound } from '../../../shared/errors.js';
 import type { Scope } from '../../org/index.js';
-import { billDocument, type BillDocument, type MeterReadsForDocument } from '../domain/bill-document.js';
+import { accountStatement } from '../../payments/index.js';
+import { billDocument, type BillDocument, type BillStanding, type MeterReadsForDocument } from '../domain/bill-document.js';
 import { renderBillPdf } from '../render/bill-pdf.js';
 import { adjustmentsOf, billLines, findBillForDocument, meterReads } from '../reports.repository.js';
 
@@ -18,9 +19,15 @@ export interface BillPdf {
  * The printed notice of a bill the scope may see; another subtree's bill is not found (404), exactly as
  * one that does not exist (GET /bills/:id answers the same way). Reads only; call it in one snapshot.
  */
-export async function loadBillDocument(db: Executor, scope: Scope, billId: number): Promise<{ doc: BillDocument; accountNo: string; period: string; totalFen: number }> {
+export async function loadBillDocument(
+  db: Executor,
+  scope: Scope,
+  billId: number,
+  asOf?: string,
+): Promise<{ doc: BillDocument; accountNo: string; period: string; totalFen: number }> {
   const b = await findBillForDocument(db, scope, billId);
   if (!b) throw notFound('bill');
+  const standing = asOf && b.kind === 'regular' && b.status === 'issued' ? await standingOf(db, b.account_id, b.id, asOf) : null;
   const lines = await billLines(db, b.account_id, b.id);
   // a correction has no reads of its own; the reads belong to the bill it corrects
   const reads = b.kind === 'regular' ? await meterReads(db, b.account_id, b.period, addMonths(b.period, -1)) : [];
@@ -74,13 +81,24 @@ export async function loadBillDocument(db: Executor, scope: Scope, billId: numbe
     lines: lines.map((l) => ({ code: l.code, quantity: l.quantity, unitPrice: l.unit_price, amountFen: l.amount_fen })),
     meters,
     adjustments: adjustments.map((a) => ({ id: a.id, totalFen: a.total_fen, issuedOn: a.issued_at ? businessDate(new Date(a.issued_at)) : null, reason: a.reason })),
+    standing,
   });
   return { doc, accountNo: b.account_no, period: b.period, totalFen: b.total_fen };
 }
 
-/** Loads the bill in one read-only snapshot, then renders it outside the transaction (rendering takes ~0.2 s). */
+/** The bill's entry in its account's statement on the day (its adjustments included): principal still open and penalty accrued. */
+async function standingOf(db: Executor, accountId: number, billId: number, asOf: string): Promise<BillStanding> {
+  const statement = await accountStatement(db, accountId, asOf);
+  const open = statement.openBills.find((o) => o.billId === billId);
+  return { asOf, open: open ? { principalOpenFen: open.principalOpenFen, penaltyFen: open.penaltyFen, overdueDays: open.overdueDays } : null };
+}
+
+/**
+ * Loads the bill in one read-only snapshot, with what is still owed on it on the day (penalty accrued to
+ * then), then renders it outside the transaction (rendering takes ~0.2 s).
+ */
 export async function billPdf(db: Executor, scope: Scope, billId: number, now: Date): Promise<BillPdf> {
-  const loaded = await readOnly(db, (trx) => loadBillDocument(trx, scope, billId));
+  const loaded = await readOnly(db, (trx) => loadBillDocument(trx, scope, billId, businessDate(now)));
   const body = await renderBillPdf(loaded.doc, { now, accountNo: loaded.accountNo, billId });
   return { filename: `bill-${loaded.accountNo}-${loaded.period}-${billId}.pdf`, body, accountNo: loaded.accountNo, period: loaded.period, totalFen: loaded.totalFen };
 }
