@@ -53,8 +53,8 @@ function setTypeParsers(): void {
  * PostgreSQL plans it once per connection instead of on every call. For hot statements of a fixed shape
  * whose best plan does not change as tables grow (the session lookup, key claims, the account lock, the
  * payment write); not for reads whose plan depends on table sizes — a generic plan cached while a table
- * was small keeps scanning it whole (the payment context read is planned on every call for that reason).
- * Everything else stays unnamed.
+ * was small keeps scanning it whole (the payment context read is prepared only on the counter's pipelined
+ * connections, which never scan a table whole: `preparedWhenPipelined`, db/tx.ts). Everything else stays unnamed.
  */
 export const PREPARED = '/* prepared */';
 

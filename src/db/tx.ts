@@ -36,6 +36,15 @@ export async function inSequence<A, B>(db: Executor, first: () => Promise<A>, se
 }
 
 /**
+ * The PREPARED marker on a pipelined transaction, whose connections plan a prepared statement once and
+ * never scan a table whole (pipeline.ts); nothing elsewhere, where a read whose plan depends on table
+ * sizes is better planned on every call (see PREPARED).
+ */
+export function preparedWhenPipelined(db: Executor): string {
+  return pipelinedClientOf(db) ? PREPARED : '';
+}
+
+/**
  * Runs a query built with Kysely as a prepared statement (see PREPARED): for hot queries with a fixed
  * shape, asked on every request, whose planning would cost more than their execution. Sent as `send` does.
  */
