@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import type pg from 'pg';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config.js';
 import { createPool, kyselyFor } from '../src/db/connect.js';
@@ -19,7 +20,7 @@ import { throwawayServer } from './support.js';
 
 /**
  * `npm run bench -- payments [--accounts N]`: counter payments (坐收) posted over HTTP by concurrent
- * clients — session check, Idempotency-Key, scope, account lock, open bills, allocation, payment +
+ * clients — session (reused for a second), Idempotency-Key, scope, account lock, open bills, allocation, payment +
  * allocation + bill state + ledger transfer in one statement, audit, key stored, commit; payments that
  * arrive together share a transaction (the group commit) — beside pgbench running the same SQL
  * transaction, for a batch of the app's mean size, against the same database in the same run (the
@@ -28,13 +29,22 @@ import { throwawayServer } from './support.js';
  * Set-up (not timed): the bill-run benchmark's population of N accounts with October issued today (one open
  * bill each, not yet due), vacuumed and analysed, an admin user and session. The HTTP clients pay into the first half of the accounts, pgbench
  * into the second half, each starting on open bills. Clients: wrk with CONCURRENCY keep-alive connections,
- * each sending its next payment when the last is answered; WARMUP then DURATION seconds.
+ * each sending its next payment when the last is answered; a warm-up, then ROUNDS rounds of: the app, pgbench
+ * from as many clients as the app keeps transactions open, pgbench from CONCURRENCY, SLICE seconds each, each
+ * after a CHECKPOINT (so that none pays for the last one's full-page writes).
  */
 export const defaultAccounts = 20_000;
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const WARMUP_S = 3;
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 15);
+/**
+ * The app and its floor are measured in alternating slices, not one after the other: this machine's speed
+ * drifts by a quarter from one minute to the next (pgbench alone from 3,200 to 4,900 payments/s in runs
+ * minutes apart), and a ratio of two runs minutes apart measured the drift as much as the app.
+ */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SLICE_S = Math.max(2, Math.round(DURATION_S / ROUNDS));
 const run$ = promisify(execFile);
 
 export async function run(opts: BenchOptions): Promise<BenchResult> {
@@ -73,56 +83,56 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : 0;
 
-    console.error(`HTTP: ${CONCURRENCY} clients, ${WARMUP_S} s warm-up, ${DURATION_S} s measured`);
-    const cpu0 = { node: process.cpuUsage(), server: serverThreadCpuSeconds(), clients: childrenCpuSeconds(), postgres: postgresCpuSeconds(), machine: machineBusySeconds(), at: performance.now() };
-    const profiler = await startProfile();
-    const http = await httpLoad({ port, token, lo: 1, hi: half });
-    await profiler.stop();
-    const wall = (performance.now() - cpu0.at) / 1000;
-    const nodeCpu = process.cpuUsage(cpu0.node);
-    const cores = {
-      node: (nodeCpu.user + nodeCpu.system) / 1e6 / wall,
-      server: (serverThreadCpuSeconds() - cpu0.server) / wall,
-      clients: (childrenCpuSeconds() - cpu0.clients) / wall,
-      postgres: postgresCores(cpu0.postgres, postgresCpuSeconds(), wall),
-      machine: (machineBusySeconds() - cpu0.machine) / wall,
-    };
+    console.error(`HTTP: ${CONCURRENCY} clients, ${WARMUP_S} s warm-up; then ${ROUNDS} rounds of ${SLICE_S} s each of the app, pgbench from 1 client and pgbench from ${CONCURRENCY}`);
+    await wrk({ port, token, lo: 1, hi: half }, `w${process.pid}`, WARMUP_S);
+    const batches = await batchCounter(setup, half);
+    const script = path.join(dir, 'payment.sql');
+    const seriesClients = [...new Set([COUNTER_BATCHING.maxInFlight, CONCURRENCY])];
+    const slices: HttpSlice[] = [];
+    const floors = new Map<number, PgbenchSlice[]>(seriesClients.map((c) => [c, []]));
+    const usage = new CpuUsage();
+    for (let round = 1; round <= ROUNDS; round++) {
+      await setup.pool.query('checkpoint');
+      const profiler = await startProfile(round === 1);
+      usage.start();
+      const figures = await wrk({ port, token, lo: 1, hi: half }, `m${process.pid}r${round}`, SLICE_S);
+      usage.stop();
+      await profiler.stop();
+      slices.push({ ...figures, ...(await batches.since()) });
+      const sofar = sumSlices(slices);
+      // The floor runs the transaction the app ran, for a batch of the app's mean size so far.
+      const batch = Math.max(1, Math.round(sofar.meanBatch));
+      fs.writeFileSync(script, pgbenchScript(userId, batch));
+      if (round === 1) await pgbench(setup.url, script, { lo: half + 1, hi: opts.accounts }, CONCURRENCY, WARMUP_S); // its warm-up, not counted
+      const line = [`round ${round}: app ${paidPerSecond(figures).toFixed(0)} payments/s, p99 ${(figures.p99us / 1000).toFixed(1)} ms (batch ${slices.at(-1)!.meanBatch.toFixed(1)})`];
+      for (const clients of seriesClients) {
+        await setup.pool.query('checkpoint');
+        const f = await pgbench(setup.url, script, { lo: half + 1, hi: opts.accounts }, clients, SLICE_S);
+        floors.get(clients)!.push({ ...f, batch });
+        line.push(`pgbench ${clients} client${clients === 1 ? '' : 's'} ${(f.tps * batch) | 0} payments/s (${f.tps.toFixed(0)} tps × ${batch})`);
+      }
+      console.error(line.join(' · '));
+    }
+    const http = sumSlices(slices);
+    const cores = usage.cores();
     console.error(
-      `HTTP: CPU in use during the run: Node ${cores.node.toFixed(2)} cores (the server's thread ${cores.server.toFixed(2)}), the clients (wrk) ${cores.clients.toFixed(2)}, ` +
+      `HTTP: CPU in use during the app's slices: Node ${cores.node.toFixed(2)} cores (the server's thread ${cores.server.toFixed(2)}), the clients (wrk) ${cores.clients.toFixed(2)}, ` +
         `PostgreSQL ${cores.postgres.toFixed(2)}, the whole machine ${cores.machine.toFixed(2)} of ${os.cpus().length}`,
     );
-    console.error(`HTTP: ${http.perSecond.toFixed(0)} payments/s, p50 ${http.p50.toFixed(1)} ms, p99 ${http.p99.toFixed(1)} ms, ${http.errors} errors`);
+    console.error(`HTTP: ${http.perSecond.toFixed(0)} payments/s, p50 ${http.p50.toFixed(1)} ms, p99 ${http.p99.toFixed(1)} ms (worst slice), ${http.errors} errors, ${http.meanBatch.toFixed(1)} payments per transaction`);
     // For scale: what the same server and clients do for a request that moves no money.
-    const probe = await httpLoad({ port, token, lo: 1, hi: half, probe: true, seconds: 5 });
-    console.error(`HTTP stack alone (GET /auth/me, same clients, 5 s): ${probe.perSecond.toFixed(0)} requests/s, p50 ${probe.p50.toFixed(1)} ms, p99 ${probe.p99.toFixed(1)} ms`);
+    const probe = await wrk({ port, token, lo: 1, hi: half, probe: true }, `p${process.pid}`, 5);
+    const probePerSecond = (probe.requests - probe.errors) / probe.seconds;
+    console.error(`HTTP stack alone (GET /auth/me, same clients, 5 s): ${probePerSecond.toFixed(0)} requests/s, p50 ${(probe.p50us / 1000).toFixed(1)} ms, p99 ${(probe.p99us / 1000).toFixed(1)} ms`);
     await app.close();
     await pool.end();
-    // Rows written by one transaction share its xmin: payments per transaction is the group commit's batch.
-    const { rows: tx } = await setup.pool.query<{ n: string; tx: string }>(
-      `select count(*) as n, count(distinct xmin::text) as tx from payment where channel = 'counter' and account_id between 1 and $1`,
-      [half],
-    );
-    const meanBatch = Number(tx[0]!.n) / Math.max(1, Number(tx[0]!.tx));
-    console.error(`HTTP: ${tx[0]!.n} payments in ${tx[0]!.tx} transactions, ${meanBatch.toFixed(1)} per transaction`);
 
-    // The floor: PostgreSQL alone running the transaction the app ran, with the app's mean batch, from as
-    // many clients as the app keeps transactions open and from as many as it has HTTP clients; the faster counts.
-    const batch = Math.max(1, Math.round(meanBatch));
-    const script = path.join(dir, 'payment.sql');
-    fs.writeFileSync(script, pgbenchScript(userId, tokenHash(token), batch));
-    const floors: PgbenchFigures[] = [];
-    for (const clients of [...new Set([COUNTER_BATCHING.maxInFlight, CONCURRENCY])]) {
-      console.error(`pgbench: the same transaction with ${batch} payments, ${clients} clients, ${DURATION_S} s`);
-      const f = await pgbench(setup.url, script, { lo: half + 1, hi: opts.accounts }, clients);
-      console.error(`pgbench: ${f.tps.toFixed(0)} transactions/s = ${(f.tps * batch).toFixed(0)} payments/s, ${f.latencyMs.toFixed(1)} ms average`);
-      floors.push(f);
-    }
-    const bench = floors.reduce((a, b) => (b.tps > a.tps ? b : a));
-    const floorPerSecond = bench.tps * batch;
+    const series = [...floors.values()].map(floorOf);
+    const floor = series.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
     // For reference, not the floor: one payment per transaction, as an app without group commit would run it.
     const single = path.join(dir, 'payment-single.sql');
-    fs.writeFileSync(single, pgbenchScript(userId, tokenHash(token), 1));
-    const perPayment = await pgbench(setup.url, single, { lo: half + 1, hi: opts.accounts }, CONCURRENCY);
+    fs.writeFileSync(single, pgbenchScript(userId, 1));
+    const perPayment = await pgbench(setup.url, single, { lo: half + 1, hi: opts.accounts }, CONCURRENCY, SLICE_S);
     console.error(`pgbench, one payment per transaction, ${CONCURRENCY} clients: ${perPayment.tps.toFixed(0)} payments/s`);
 
     // Statistics as autovacuum would have them by now: the tables were analysed empty at set-up.
@@ -132,43 +142,46 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
     const { rows } = await setup.pool.query<{ n: string }>(`select count(*) as n from payment`);
     await setup.close();
 
-    const ratio = http.perSecond / floorPerSecond;
+    const ratio = http.perSecond / floor.perSecond;
+    const ratios = slices.map((sl, i) => paidPerSecond(sl) / Math.max(...series.map((f) => f.rounds[i]!.perSecond)));
     const verdict = http.perSecond >= 1500 && http.p99 <= 50 && ratio >= 0.5 ? 'meets' : 'misses';
+    const floorText = (f: FloorSeries) => `${f.clients} client${f.clients === 1 ? '' : 's'} ${f.perSecond.toFixed(0)} payments/s (${f.rounds.map((r) => `${r.tps.toFixed(0)} tps × ${r.batch}`).join(', ')})`;
     console.error(
       `HTTP ${http.perSecond.toFixed(0)} payments/s, p50 ${http.p50.toFixed(1)} ms, p99 ${http.p99.toFixed(1)} ms, ${http.errors} errors · ` +
-        `pgbench ${floorPerSecond.toFixed(0)} payments/s (${bench.tps.toFixed(0)} tps × ${batch}, ${bench.clients} clients) · ratio ${ratio.toFixed(2)} · ${verdict} the target (≥ 1,500/s, p99 ≤ 50 ms, ≥ 0.5 × pgbench)`,
+        `pgbench ${floor.perSecond.toFixed(0)} payments/s (${floor.clients} clients) · ratio ${ratio.toFixed(2)} (rounds ${ratios.map((r) => r.toFixed(2)).join(', ')}) · ${verdict} the target (≥ 1,500/s, p99 ≤ 50 ms, ≥ 0.5 × pgbench)`,
     );
     return {
       n: http.count,
       seconds: http.count / http.perSecond,
-      floorSeconds: http.count / floorPerSecond,
+      floorSeconds: http.count / floor.perSecond,
       figures: {
         paymentsPerSecond: Math.round(http.perSecond),
         p50Ms: Number(http.p50.toFixed(1)),
         p99Ms: Number(http.p99.toFixed(1)),
         errors: http.errors,
-        meanBatch: Number(meanBatch.toFixed(1)),
+        meanBatch: Number(http.meanBatch.toFixed(1)),
         nodeCores: Number(cores.node.toFixed(2)),
         clientCores: Number(cores.clients.toFixed(2)),
         serverThreadCores: Number(cores.server.toFixed(2)),
         machineCores: Number(cores.machine.toFixed(2)),
         postgresCores: Number(cores.postgres.toFixed(2)),
-        authMeRequestsPerSecond: Math.round(probe.perSecond),
-        pgbenchBatch: batch,
-        pgbenchClients: bench.clients,
-        pgbenchTps: Math.round(bench.tps),
-        pgbenchPaymentsPerSecond: Math.round(floorPerSecond),
-        pgbenchLatencyMs: Number(bench.latencyMs.toFixed(1)),
+        authMeRequestsPerSecond: Math.round(probePerSecond),
+        rounds: ROUNDS,
+        sliceSeconds: SLICE_S,
+        pgbenchClients: floor.clients,
+        pgbenchPaymentsPerSecond: Math.round(floor.perSecond),
+        ...Object.fromEntries(series.map((f) => [`pgbench${f.clients}ClientPaymentsPerSecond`, Math.round(f.perSecond)])),
         pgbenchOnePerTransaction: Math.round(perPayment.tps),
         ratioToPgbench: Number(ratio.toFixed(2)),
+        ratioByRound: ratios.map((r) => r.toFixed(2)).join(' '),
         clients: CONCURRENCY,
         paymentsInDatabase: Number(rows[0]!.n),
         ledgerCheck: 'clean',
       },
       notes: [
-        `${CONCURRENCY} HTTP clients for ${DURATION_S} s: ${http.perSecond.toFixed(0)} payments/s, p50 ${http.p50.toFixed(1)} ms, p99 ${http.p99.toFixed(1)} ms, ${http.errors} errors; ${meanBatch.toFixed(1)} payments per transaction (group commit).`,
-        `CPU during the HTTP run: Node ${cores.node.toFixed(2)} cores (the server's thread ${cores.server.toFixed(2)}), the clients (wrk) ${cores.clients.toFixed(2)}, PostgreSQL ${cores.postgres.toFixed(2)}, the whole machine ${cores.machine.toFixed(2)}; the HTTP stack alone (GET /auth/me): ${probe.perSecond.toFixed(0)} requests/s.`,
-        `pgbench with the same SQL transaction of ${batch} payments: ${floors.map((f) => `${f.clients} clients ${f.tps.toFixed(0)} tps = ${(f.tps * batch).toFixed(0)} payments/s`).join(', ')}; ratio to the faster ${ratio.toFixed(2)}; ${verdict} the target. For reference, pgbench with one payment per transaction (no group commit): ${perPayment.tps.toFixed(0)} payments/s.`,
+        `${CONCURRENCY} HTTP clients, ${ROUNDS} slices of ${SLICE_S} s between the floor's: ${http.perSecond.toFixed(0)} payments/s (slices ${slices.map((sl) => paidPerSecond(sl).toFixed(0)).join(', ')}), p50 ${http.p50.toFixed(1)} ms, p99 ${http.p99.toFixed(1)} ms (worst slice), ${http.errors} errors; ${http.meanBatch.toFixed(1)} payments per transaction (group commit).`,
+        `CPU during the app's slices: Node ${cores.node.toFixed(2)} cores (the server's thread ${cores.server.toFixed(2)}), the clients (wrk) ${cores.clients.toFixed(2)}, PostgreSQL ${cores.postgres.toFixed(2)}, the whole machine ${cores.machine.toFixed(2)}; the HTTP stack alone (GET /auth/me): ${probePerSecond.toFixed(0)} requests/s.`,
+        `pgbench with the same SQL transaction at the app's mean batch so far, in the same rounds: ${series.map(floorText).join('; ')}; ratio to the faster ${ratio.toFixed(2)} (by round ${ratios.map((r) => r.toFixed(2)).join(', ')}); ${verdict} the target. For reference, pgbench with one payment per transaction (no group commit): ${perPayment.tps.toFixed(0)} payments/s.`,
       ],
     };
   } finally {
@@ -177,23 +190,84 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
   }
 }
 
-interface HttpFigures {
-  count: number;
-  perSecond: number;
-  p50: number;
-  p99: number;
-  errors: number;
+/** One slice of the app's load: wrk's figures and the group commit's batches in it. */
+interface HttpSlice extends WrkFigures {
+  payments: number;
+  transactions: number;
+  meanBatch: number;
+}
+
+/** Payments answered 201 per second in a slice. */
+function paidPerSecond(s: WrkFigures): number {
+  return (s.requests - s.errors) / s.seconds;
+}
+
+/** The app's slices together: rates over their summed time, p50 weighted by requests, p99 the worst slice's. */
+function sumSlices(slices: HttpSlice[]) {
+  const seconds = slices.reduce((t, s) => t + s.seconds, 0);
+  const requests = slices.reduce((t, s) => t + s.requests, 0);
+  const errors = slices.reduce((t, s) => t + s.errors, 0);
+  const payments = slices.reduce((t, s) => t + s.payments, 0);
+  const transactions = slices.reduce((t, s) => t + s.transactions, 0);
+  return {
+    count: requests - errors,
+    perSecond: (requests - errors) / seconds,
+    errors,
+    p50: slices.reduce((t, s) => t + (s.p50us / 1000) * s.requests, 0) / Math.max(1, requests),
+    p99: Math.max(...slices.map((s) => s.p99us / 1000)),
+    meanBatch: payments / Math.max(1, transactions),
+  };
 }
 
 /**
- * The clients: wrk (a lean C load generator, as pgbench is for PostgreSQL), CONCURRENCY keep-alive
- * connections on one thread, each sending its next request when the last is answered. A warm-up run, then
- * the measured one. Answers other than 201 (200 for the probe) count as errors.
+ * Payments the app wrote and the transactions they came in since the last call. Rows written by one
+ * transaction share its xmin, so payments per distinct xmin is the group commit's batch.
  */
-async function httpLoad(o: { port: number; token: string; lo: number; hi: number; probe?: boolean; seconds?: number }): Promise<HttpFigures> {
-  await wrk(o, `w${process.pid}${o.probe ? 'p' : ''}`, WARMUP_S);
-  const r = await wrk(o, `m${process.pid}${o.probe ? 'p' : ''}`, o.seconds ?? DURATION_S);
-  return { count: r.requests - r.errors, perSecond: (r.requests - r.errors) / r.seconds, p50: r.p50us / 1000, p99: r.p99us / 1000, errors: r.errors };
+async function batchCounter(setup: { pool: pg.Pool }, half: number) {
+  const read = async () => {
+    const { rows } = await setup.pool.query<{ n: string; tx: string }>(
+      `select count(*) as n, count(distinct xmin::text) as tx from payment where channel = 'counter' and account_id between 1 and $1`,
+      [half],
+    );
+    return { payments: Number(rows[0]!.n), transactions: Number(rows[0]!.tx) };
+  };
+  let last = await read();
+  return {
+    async since() {
+      const now = await read();
+      const d = { payments: now.payments - last.payments, transactions: now.transactions - last.transactions };
+      last = now;
+      return { ...d, meanBatch: d.payments / Math.max(1, d.transactions) };
+    },
+  };
+}
+
+/** CPU used during the app's slices only, summed over them. */
+class CpuUsage {
+  private wall = 0;
+  private used = { node: 0, server: 0, clients: 0, postgres: 0, machine: 0 };
+  private at: { node: NodeJS.CpuUsage; server: number; clients: number; postgres: Map<string, number>; machine: number; t: number } | null = null;
+
+  start(): void {
+    this.at = { node: process.cpuUsage(), server: serverThreadCpuSeconds(), clients: childrenCpuSeconds(), postgres: postgresCpuSeconds(), machine: machineBusySeconds(), t: performance.now() };
+  }
+
+  stop(): void {
+    const at = this.at!;
+    const wall = (performance.now() - at.t) / 1000;
+    const node = process.cpuUsage(at.node);
+    this.wall += wall;
+    this.used.node += (node.user + node.system) / 1e6;
+    this.used.server += serverThreadCpuSeconds() - at.server;
+    this.used.clients += childrenCpuSeconds() - at.clients;
+    this.used.postgres += postgresCores(at.postgres, postgresCpuSeconds(), 1);
+    this.used.machine += machineBusySeconds() - at.machine;
+  }
+
+  cores() {
+    const w = Math.max(this.wall, 1e-9);
+    return { node: this.used.node / w, server: this.used.server / w, clients: this.used.clients / w, postgres: this.used.postgres / w, machine: this.used.machine / w };
+  }
 }
 
 interface WrkFigures {
@@ -222,13 +296,13 @@ async function wrk(o: { port: number; token: string; lo: number; hi: number; pro
 
 /**
  * The transaction one batch of counter payments runs (the group commit's batch), statement for statement
- * as the app sends it (auth plugin, idempotency, customers' scope rule, payments repository, audit), for
- * pgbench, with `batch` payments into distinct accounts, pipelined as the app pipelines them (the context
+ * as the app sends it (idempotency, customers' scope rule, payments repository, audit), for pgbench —
+ * not the session lookup, which the app makes once per SESSION_REUSE_MS (org's authenticate.ts), not per batch — with `batch` payments into distinct accounts, pipelined as the app pipelines them (the context
  * read stands alone: pgbench cannot \gset inside a pipeline). pgbench cannot allocate, so the write
  * statement takes each account's oldest open bill from the context read and pays its principal (what a
  * payment under the bill's amount does in the app). Keep in step with those repositories.
  */
-function pgbenchScript(userId: number, tokenHash: string, batch: number): string {
+function pgbenchScript(userId: number, batch: number): string {
   const n = Array.from({ length: batch }, (_, i) => i + 1);
   const list = (f: (i: number) => string) => n.map(f).join(', ');
   const aids = `array[${list((i) => `:aid${i}`)}]::bigint[]`;
@@ -240,7 +314,6 @@ function pgbenchScript(userId: number, tokenHash: string, batch: number): string
 \\set k random(1, 2000000000)
 ${n.map((i) => `\\set aid${i} :lo + ((:base - :lo + ${i} * 7919) % (:hi - :lo + 1))\n\\set amt${i} random(100, 20100)`).join('\n')}
 \\startpipeline
-select u.id, u.username, u.role from app_user u where u.id in (select user_id from user_session where token_hash = any(array_fill('${tokenHash}'::text, array[${batch}])) and revoked_at is null and expires_at > now());
 begin;
 select pg_try_advisory_xact_lock(hashtextextended(x.scope || E'\\n' || x.key, 7)) as locked,
        (select json_build_object('request_hash', k.request_hash, 'status_code', k.status_code, 'response', k.response) from idempotency_key k where k.scope = x.scope and k.key = x.key) as stored
@@ -319,9 +392,9 @@ commit;
  * With BENCH_CPU_PROFILE=<file>, a V8 CPU profile of the server's thread during the measured run (open it in
  * Chrome DevTools or speedscope): where a payment's Node time goes. Otherwise nothing.
  */
-async function startProfile(): Promise<{ stop(): Promise<void> }> {
+async function startProfile(wanted: boolean): Promise<{ stop(): Promise<void> }> {
   const file = process.env.BENCH_CPU_PROFILE;
-  if (!file) return { stop: async () => {} };
+  if (!file || !wanted) return { stop: async () => {} };
   const { Session } = await import('node:inspector/promises');
   const session = new Session();
   session.connect();
@@ -405,9 +478,25 @@ interface PgbenchFigures {
   latencyMs: number;
 }
 
-async function pgbench(url: string, script: string, range: { lo: number; hi: number }, clients: number): Promise<PgbenchFigures> {
+interface PgbenchSlice extends PgbenchFigures {
+  batch: number;
+}
+
+interface FloorSeries {
+  clients: number;
+  perSecond: number;
+  rounds: { tps: number; batch: number; perSecond: number }[];
+}
+
+/** One pgbench series (a client count) over the rounds: payments/s over their summed time (the slices are equal). */
+function floorOf(slices: PgbenchSlice[]): FloorSeries {
+  const rounds = slices.map((s) => ({ tps: s.tps, batch: s.batch, perSecond: s.tps * s.batch }));
+  return { clients: slices[0]!.clients, perSecond: rounds.reduce((t, r) => t + r.perSecond, 0) / rounds.length, rounds };
+}
+
+async function pgbench(url: string, script: string, range: { lo: number; hi: number }, clients: number, seconds: number): Promise<PgbenchFigures> {
   // prepared: the app prepares these statements too (PREPARED in db/connect.ts)
-  const args = ['-n', '-r', '-M', 'prepared', '-c', String(clients), '-j', '2', '-T', String(DURATION_S), '-D', `lo=${range.lo}`, '-D', `hi=${range.hi}`, '-f', script, url];
+  const args = ['-n', '-r', '-M', 'prepared', '-c', String(clients), '-j', '2', '-T', String(seconds), '-D', `lo=${range.lo}`, '-D', `hi=${range.hi}`, '-f', script, url];
   const { stdout } = await run$('pgbench', args, { maxBuffer: 16 * 2 ** 20 });
   const tps = /tps = ([\d.]+)/.exec(stdout);
   const latency = /latency average = ([\d.]+) ms/.exec(stdout);

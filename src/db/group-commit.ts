@@ -25,6 +25,9 @@ export interface GroupCommitStats {
   items: number;
 }
 
+/** Answers released per turn of the event loop, so that I/O waiting on the loop is read in between. */
+export const ANSWERS_PER_TURN = 4;
+
 interface Waiting<I, O> {
   item: I;
   resolve: (value: O) => void;
@@ -91,13 +94,17 @@ export class GroupCommit<I, O> {
       return;
     }
     ended();
-    // The next batch's statements leave when this tick ends (pipeline.ts corks until then): answer after.
-    await new Promise((resolve) => setImmediate(resolve));
-    batch.forEach((w, i) => {
-      const r = results[i]!;
-      if (r.ok) w.resolve(r.value);
-      else w.reject(r.error);
-    });
+    // The next batch's statements leave when this tick ends (pipeline.ts corks until then): answer after,
+    // a few per turn of the event loop. Writing an answer is a system call (~0.1 ms here); all of a batch's
+    // at once kept PostgreSQL's reply to the next batch waiting behind them, with both cores idle.
+    for (let i = 0; i < batch.length; i += ANSWERS_PER_TURN) {
+      await new Promise((resolve) => setImmediate(resolve));
+      for (let j = i; j < Math.min(i + ANSWERS_PER_TURN, batch.length); j++) {
+        const r = results[j]!;
+        if (r.ok) batch[j]!.resolve(r.value);
+        else batch[j]!.reject(r.error);
+      }
+    }
   }
 
   private async run(items: I[]): Promise<ItemResult<O>[]> {

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/connect.js';
 import { migrate } from '../../src/db/migrate.js';
 import { ensureAdmin } from '../../src/modules/org/index.js';
+import { SESSION_REUSE_MS } from '../../src/modules/org/use-cases/authenticate.js';
+import { tokenHash } from '../../src/shared/password.js';
 import { FixedClock } from '../../src/shared/clock.js';
 import { seedCounty, TEST_PASSWORD, type Fixture } from '../fixtures/county.js';
 import { buildTestApp, type TestApp } from '../support/app.js';
@@ -86,6 +88,24 @@ describe('login and sessions', () => {
     expect((await me(token)).statusCode).toBe(401);
     expect((await login('marketing', TEST_PASSWORD)).statusCode).toBe(401);
     expect(await auditActions('admin')).toContain('user.update');
+  });
+
+  it('reuses a looked-up session for SESSION_REUSE_MS: a revocation made outside this process counts after that', async () => {
+    const token = (await login('ama1', TEST_PASSWORD)).json().token;
+    expect((await me(token)).statusCode).toBe(200);
+    await handle.db.updateTable('user_session').set({ revoked_at: clock.now() }).where('token_hash', '=', tokenHash(token)).execute();
+    expect((await me(token)).statusCode).toBe(200); // from memory
+    await new Promise((resolve) => setTimeout(resolve, SESSION_REUSE_MS + 50));
+    expect((await me(token)).statusCode).toBe(401);
+  });
+
+  it("a user moved to another station sees the new station's accounts on the next request of an open session", async () => {
+    const token = (await login('cashiera', TEST_PASSWORD)).json().token;
+    const account = () => t.app.inject({ url: `/api/v1/accounts/${fx.accounts.A1}`, headers: { authorization: `Bearer ${token}` } });
+    expect((await account()).statusCode).toBe(200);
+    const res = await t.as('admin', { method: 'PATCH', url: `/api/v1/users/${fx.users.cashierA}`, payload: { orgUnitId: fx.stations.B } });
+    expect(res.statusCode, res.body).toBe(200);
+    expect((await account()).statusCode).toBe(404);
   });
 
   it('rejects garbage and missing tokens', async () => {

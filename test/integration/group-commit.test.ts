@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/connect.js';
-import { GroupCommit, type ItemResult } from '../../src/db/group-commit.js';
+import { ANSWERS_PER_TURN, GroupCommit, type ItemResult } from '../../src/db/group-commit.js';
 import { commitSent, PipelinedTransactor, plainTransactor, type Transactor } from '../../src/db/pipeline.js';
 import { send, type Executor } from '../../src/db/tx.js';
 import { createTestDatabase } from '../support/db.js';
@@ -92,6 +92,29 @@ describe('pipelined transactions', () => {
     await Promise.all([first, ...rest]);
     // 202 and 203 queued behind 201 form the next batch, which starts before 201 is answered
     expect(events).toEqual(['work 201', 'work 202,203', 'answered 201', 'answered 202', 'answered 203']);
+  });
+
+  it(`answer a batch ANSWERS_PER_TURN (${ANSWERS_PER_TURN}) at a time, in separate turns of the event loop`, async () => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const work = workFor('pipelined-turns');
+    const gc = new GroupCommit(pipelined, async (trx: Executor, ids: number[]) => (ids.includes(300) && (await held), work(trx, ids)), { maxBatch: 16, maxInFlight: 1 });
+    const blocker = gc.submit(300); // in flight: what comes next queues as one batch
+    const ids = Array.from({ length: 3 * ANSWERS_PER_TURN }, (_, i) => 301 + i);
+    let turn = 0;
+    let done = false;
+    const answered: number[] = [];
+    const answers = ids.map((id) => gc.submit(id).then(() => (answered[id - 301] = turn)));
+    const tick = () => setImmediate(() => (turn++, done || tick()));
+    tick();
+    release();
+    await Promise.all([blocker, ...answers]);
+    done = true;
+    expect(gc.stats()).toMatchObject({ batches: 2, items: ids.length + 1 });
+    // three turns, ANSWERS_PER_TURN answers each, in order
+    const groups = [...new Set(answered)].map((t) => answered.filter((x) => x === t).length);
+    expect(groups).toEqual([ANSWERS_PER_TURN, ANSWERS_PER_TURN, ANSWERS_PER_TURN]);
+    expect(answered).toEqual([...answered].sort((x, y) => x - y));
   });
 
   it('run statements sent together in the order sent, in one transaction', async () => {

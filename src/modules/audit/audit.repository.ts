@@ -27,16 +27,27 @@ export async function insertAudit(db: Executor, e: AuditEntry): Promise<void> {
     .execute();
 }
 
-/** Several entries in one statement (a batch of requests committed together). */
+/**
+ * Several entries in one statement (a batch of requests committed together), passed as one JSON document:
+ * JSON.stringify is native, where a text[] of JSON details is escaped element by element in JavaScript.
+ */
 export async function insertAudits(db: Executor, entries: readonly AuditEntry[]): Promise<void> {
   if (entries.length === 0) return;
-  const col = <T>(f: (e: AuditEntry) => T) => entries.map(f);
+  const rows = entries.map((e) => ({
+    actor_id: e.actorId,
+    actor_name: e.actorName,
+    action: e.action,
+    entity: e.entity ?? null,
+    entity_id: e.entityId == null ? null : String(e.entityId),
+    detail: e.detail ?? {},
+    ip: e.ip ?? null,
+  }));
   await send(
     db,
     sql`${sql.raw(PREPARED)}
     insert into audit_log (actor_id, actor_name, action, entity, entity_id, detail, ip)
-    select * from unnest(${col((e) => e.actorId)}::bigint[], ${col((e) => e.actorName)}::text[], ${col((e) => e.action)}::text[], ${col((e) => e.entity ?? null)}::text[],
-                         ${col((e) => (e.entityId == null ? null : String(e.entityId)))}::text[], ${col((e) => JSON.stringify(e.detail ?? {}))}::jsonb[], ${col((e) => e.ip ?? null)}::text[])`.compile(db),
+    select actor_id, actor_name, action, entity, entity_id, detail, ip
+      from json_to_recordset(${JSON.stringify(rows)}::json) as x(actor_id bigint, actor_name text, action text, entity text, entity_id text, detail jsonb, ip text)`.compile(db),
   );
 }
 

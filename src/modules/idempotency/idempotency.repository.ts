@@ -37,13 +37,15 @@ export interface NewKey {
   response: unknown;
 }
 
+/** The keys of a batch in one statement, passed as one JSON document (see insertAudits: no per-element escaping). */
 export async function insertKeys(db: Executor, rows: readonly NewKey[]): Promise<void> {
   if (rows.length === 0) return;
+  const doc = rows.map((r) => ({ scope: r.scope, key: r.key, request_hash: r.requestHash, status_code: r.statusCode, response: r.response }));
   await send(
     db,
     sql`${sql.raw(PREPARED)}
     insert into idempotency_key (scope, key, request_hash, status_code, response)
-    select * from unnest(${rows.map((r) => r.scope)}::text[], ${rows.map((r) => r.key)}::text[], ${rows.map((r) => r.requestHash)}::text[],
-                         ${rows.map((r) => r.statusCode)}::int[], ${rows.map((r) => JSON.stringify(r.response))}::jsonb[])`.compile(db),
+    select scope, key, request_hash, status_code, response
+      from json_to_recordset(${JSON.stringify(doc)}::json) as x(scope text, key text, request_hash text, status_code int, response jsonb)`.compile(db),
   );
 }

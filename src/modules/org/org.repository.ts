@@ -59,7 +59,7 @@ export async function findSessionUsers(db: Executor, tokenHashes: readonly strin
     db,
     usersWithUnits(db)
       .innerJoin('user_session as us', 'us.user_id', 'u.id')
-      .select('us.token_hash')
+      .select(['us.token_hash', 'us.expires_at'])
       .where(sql<boolean>`us.token_hash = any(${tokenHashes as string[]}::text[])`)
       .where('us.revoked_at', 'is', null)
       .where('us.expires_at', '>', now),

@@ -21,6 +21,7 @@ import {
   userSchema,
 } from './org.types.js';
 import { login } from './use-cases/login.js';
+import { forgetUserSessions } from './use-cases/authenticate.js';
 import { logout } from './use-cases/logout.js';
 import { createUser, updateUserAccount, type CreateUserInput, type UpdateUserInput } from './use-cases/manage-users.js';
 import { createArea, createStation, updateAreaDetails } from './use-cases/manage-org.js';
@@ -140,6 +141,10 @@ export async function orgRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
   app.patch<{ Params: { id: number }; Body: UpdateUserInput }>(
     '/users/:id',
     { schema: { tags: ['org'], summary: 'Change, disable or reset the password of a user (admin)', params: idParams, body: updateUserBodySchema, response: { 200: userSchema } } },
-    async (request) => presentUser(await inTransaction(deps.db, (trx) => updateUserAccount(trx, ctxOf(request, deps), request.params.id, request.body))),
+    async (request) => {
+      const user = await inTransaction(deps.db, (trx) => updateUserAccount(trx, ctxOf(request, deps), request.params.id, request.body));
+      forgetUserSessions(user.id); // committed: the user's next request sees the change
+      return presentUser(user);
+    },
   );
 }
