@@ -42,6 +42,8 @@ beforeAll(async () => {
     applyPayments(trx, [
       { accountId: bills[7]!.account_id, channel: 'bank', channelTxnId: 'T-DUP', amountFen: 700, paidAt: issuedOn },
       { accountId: bills[7]!.account_id, channel: 'bank', channelTxnId: 'T-CONFLICT', amountFen: 800, paidAt: issuedOn },
+      // part of c's bill before the batch: the batch finds its bill state and its balances stored
+      { accountId: bills[2]!.account_id, channel: 'bank', channelTxnId: 'T-EARLIER', amountFen: 100, paidAt: issuedOn },
     ]),
   );
 });
@@ -122,6 +124,22 @@ describe('applyPaymentBatch', () => {
     expect(general.written.transfers.filter((t) => t.kind === 'penalty.assess').length).toBeGreaterThanOrEqual(4);
     expect(bulk.outcomes).toEqual(general.outcomes);
     expect(bulk.written).toEqual(general.written);
+  });
+
+  it('updates the bill states and balances stored before the batch and inserts the new ones', async () => {
+    const [a, , c] = bills;
+    const bulk = await dryRun('applyPaymentBatch');
+    const state = (accountId: number) => bulk.written.settlements.filter((s) => (s as { account_id: number }).account_id === accountId);
+    const balance = (accountId: number, book: string) => bulk.written.balances.find((b) => (b as { account_id: number }).account_id === accountId && (b as { book: string }).book === book);
+    // c: paid 100 before, 150 in the batch (before the due date, no penalty): its stored state updated, not duplicated
+    expect(state(c!.account_id)).toMatchObject([{ principal_paid_fen: 250, settled_on: null }]);
+    expect(balance(c!.account_id, 'clearing.bank')).toMatchObject({ balance_fen: 250 });
+    expect(balance(c!.account_id, 'receivable')).toMatchObject({ balance_fen: c!.total_fen - 250 });
+    // a: its first state, its first clearing and prepaid balances; the receivable balance of the bill's issue
+    expect(state(a!.account_id)).toMatchObject([{ principal_paid_fen: a!.total_fen, settled_on: '2027-02-10' }]);
+    expect(balance(a!.account_id, 'receivable')).toMatchObject({ balance_fen: 0 });
+    expect(balance(a!.account_id, 'clearing.bank')).toMatchObject({ balance_fen: a!.total_fen * 2 });
+    expect(bulk.ledger).toEqual([]);
   });
 
   it('gives up (CONFLICT) when another transaction applies one of its channel transactions first', async () => {

@@ -10,7 +10,9 @@ import { paymentEntries } from '../domain/posting.js';
 import {
   copyPayments,
   lockAccounts,
+  lockBatchAccounts,
   nextTransferIds,
+  readBatchContext,
   readPaymentContext,
   writePayments,
   type ExistingPayment,
@@ -157,13 +159,13 @@ export interface PaymentPlan {
 async function planPayments(trx: Executor, intakes: readonly PaymentIntake[], transferIds: number, onLocked?: () => void): Promise<PaymentPlan> {
   intakes.forEach(checkIntake);
   const accountIds = [...new Set(intakes.map((i) => i.accountId))].sort((a, b) => a - b);
-  const found = await lockAccounts(trx, accountIds);
-  if (found.length !== accountIds.length) {
-    const present = new Set(found);
+  const locked = await lockBatchAccounts(trx, accountIds);
+  if (locked.ids.length !== accountIds.length) {
+    const present = new Set(locked.ids);
     throw accountsNotFound(accountIds.filter((id) => !present.has(id)));
   }
   onLocked?.();
-  return allocateAll(await readPaymentContext(trx, accountIds, intakes, intakes.length, transferIds), intakes);
+  return allocateAll(await readBatchContext(trx, locked, intakes, intakes.length, transferIds), intakes);
 }
 
 /** Allocation of a batch in input order, each payment seeing the bills as the ones before it left them. */
@@ -231,7 +233,7 @@ function allocateAll(ctx: PaymentContext, intakes: readonly PaymentIntake[]): Pa
     outcomes.push({ status: 'applied', ...applied, lines });
   }
 
-  const settlements = touched.map(({ account, index }) => settlementOf(account.accountId, account.bills[index]!, account.settledOn[index]!));
+  const settlements = touched.map(({ account, index }) => settlementOf(account.accountId, account.bills[index]!, account.settledOn[index]!, account.stored[index]!));
   return { outcomes, write: { ...write, settlements }, transferIds: ctx.transferIds };
 }
 
@@ -266,8 +268,9 @@ const accountsNotFound = (missing: readonly number[]) =>
 
 const concurrentlyApplied = () => new AppError('CONFLICT', 'a payment of this batch was applied concurrently; retry');
 
-function settlementOf(accountId: number, b: OpenBill, settledOn: string | null): SettlementState {
+function settlementOf(accountId: number, b: OpenBill, settledOn: string | null, stored: boolean): SettlementState {
   return {
+    stored,
     accountId,
     billId: b.billId,
     principalPaidFen: b.principalPaidFen,
@@ -288,17 +291,21 @@ interface AccountBills {
   accountId: number;
   bills: OpenBill[];
   settledOn: (string | null | undefined)[];
+  /** per bill: whether its bill_settlement row existed when read */
+  stored: boolean[];
 }
 
-const NO_BILLS: AccountBills = { accountId: 0, bills: [], settledOn: [] };
+const NO_BILLS: AccountBills = { accountId: 0, bills: [], settledOn: [], stored: [] };
 
 function groupBills(rows: readonly OpenBillRow[]): Map<number, AccountBills> {
   const m = new Map<number, AccountBills>();
   for (const row of rows) {
     let account = m.get(row.accountId);
-    if (!account) m.set(row.accountId, (account = { accountId: row.accountId, bills: [], settledOn: [] }));
-    account.bills.push(row); // the row is the bill (its accountId rides along unused)
+    if (!account) m.set(row.accountId, (account = { accountId: row.accountId, bills: [], settledOn: [], stored: [] }));
+    account.bills.push(row); // the row is the bill (its accountId and stored flag ride along unused)
     account.settledOn.push(undefined);
+    // the counter's read does not say; its write upserts whatever this says
+    account.stored.push(row.stored ?? true);
   }
   return m;
 }

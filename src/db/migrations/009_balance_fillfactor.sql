@@ -1,0 +1,12 @@
+-- 009 ledger balances kept with room on their pages. Forward-only.
+--
+-- A balance row is updated by every transfer that reaches its account and book (a bill issued, a payment,
+-- a reversal). With full pages (the default) each update writes the new version to another page and a new
+-- entry to the primary key; with room left on the page the update stays on it (a heap-only tuple: no index
+-- entry, one WAL record instead of three, measured on a bank file's 20,000-account step). 60%: a page holds
+-- the balances of about 35 accounts, and a step updates one or two books of each before any of the old
+-- versions can be pruned.
+--
+-- Applies to pages written from now on; a table that already has its rows keeps its full pages until it is
+-- rewritten (VACUUM FULL, or a CLUSTER on the primary key, at a quiet hour).
+alter table ledger_balance set (fillfactor = 60);
