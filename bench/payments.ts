@@ -93,6 +93,10 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
     const usage = new CpuUsage();
     for (let round = 1; round <= ROUNDS; round++) {
       await setup.pool.query('checkpoint');
+      // Warmed again, not counted: its pool connections closed while idle through the floor's slices, and
+      // the first second after reconnecting (new backends, statements prepared again) is not its pace.
+      if (round > 1) await wrk({ port, token, lo: 1, hi: half }, `w${process.pid}r${round}`, 1);
+      await batches.since();
       const profiler = await startProfile(round === 1);
       usage.start();
       const figures = await wrk({ port, token, lo: 1, hi: half }, `m${process.pid}r${round}`, SLICE_S);
@@ -117,7 +121,7 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
     const cores = usage.cores();
     console.error(
       `HTTP: CPU in use during the app's slices: Node ${cores.node.toFixed(2)} cores (the server's thread ${cores.server.toFixed(2)}), the clients (wrk) ${cores.clients.toFixed(2)}, ` +
-        `PostgreSQL ${cores.postgres.toFixed(2)}, the whole machine ${cores.machine.toFixed(2)} of ${os.cpus().length}`,
+        `PostgreSQL ${cores.postgres.toFixed(2)}, the whole machine ${cores.machine.toFixed(2)} of ${os.cpus().length}; the server's thread waited ${cores.waitsPerSecond.toFixed(0)} times a second and was preempted ${cores.preemptedPerSecond.toFixed(0)} times a second`,
     );
     console.error(`HTTP: ${http.perSecond.toFixed(0)} payments/s, p50 ${http.p50.toFixed(1)} ms, p99 ${http.p99.toFixed(1)} ms (worst slice), ${http.errors} errors, ${http.meanBatch.toFixed(1)} payments per transaction`);
     // For scale: what the same server and clients do for a request that moves no money.
@@ -164,6 +168,8 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
         clientCores: Number(cores.clients.toFixed(2)),
         serverThreadCores: Number(cores.server.toFixed(2)),
         machineCores: Number(cores.machine.toFixed(2)),
+        serverThreadWaitsPerSecond: Math.round(cores.waitsPerSecond),
+        serverThreadPreemptedPerSecond: Math.round(cores.preemptedPerSecond),
         postgresCores: Number(cores.postgres.toFixed(2)),
         authMeRequestsPerSecond: Math.round(probePerSecond),
         rounds: ROUNDS,
@@ -245,11 +251,27 @@ async function batchCounter(setup: { pool: pg.Pool }, half: number) {
 /** CPU used during the app's slices only, summed over them. */
 class CpuUsage {
   private wall = 0;
-  private used = { node: 0, server: 0, clients: 0, postgres: 0, machine: 0 };
-  private at: { node: NodeJS.CpuUsage; server: number; clients: number; postgres: Map<string, number>; machine: number; t: number } | null = null;
+  private used = { node: 0, server: 0, clients: 0, postgres: 0, machine: 0, waits: 0, preempted: 0 };
+  private at: {
+    node: NodeJS.CpuUsage;
+    server: number;
+    switches: { voluntary: number; involuntary: number };
+    clients: number;
+    postgres: Map<string, number>;
+    machine: number;
+    t: number;
+  } | null = null;
 
   start(): void {
-    this.at = { node: process.cpuUsage(), server: serverThreadCpuSeconds(), clients: childrenCpuSeconds(), postgres: postgresCpuSeconds(), machine: machineBusySeconds(), t: performance.now() };
+    this.at = {
+      node: process.cpuUsage(),
+      server: serverThreadCpuSeconds(),
+      switches: serverThreadSwitches(),
+      clients: childrenCpuSeconds(),
+      postgres: postgresCpuSeconds(),
+      machine: machineBusySeconds(),
+      t: performance.now(),
+    };
   }
 
   stop(): void {
@@ -262,11 +284,15 @@ class CpuUsage {
     this.used.clients += childrenCpuSeconds() - at.clients;
     this.used.postgres += postgresCores(at.postgres, postgresCpuSeconds(), 1);
     this.used.machine += machineBusySeconds() - at.machine;
+    const switches = serverThreadSwitches();
+    this.used.waits += switches.voluntary - at.switches.voluntary;
+    this.used.preempted += switches.involuntary - at.switches.involuntary;
   }
 
   cores() {
     const w = Math.max(this.wall, 1e-9);
-    return { node: this.used.node / w, server: this.used.server / w, clients: this.used.clients / w, postgres: this.used.postgres / w, machine: this.used.machine / w };
+    const u = this.used;
+    return { node: u.node / w, server: u.server / w, clients: u.clients / w, postgres: u.postgres / w, machine: u.machine / w, waitsPerSecond: u.waits / w, preemptedPerSecond: u.preempted / w };
   }
 }
 
@@ -300,7 +326,9 @@ async function wrk(o: { port: number; token: string; lo: number; hi: number; pro
  * not the session lookup, which the app makes once per SESSION_REUSE_MS (org's authenticate.ts), not per batch — with `batch` payments into distinct accounts, pipelined as the app pipelines them (the context
  * read stands alone: pgbench cannot \gset inside a pipeline). pgbench cannot allocate, so the write
  * statement takes each account's oldest open bill from the context read and pays its principal (what a
- * payment under the bill's amount does in the app). Keep in step with those repositories.
+ * payment under the bill's amount does in the app); and the audit entries and keys come from arrays (the
+ * app passes them as one JSON document, to spare Node escaping each element; pgbench has no JSON to pass,
+ * and building one in SQL would slow the floor). Keep in step with those repositories.
  */
 function pgbenchScript(userId: number, batch: number): string {
   const n = Array.from({ length: batch }, (_, i) => i + 1);
@@ -408,6 +436,21 @@ async function startProfile(wanted: boolean): Promise<{ stop(): Promise<void> }>
       console.error(`CPU profile of the server's thread: ${file}`);
     },
   };
+}
+
+/**
+ * Times the server's thread has given up its core so far (Linux /proc; 0 elsewhere): waiting for I/O
+ * (voluntary), and made to wait while another process ran on its core (involuntary) — a process it woke,
+ * PostgreSQL or wrk, put on its core instead of the idle one.
+ */
+function serverThreadSwitches(): { voluntary: number; involuntary: number } {
+  try {
+    const status = fs.readFileSync(`/proc/self/task/${process.pid}/status`, 'utf8');
+    const field = (name: string) => Number(new RegExp(`^${name}:\\s*(\\d+)`, 'm').exec(status)?.[1] ?? 0);
+    return { voluntary: field('voluntary_ctxt_switches'), involuntary: field('nonvoluntary_ctxt_switches') };
+  } catch {
+    return { voluntary: 0, involuntary: 0 };
+  }
 }
 
 /** CPU seconds used so far by this process's main thread, the server's event loop (Linux /proc; 0 elsewhere). */
