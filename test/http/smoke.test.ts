@@ -1,5 +1,9 @@
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
+import helmet from 'helmet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/connect.js';
+import { HELMET_OPTIONS, securityHeaders } from '../../src/http/app.js';
 import { seedCounty, type Fixture } from '../fixtures/county.js';
 import { buildTestApp, type TestApp } from '../support/app.js';
 import { createTestDatabase } from '../support/db.js';
@@ -38,6 +42,16 @@ describe('smoke', () => {
       expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
       expect(res.headers['strict-transport-security']).toMatch(/max-age=/);
     }
+  });
+
+  it("sends exactly the headers helmet itself sets on a response (worked out once, not per request)", async () => {
+    const req = new IncomingMessage(new Socket());
+    const res = new ServerResponse(req);
+    helmet(HELMET_OPTIONS)(req, res, () => {});
+    const own = Object.fromEntries(Object.entries(res.getHeaders()).map(([k, v]) => [k, String(v)]));
+    expect(Object.fromEntries(Object.entries(securityHeaders(HELMET_OPTIONS)).map(([k, v]) => [k.toLowerCase(), v]))).toEqual(own);
+    const sent = (await t.app.inject({ url: '/healthz' })).headers;
+    for (const [name, value] of Object.entries(own)) expect(sent[name], name).toBe(value);
   });
 
   it('exposes Prometheus metrics with per-route request durations', async () => {
