@@ -30,12 +30,12 @@ export async function lockAccounts(db: Executor, accountIds: readonly number[]):
 export async function lockBatchAccounts(db: Executor, accountIds: readonly number[]): Promise<{ ids: number[]; categories: string[] }> {
   const rows = await send(
     db,
-    sql<{ ids: string[] | number[] | null; categories: string[] | null }>`${sql.raw(PREPARED)}
-    with l as (select id, category from account where id = any(${pgArray(accountIds)}::bigint[]) order by id for update)
-    select array_agg(id) as ids, array_agg(category) as categories from l`.compile(db),
+    sql<{ ids: number[] | null; categories: string[] | null }>`${sql.raw(PREPARED)}
+    with l as (select id, category from account where id = any(${intArrayLiteral(accountIds, (id) => id)}::bigint[]) order by id for update)
+    select json_agg(id order by id) as ids, json_agg(category order by id) as categories from l`.compile(db),
   );
   const r = rows[0]!;
-  return { ids: (r.ids ?? []).map(Number), categories: r.categories ?? [] };
+  return { ids: r.ids ?? [], categories: r.categories ?? [] };
 }
 
 export interface ExistingPayment {
@@ -80,7 +80,7 @@ function issuedBillsSql(ids: string) {
  * adjustments), as a query over the given accounts. Used under the account lock and for statements.
  */
 function openBillsSql(accountIds: readonly number[], batch = false) {
-  const ids = pgArray(accountIds);
+  const ids = batch ? intArrayLiteral(accountIds, (id) => id) : pgArray(accountIds);
   if (batch) return sql`${issuedBillsSql(ids)}
     select json_build_array(i.account_id, i.bill_id, i.period, i.due_on::text, i.due_fen,
              coalesce(s.principal_paid_fen, 0), coalesce(s.penalty_accrued_mfen, 0), s.penalty_through::text,
@@ -192,16 +192,20 @@ export async function readBatchContext(
   newIds: number,
   newTransferIds: number,
 ): Promise<PaymentContext> {
-  const { rows } = await sql<{ bills: BatchBillTuple[]; existing: ExistingPayment[]; ids: string[] | number[]; tids: string[] | number[]; minimums: MinimumSetting[] }>`
+  const { rows } = await sql<{ bills: BatchBillTuple[]; existing: ExistingPayment[]; ids: number[]; tids: number[]; minimums: MinimumSetting[] }>`
     select
       (select coalesce(json_agg(o.b), '[]') from (${openBillsSql(accounts.ids, true)}) o) as bills,
       (select coalesce(json_agg(json_build_object(
                 'channel', p.channel, 'channelTxnId', p.channel_txn_id, 'accountId', p.account_id, 'paymentId', p.id,
                 'amountFen', p.amount_fen, 'principalFen', p.principal_fen, 'penaltyFen', p.penalty_fen, 'prepaidFen', p.prepaid_fen)), '[]')
-         from unnest(${col(txns, 'channel')}::text[], ${col(txns, 'channelTxnId')}::text[]) x(channel, txn)
-         cross join lateral (select * from payment p where p.channel = x.channel and p.channel_txn_id = x.txn limit 1) p) as existing,
-      (select coalesce(array_agg(nextval('payment_id_seq')), '{}') from generate_series(1, ${newIds}::int)) as ids,
-      (select coalesce(array_agg(nextval(${TRANSFER_SEQ}::regclass)), '{}') from generate_series(1, ${newTransferIds}::int)) as tids,
+         -- one walk of the unique index for the whole batch (the index sorts the arrays), not a descent per
+         -- transaction: a batch of several channels may also find another channel's transaction of the same id,
+         -- which allocation, matching channel and id together, passes over
+         from payment p where p.channel = any(${textArrayLiteral([...new Set(txns.map((t) => t.channel))], (c) => c)}::text[])
+                          and p.channel_txn_id = any(${textArrayLiteral(txns, (t) => t.channelTxnId)}::text[])) as existing,
+      -- ids as JSON: parsed natively, where an array literal of 20,000 went through the driver's array parser
+      (select coalesce(json_agg(nextval('payment_id_seq')), '[]') from generate_series(1, ${newIds}::int)) as ids,
+      (select coalesce(json_agg(nextval(${TRANSFER_SEQ}::regclass)), '[]') from generate_series(1, ${newTransferIds}::int)) as tids,
       (select coalesce(json_agg(json_build_object('effectiveFrom', effective_from::text, 'minimumFen', minimum_fen)), '[]') from penalty_minimum) as minimums`.execute(db);
   const r = rows[0]!;
   // the bills come grouped by account in no particular order; the lock's ids are ascending
@@ -232,7 +236,7 @@ export async function readBatchContext(
     penaltyWaivedFen: t[10],
     stored: t[11],
   }));
-  return { bills, existing: r.existing, ids: r.ids.map(Number), transferIds: r.tids.map(Number), minimums: r.minimums };
+  return { bills, existing: r.existing, ids: r.ids, transferIds: r.tids, minimums: r.minimums };
 }
 
 /** The identity sequence of ledger_transfer.id (the name PostgreSQL gave it; the bill issue draws from it too). */
@@ -409,8 +413,9 @@ export interface PaymentCopy extends PaymentWrite {
 
 /**
  * Writes a batch of payments (thousands) in the caller's transaction on `client`: payments, allocation lines,
- * ledger transfers and entries by COPY (appends, no conflict handling: the transfer ids come with the
- * write), then one statement for the bill states and the balances (upserts, one row per bill and per book).
+ * ledger transfers, entries and the bills' first states by COPY (appends, no conflict handling: the transfer
+ * ids come with the write, and the read said which bills have no state yet), then one statement for the
+ * stored bill states and the balances (writeStates: updates, and inserts of the balances not there yet).
  * The balance trigger fails the entries' COPY if a transfer does not balance, as for writePayments.
  * Returns false when a payment's channel transaction is already there (inserted concurrently since the
  * read): the transaction is then aborted and the caller gives up.
@@ -426,7 +431,9 @@ export async function copyPayments(client: pg.PoolClient, w: PaymentCopy): Promi
   await copyInto(client, 'payment_allocation', ALLOCATION_COLUMNS, [allocationsCopy(w.allocations)]);
   await copyInto(client, 'ledger_transfer', TRANSFER_COLUMNS, [transfersCopy(w.transfers, w.transferIds, w.refType)]);
   await copyInto(client, 'ledger_entry', ENTRY_COLUMNS, [entriesCopy(w.entries, w.transfers, w.transferIds)]);
-  await writeStates(client, w.settlements, balanceSums(w.entries));
+  const fresh = w.settlements.filter((x) => x.stored !== true);
+  if (fresh.length > 0) await copyInto(client, 'bill_settlement', SETTLEMENT_COLUMNS, [settlementsCopy(fresh)]);
+  await writeStates(client, w.settlements.filter((x) => x.stored === true), balanceSums(w.entries));
   return true;
 }
 
@@ -434,6 +441,7 @@ const PAYMENT_COLUMNS = ['account_id', 'id', 'channel', 'channel_txn_id', 'amoun
 const ALLOCATION_COLUMNS = ['account_id', 'payment_id', 'line_no', 'bill_id', 'penalty_fen', 'principal_fen', 'prepaid_fen'];
 const TRANSFER_COLUMNS = ['account_id', 'id', 'kind', 'ref_type', 'ref_id', 'business_date'];
 const ENTRY_COLUMNS = ['account_id', 'transfer_id', 'book', 'amount_fen'];
+const SETTLEMENT_COLUMNS = ['account_id', 'bill_id', 'principal_paid_fen', 'penalty_accrued_mfen', 'penalty_through', 'penalty_charged_fen', 'penalty_paid_fen', 'penalty_waived_fen', 'settled_on'];
 
 // The COPY payloads are written as bytes (CopyTextBuffer), sized from the first rows' width.
 const bytesFor = (rows: number, perRow: number) => Math.max(1 << 12, rows * perRow);
@@ -463,6 +471,15 @@ function transfersCopy(transfers: readonly NewTransfer[], ids: readonly number[]
   for (let i = 0; i < transfers.length; i++) {
     const t = transfers[i]!;
     w.int(t.accountId).int(ids[i]!).text(t.kind).text(refType).int(t.refId).text(t.businessDate).endRow();
+  }
+  return w.bytes();
+}
+
+function settlementsCopy(rows: readonly SettlementState[]): Buffer {
+  const w = new CopyTextBuffer(bytesFor(rows.length, 64));
+  for (const x of rows) {
+    w.int(x.accountId).int(x.billId).int(x.principalPaidFen).int(x.penaltyAccruedMfen).textOrNull(x.penaltyThrough)
+      .int(x.penaltyChargedFen).int(x.penaltyPaidFen).int(x.penaltyWaivedFen).textOrNull(x.settledOn).endRow();
   }
   return w.bytes();
 }
@@ -512,38 +529,32 @@ function balanceSums(entries: readonly NewEntry[]): BalanceDelta[] {
 }
 
 /**
- * The bill states and balances of a bulk batch, in one statement, each row written the cheapest way its
- * existence allows: a bill's first state is inserted and a stored one updated (the read said which, under
- * the account locks every writer of bill states takes); a balance is updated where it exists and inserted
- * where it does not. An upsert costs more for both: a new row pays a speculative insertion (an index probe
- * and a confirmation record besides the insert), an existing one a row lock before its update (measured at
- * 20,000 rows: about twice the WAL records and buffer visits of plain inserts and updates).
- * A balance row another transaction inserted since the statement began fails the insert on the primary
- * key (the step rolls back) instead of being added to twice. No other writer inserts the books a payment
- * posts to an account it has locked: the billing issue writes receivable only with the bill, which the read
- * saw issued, so its receivable row was there.
+ * The stored bill states a bulk batch changed and its balances, in one statement: the states updated (the
+ * new ones were COPYed before), each balance updated where it exists and inserted where it does not.
+ * Upserts cost more for both: a new row pays a speculative insertion (an index probe and a confirmation
+ * record besides the insert), an existing one a row lock before its update (measured at 20,000 rows: about
+ * twice the WAL records and buffer visits of plain inserts and updates). The read said which bill states
+ * exist, under the account locks every writer of bill states takes. A balance row another transaction
+ * inserted since the statement began fails the insert on the primary key (the step rolls back) instead of
+ * being added to twice; no other writer inserts the books a payment posts to an account it has locked (the
+ * billing issue writes receivable with the bill, which the read saw issued, so its receivable row was there).
  */
-async function writeStates(client: pg.PoolClient, s: readonly SettlementState[], b: readonly BalanceDelta[]): Promise<void> {
+async function writeStates(client: pg.PoolClient, stored: readonly SettlementState[], b: readonly BalanceDelta[]): Promise<void> {
   // The account ids again, as a condition on the table itself: joined to the unnested rows alone, the
   // planner hashed the whole table (a sequential scan of every balance per batch).
   const accounts = intArrayLiteral([...new Set(b.map((x) => x.accountId))], (id) => id);
-  const fresh = s.filter((x) => x.stored !== true);
-  const stored = s.filter((x) => x.stored === true);
-  const states = (rows: readonly SettlementState[]) => sql`unnest(${intArrayLiteral(rows, (x) => x.accountId)}::bigint[], ${intArrayLiteral(rows, (x) => x.billId)}::bigint[], ${intArrayLiteral(rows, (x) => x.principalPaidFen)}::bigint[],
-      ${intArrayLiteral(rows, (x) => x.penaltyAccruedMfen)}::bigint[], ${textArrayLiteral(rows, (x) => x.penaltyThrough)}::date[], ${intArrayLiteral(rows, (x) => x.penaltyChargedFen)}::bigint[],
-      ${intArrayLiteral(rows, (x) => x.penaltyPaidFen)}::bigint[], ${intArrayLiteral(rows, (x) => x.penaltyWaivedFen)}::bigint[], ${textArrayLiteral(rows, (x) => x.settledOn)}::date[])`;
-  const { rows } = await sql<{ updated: number; inserted: number }>`${sql.raw(PREPARED)}
-    with si as (
-      insert into bill_settlement (account_id, bill_id, principal_paid_fen, penalty_accrued_mfen, penalty_through, penalty_charged_fen, penalty_paid_fen, penalty_waived_fen, settled_on)
-      select * from ${states(fresh)}
-      returning 1),
-    su as (
+  const s = stored;
+  const { rows } = await sql<{ updated: number }>`${sql.raw(PREPARED)}
+    with su as (
       update bill_settlement s set
         principal_paid_fen = x.principal_paid_fen, penalty_accrued_mfen = x.penalty_accrued_mfen, penalty_through = x.penalty_through,
         penalty_charged_fen = x.penalty_charged_fen, penalty_paid_fen = x.penalty_paid_fen, penalty_waived_fen = x.penalty_waived_fen,
         settled_on = x.settled_on, updated_at = now()
-        from ${states(stored)} x(account_id, bill_id, principal_paid_fen, penalty_accrued_mfen, penalty_through, penalty_charged_fen, penalty_paid_fen, penalty_waived_fen, settled_on)
-       where s.account_id = x.account_id and s.bill_id = x.bill_id and s.account_id = any(${intArrayLiteral(stored, (x) => x.accountId)}::bigint[])
+        from unnest(${intArrayLiteral(s, (x) => x.accountId)}::bigint[], ${intArrayLiteral(s, (x) => x.billId)}::bigint[], ${intArrayLiteral(s, (x) => x.principalPaidFen)}::bigint[],
+                    ${intArrayLiteral(s, (x) => x.penaltyAccruedMfen)}::bigint[], ${textArrayLiteral(s, (x) => x.penaltyThrough)}::date[], ${intArrayLiteral(s, (x) => x.penaltyChargedFen)}::bigint[],
+                    ${intArrayLiteral(s, (x) => x.penaltyPaidFen)}::bigint[], ${intArrayLiteral(s, (x) => x.penaltyWaivedFen)}::bigint[], ${textArrayLiteral(s, (x) => x.settledOn)}::date[])
+             x(account_id, bill_id, principal_paid_fen, penalty_accrued_mfen, penalty_through, penalty_charged_fen, penalty_paid_fen, penalty_waived_fen, settled_on)
+       where s.account_id = x.account_id and s.bill_id = x.bill_id and s.account_id = any(${intArrayLiteral(s, (x) => x.accountId)}::bigint[])
       returning 1),
     d as materialized (
       select * from unnest(${intArrayLiteral(b, (x) => x.accountId)}::bigint[], ${textArrayLiteral(b, (x) => x.book)}::text[], ${intArrayLiteral(b, (x) => x.amountFen)}::bigint[]) d(account_id, book, amount_fen)),
@@ -554,9 +565,8 @@ async function writeStates(client: pg.PoolClient, s: readonly SettlementState[],
     bi as (
       insert into ledger_balance (account_id, book, balance_fen)
       select d.account_id, d.book, d.amount_fen from d
-       where not exists (select 1 from bu where bu.account_id = d.account_id and bu.book = d.book)
-      returning 1)
-    select (select count(*) from su)::int as updated, (select count(*) from bi)::int as inserted`.execute(kyselyOnClient(client));
+       where not exists (select 1 from bu where bu.account_id = d.account_id and bu.book = d.book))
+    select (select count(*) from su)::int as updated`.execute(kyselyOnClient(client));
   // a stored state that was not there would otherwise be lost without a word
   if (rows[0]!.updated !== stored.length) throw new Error(`${stored.length} bill states to update, ${rows[0]!.updated} found`);
 }
