@@ -95,8 +95,9 @@ export class GroupCommit<I, O> {
     }
     ended();
     // The next batch's statements leave when this tick ends (pipeline.ts corks until then): answer after,
-    // a few per turn of the event loop. Writing an answer is a system call (~0.1 ms here); all of a batch's
-    // at once kept PostgreSQL's reply to the next batch waiting behind them, with both cores idle.
+    // a few per turn of the event loop. Writing an answer is a system call that wakes the client; written all
+    // at once, PostgreSQL's reply to the next batch waited behind them (that batch's first flight: 2.8 ms
+    // against 2.0 ms four per turn, traced under the payments bench).
     for (let i = 0; i < batch.length; i += ANSWERS_PER_TURN) {
       await new Promise((resolve) => setImmediate(resolve));
       for (let j = i; j < Math.min(i + ANSWERS_PER_TURN, batch.length); j++) {
