@@ -31,7 +31,7 @@ import { throwawayServer } from './support.js';
  * into the second half, each starting on open bills. Clients: wrk with CONCURRENCY keep-alive connections,
  * each sending its next payment when the last is answered; a warm-up, then ROUNDS rounds of: the app, pgbench
  * from as many clients as the app keeps transactions open, pgbench from CONCURRENCY, SLICE seconds each, each
- * after a CHECKPOINT (so that none pays for the last one's full-page writes).
+ * after a CHECKPOINT and SETTLE seconds of its own load that are not counted.
  */
 export const defaultAccounts = 20_000;
 
@@ -45,6 +45,7 @@ const DURATION_S = Number(process.env.BENCH_SECONDS ?? 15);
  */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SLICE_S = Math.max(2, Math.round(DURATION_S / ROUNDS));
+const SETTLE_S = 1;
 const run$ = promisify(execFile);
 
 export async function run(opts: BenchOptions): Promise<BenchResult> {
@@ -92,10 +93,12 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
     const floors = new Map<number, PgbenchSlice[]>(seriesClients.map((c) => [c, []]));
     const usage = new CpuUsage();
     for (let round = 1; round <= ROUNDS; round++) {
+      // Every slice, the app's and the floor's, starts after a CHECKPOINT and a second of the same load that
+      // is not counted. The checkpoint: none pays for the full-page writes another left due. The second: the
+      // first writes to each page after a checkpoint carry its full image, and the app's pool connections
+      // closed while idle through the floor's slices (new backends, statements prepared again).
       await setup.pool.query('checkpoint');
-      // Warmed again, not counted: its pool connections closed while idle through the floor's slices, and
-      // the first second after reconnecting (new backends, statements prepared again) is not its pace.
-      if (round > 1) await wrk({ port, token, lo: 1, hi: half }, `w${process.pid}r${round}`, 1);
+      await wrk({ port, token, lo: 1, hi: half }, `w${process.pid}r${round}`, SETTLE_S);
       await batches.since();
       const profiler = await startProfile(round === 1);
       usage.start();
@@ -111,6 +114,7 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
       const line = [`round ${round}: app ${paidPerSecond(figures).toFixed(0)} payments/s, p99 ${(figures.p99us / 1000).toFixed(1)} ms (batch ${slices.at(-1)!.meanBatch.toFixed(1)})`];
       for (const clients of seriesClients) {
         await setup.pool.query('checkpoint');
+        await pgbench(setup.url, script, { lo: half + 1, hi: opts.accounts }, clients, SETTLE_S);
         const f = await pgbench(setup.url, script, { lo: half + 1, hi: opts.accounts }, clients, SLICE_S);
         floors.get(clients)!.push({ ...f, batch });
         line.push(`pgbench ${clients} client${clients === 1 ? '' : 's'} ${(f.tps * batch) | 0} payments/s (${f.tps.toFixed(0)} tps × ${batch})`);
