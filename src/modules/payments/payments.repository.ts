@@ -92,13 +92,7 @@ function openBillsSql(accountIds: readonly number[], batch = false) {
      where i.due_on is not null
        and (i.due_fen > coalesce(s.principal_paid_fen, 0)
             or coalesce(s.penalty_charged_fen, 0) > coalesce(s.penalty_paid_fen, 0) + coalesce(s.penalty_waived_fen, 0))`;
-  return sql`
-    with issued as (
-      select b.account_id, coalesce(b.adjusts_bill_id, b.id) as bill_id, sum(b.total_fen) as due_fen,
-             min(b.period) as period, max(b.due_on) filter (where b.kind = 'regular') as due_on
-        from bill b
-       where b.account_id = any(${ids}::bigint[]) and b.status = 'issued'
-       group by b.account_id, coalesce(b.adjusts_bill_id, b.id))
+  return sql`${issuedBillsSql(ids)}
     select i.account_id as "accountId", i.bill_id as "billId", i.period, i.due_on::text as "dueOn", a.category,
            i.due_fen as "principalDueFen",
            coalesce(s.principal_paid_fen, 0) as "principalPaidFen",
