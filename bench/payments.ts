@@ -156,7 +156,7 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
     const floorText = (f: FloorSeries) => `${f.clients} client${f.clients === 1 ? '' : 's'} ${f.perSecond.toFixed(0)} payments/s (${f.rounds.map((r) => `${r.tps.toFixed(0)} tps × ${r.batch}`).join(', ')})`;
     console.error(
       `HTTP ${http.perSecond.toFixed(0)} payments/s, p50 ${http.p50.toFixed(1)} ms, p99 ${http.p99.toFixed(1)} ms, ${http.errors} errors · ` +
-        `pgbench ${floor.perSecond.toFixed(0)} payments/s (${floor.clients} clients) · ratio ${ratio.toFixed(2)} (rounds ${ratios.map((r) => r.toFixed(2)).join(', ')}) · ${verdict} the target (≥ 1,500/s, p99 ≤ 50 ms, ≥ 0.5 × pgbench)`,
+        `pgbench ${floor.perSecond.toFixed(0)} payments/s (${floor.clients} clients) · ratio ${ratio.toFixed(3)} (rounds ${ratios.map((r) => r.toFixed(2)).join(', ')}) · ${verdict} the target (≥ 1,500/s, p99 ≤ 50 ms, ≥ 0.5 × pgbench)`,
     );
     return {
       n: http.count,
@@ -182,7 +182,7 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
         pgbenchPaymentsPerSecond: Math.round(floor.perSecond),
         ...Object.fromEntries(series.map((f) => [`pgbench${f.clients}ClientPaymentsPerSecond`, Math.round(f.perSecond)])),
         pgbenchOnePerTransaction: Math.round(perPayment.tps),
-        ratioToPgbench: Number(ratio.toFixed(2)),
+        ratioToPgbench: Number(ratio.toFixed(3)),
         ratioByRound: ratios.map((r) => r.toFixed(2)).join(' '),
         clients: CONCURRENCY,
         paymentsInDatabase: Number(rows[0]!.n),
@@ -191,7 +191,7 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
       notes: [
         `${CONCURRENCY} HTTP clients, ${ROUNDS} slices of ${SLICE_S} s between the floor's: ${http.perSecond.toFixed(0)} payments/s (slices ${slices.map((sl) => paidPerSecond(sl).toFixed(0)).join(', ')}), p50 ${http.p50.toFixed(1)} ms, p99 ${http.p99.toFixed(1)} ms (worst slice), ${http.errors} errors; ${http.meanBatch.toFixed(1)} payments per transaction (group commit).`,
         `CPU during the app's slices: Node ${cores.node.toFixed(2)} cores (the server's thread ${cores.server.toFixed(2)}), the clients (wrk) ${cores.clients.toFixed(2)}, PostgreSQL ${cores.postgres.toFixed(2)}, the whole machine ${cores.machine.toFixed(2)}; the HTTP stack alone (GET /auth/me): ${probePerSecond.toFixed(0)} requests/s.`,
-        `pgbench with the same SQL transaction at the app's mean batch so far, in the same rounds: ${series.map(floorText).join('; ')}; ratio to the faster ${ratio.toFixed(2)} (by round ${ratios.map((r) => r.toFixed(2)).join(', ')}); ${verdict} the target. For reference, pgbench with one payment per transaction (no group commit): ${perPayment.tps.toFixed(0)} payments/s.`,
+        `pgbench with the same SQL transaction at the app's mean batch so far, in the same rounds: ${series.map(floorText).join('; ')}; ratio to the faster ${ratio.toFixed(3)} (by round ${ratios.map((r) => r.toFixed(2)).join(', ')}); ${verdict} the target. For reference, pgbench with one payment per transaction (no group commit): ${perPayment.tps.toFixed(0)} payments/s.`,
       ],
     };
   } finally {
