@@ -191,9 +191,14 @@ function allocateAll(ctx: PaymentContext, intakes: readonly PaymentIntake[]): Pa
     let minimum = minimums.get(day);
     if (minimum === undefined) minimums.set(day, (minimum = minimumOn(ctx.minimums, day)));
     const account = accounts.get(intake.accountId) ?? NO_BILLS;
-    const a = allocate(openBillsOf(account), intake.amountFen, day, minimum);
+    const a = allocate(
+      account.bills.filter((b) => !isSettled(b)),
+      intake.amountFen,
+      day,
+      minimum,
+    );
     for (const b of a.bills) {
-      const index = billIndex(account.bills, b.billId);
+      const index = account.bills.findIndex((x) => x.billId === b.billId);
       if (account.settledOn[index] === undefined) touched.push({ account, index });
       account.bills[index] = b;
       account.settledOn[index] ??= isSettled(b) ? day : null;
@@ -218,14 +223,14 @@ function allocateAll(ctx: PaymentContext, intakes: readonly PaymentIntake[]): Pa
     for (let i = 0; i < a.lines.length; i++) {
       const l = a.lines[i]!;
       write.allocations.push({ accountId: intake.accountId, paymentId: id, lineNo: i + 1, billId: l.billId, penaltyFen: l.penaltyFen, principalFen: l.principalFen, prepaidFen: l.prepaidFen });
-      const period = l.billId === null ? null : (account.bills[billIndex(account.bills, l.billId)]?.period ?? null);
+      const period = l.billId === null ? null : (account.bills.find((b) => b.billId === l.billId)?.period ?? null);
       lines.push({ lineNo: i + 1, billId: l.billId, period, penaltyFen: l.penaltyFen, principalFen: l.principalFen, prepaidFen: l.prepaidFen });
     }
     for (const e of paymentEntries(intake.channel, { amountFen: intake.amountFen, principalFen: a.principalFen, penaltyFen: a.penaltyFen, prepaidFen: a.prepaidFen, penaltyChargedFen: a.penaltyChargedFen }))
       write.entries.push({ kind: e.kind, book: e.book, amountFen: e.amountFen, accountId: intake.accountId, refId: id, businessDate: day });
     const applied: AppliedPayment = { paymentId: id, accountId: intake.accountId, amountFen: intake.amountFen, principalFen: a.principalFen, penaltyFen: a.penaltyFen, prepaidFen: a.prepaidFen };
     seen.set(intake.channel, intake.channelTxnId, applied);
-    outcomes.push({ status: 'applied', paymentId: id, accountId: intake.accountId, amountFen: intake.amountFen, principalFen: a.principalFen, penaltyFen: a.penaltyFen, prepaidFen: a.prepaidFen, lines });
+    outcomes.push({ status: 'applied', ...applied, lines });
   }
 
   const settlements = touched.map(({ account, index }) => settlementOf(account.accountId, account.bills[index]!, account.settledOn[index]!, account.stored[index]!));
@@ -291,18 +296,6 @@ interface AccountBills {
 }
 
 const NO_BILLS: AccountBills = { accountId: 0, bills: [], settledOn: [], stored: [] };
-
-/** The account's bills still open; most accounts of a batch have none settled, so no copy is made for them. */
-function openBillsOf(account: AccountBills): OpenBill[] {
-  for (const b of account.bills) if (isSettled(b)) return account.bills.filter((x) => !isSettled(x));
-  return account.bills;
-}
-
-/** Where a bill is among an account's (a few): a loop, not a closure per call on a 20,000-payment batch. */
-function billIndex(bills: readonly OpenBill[], billId: number): number {
-  for (let i = 0; i < bills.length; i++) if (bills[i]!.billId === billId) return i;
-  return -1;
-}
 
 function groupBills(rows: readonly OpenBillRow[]): Map<number, AccountBills> {
   const m = new Map<number, AccountBills>();
