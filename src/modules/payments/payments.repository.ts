@@ -202,18 +202,11 @@ export async function readBatchContext(
       (select coalesce(json_agg(nextval(${TRANSFER_SEQ}::regclass)), '[]') from generate_series(1, ${newTransferIds}::int)) as tids,
       (select coalesce(json_agg(json_build_object('effectiveFrom', effective_from::text, 'minimumFen', minimum_fen)), '[]') from penalty_minimum) as minimums`.execute(db);
   const r = rows[0]!;
-  // the bills come grouped by account in no particular order; the lock's ids are ascending
+  const categories = new Map(accounts.ids.map((id, i) => [id, accounts.categories[i]!]));
   const categoryOf = (accountId: number) => {
-    let lo = 0;
-    let hi = accounts.ids.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const id = accounts.ids[mid]!;
-      if (id === accountId) return accounts.categories[mid]!;
-      if (id < accountId) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    throw new Error(`bill of account ${accountId}, which the batch did not lock`);
+    const category = categories.get(accountId);
+    if (category === undefined) throw new Error(`bill of account ${accountId}, which the batch did not lock`);
+    return category;
   };
   const bills = r.bills.map((t): OpenBillRow => ({
     accountId: t[0],
