@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import type pg from 'pg';
 import { fileURLToPath } from 'node:url';
@@ -115,8 +116,8 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
       for (const clients of seriesClients) {
         await setup.pool.query('checkpoint');
         await pgbench(setup.url, script, { lo: half + 1, hi: opts.accounts }, clients, SETTLE_S);
-        const f = await pgbench(setup.url, script, { lo: half + 1, hi: opts.accounts }, clients, SLICE_S);
-        floors.get(clients)!.push({ ...f, batch });
+        const [f, postgres] = await postgresCoresDuring(SLICE_S, pgbench(setup.url, script, { lo: half + 1, hi: opts.accounts }, clients, SLICE_S));
+        floors.get(clients)!.push({ ...f, batch, postgresCores: postgres });
         line.push(`pgbench ${clients} client${clients === 1 ? '' : 's'} ${(f.tps * batch) | 0} payments/s (${f.tps.toFixed(0)} tps × ${batch})`);
       }
       console.error(line.join(' · '));
@@ -127,15 +128,18 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
       `HTTP: CPU in use during the app's slices: Node ${cores.node.toFixed(2)} cores (the server's thread ${cores.server.toFixed(2)}), the clients (wrk) ${cores.clients.toFixed(2)}, ` +
         `PostgreSQL ${cores.postgres.toFixed(2)}, the whole machine ${cores.machine.toFixed(2)} of ${os.cpus().length}; the server's thread waited ${cores.waitsPerSecond.toFixed(0)} times a second and was preempted ${cores.preemptedPerSecond.toFixed(0)} times a second`,
     );
+    const series = [...floors.values()].map(floorOf);
+    const perPaymentUs = (cores: number, perSecond: number) => Math.round((cores / perSecond) * 1e6);
+    const postgresPerPayment = [`the app ${perPaymentUs(cores.postgres, http.perSecond)} µs`, ...series.map((f) => `pgbench from ${f.clients} ${perPaymentUs(f.postgresCores, f.perSecond)} µs`)].join(', ');
+    console.error(`PostgreSQL CPU per payment: ${postgresPerPayment}`);
     console.error(`HTTP: ${http.perSecond.toFixed(0)} payments/s, p50 ${http.p50.toFixed(1)} ms, p99 ${http.p99.toFixed(1)} ms (worst slice), ${http.errors} errors, ${http.meanBatch.toFixed(1)} payments per transaction`);
     // For scale: what the same server and clients do for a request that moves no money.
     const probe = await wrk({ port, token, lo: 1, hi: half, probe: true }, `p${process.pid}`, 5);
     const probePerSecond = (probe.requests - probe.errors) / probe.seconds;
-    console.error(`HTTP stack alone (GET /auth/me, same clients, 5 s): ${probePerSecond.toFixed(0)} requests/s, p50 ${(probe.p50us / 1000).toFixed(1)} ms, p99 ${(probe.p99us / 1000).toFixed(1)} ms`);
+    console.error(`An authenticated read, one query each (GET /auth/me, same clients, 5 s): ${probePerSecond.toFixed(0)} requests/s, p50 ${(probe.p50us / 1000).toFixed(1)} ms, p99 ${(probe.p99us / 1000).toFixed(1)} ms`);
     await app.close();
     await pool.end();
 
-    const series = [...floors.values()].map(floorOf);
     const floor = series.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
     // For reference, not the floor: one payment per transaction, as an app without group commit would run it.
     const single = path.join(dir, 'payment-single.sql');
@@ -175,6 +179,10 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
         serverThreadWaitsPerSecond: Math.round(cores.waitsPerSecond),
         serverThreadPreemptedPerSecond: Math.round(cores.preemptedPerSecond),
         postgresCores: Number(cores.postgres.toFixed(2)),
+        ...Object.fromEntries([
+          ['postgresUsPerPaymentApp', perPaymentUs(cores.postgres, http.perSecond)],
+          ...series.map((f) => [`postgresUsPerPaymentPgbench${f.clients}`, perPaymentUs(f.postgresCores, f.perSecond)]),
+        ]),
         authMeRequestsPerSecond: Math.round(probePerSecond),
         rounds: ROUNDS,
         sliceSeconds: SLICE_S,
@@ -190,7 +198,7 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
       },
       notes: [
         `${CONCURRENCY} HTTP clients, ${ROUNDS} slices of ${SLICE_S} s between the floor's: ${http.perSecond.toFixed(0)} payments/s (slices ${slices.map((sl) => paidPerSecond(sl).toFixed(0)).join(', ')}), p50 ${http.p50.toFixed(1)} ms, p99 ${http.p99.toFixed(1)} ms (worst slice), ${http.errors} errors; ${http.meanBatch.toFixed(1)} payments per transaction (group commit).`,
-        `CPU during the app's slices: Node ${cores.node.toFixed(2)} cores (the server's thread ${cores.server.toFixed(2)}), the clients (wrk) ${cores.clients.toFixed(2)}, PostgreSQL ${cores.postgres.toFixed(2)}, the whole machine ${cores.machine.toFixed(2)}; the HTTP stack alone (GET /auth/me): ${probePerSecond.toFixed(0)} requests/s.`,
+        `CPU during the app's slices: Node ${cores.node.toFixed(2)} cores (the server's thread ${cores.server.toFixed(2)}), the clients (wrk) ${cores.clients.toFixed(2)}, PostgreSQL ${cores.postgres.toFixed(2)}, the whole machine ${cores.machine.toFixed(2)}; PostgreSQL's CPU per payment: ${postgresPerPayment}; an authenticated read with one query each (GET /auth/me): ${probePerSecond.toFixed(0)} requests/s.`,
         `pgbench with the same SQL transaction at the app's mean batch so far, in the same rounds: ${series.map(floorText).join('; ')}; ratio to the faster ${ratio.toFixed(3)} (by round ${ratios.map((r) => r.toFixed(2)).join(', ')}); ${verdict} the target. For reference, pgbench with one payment per transaction (no group commit): ${perPayment.tps.toFixed(0)} payments/s.`,
       ],
     };
@@ -527,18 +535,37 @@ interface PgbenchFigures {
 
 interface PgbenchSlice extends PgbenchFigures {
   batch: number;
+  /** PostgreSQL's cores during the slice (postgresCoresDuring) */
+  postgresCores: number;
 }
 
 interface FloorSeries {
   clients: number;
   perSecond: number;
+  /** PostgreSQL's mean cores over the series' slices */
+  postgresCores: number;
   rounds: { tps: number; batch: number; perSecond: number }[];
+}
+
+/**
+ * PostgreSQL's cores while `load` (a pgbench run of `seconds`) runs, read from half a second after its start
+ * to half a second before its end: pgbench's backends end with it, and the CPU of ended processes is gone
+ * from /proc.
+ */
+async function postgresCoresDuring<T>(seconds: number, load: Promise<T>): Promise<[T, number]> {
+  await sleep(500);
+  const before = postgresCpuSeconds();
+  const t = performance.now();
+  await sleep((seconds - 1) * 1000);
+  const cores = postgresCores(before, postgresCpuSeconds(), (performance.now() - t) / 1000);
+  return [await load, cores];
 }
 
 /** One pgbench series (a client count) over the rounds: payments/s over their summed time (the slices are equal). */
 function floorOf(slices: PgbenchSlice[]): FloorSeries {
   const rounds = slices.map((s) => ({ tps: s.tps, batch: s.batch, perSecond: s.tps * s.batch }));
-  return { clients: slices[0]!.clients, perSecond: rounds.reduce((t, r) => t + r.perSecond, 0) / rounds.length, rounds };
+  const postgresCores = slices.reduce((t, s) => t + s.postgresCores, 0) / slices.length;
+  return { clients: slices[0]!.clients, postgresCores, perSecond: rounds.reduce((t, r) => t + r.perSecond, 0) / rounds.length, rounds };
 }
 
 async function pgbench(url: string, script: string, range: { lo: number; hi: number }, clients: number, seconds: number): Promise<PgbenchFigures> {

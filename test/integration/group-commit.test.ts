@@ -94,6 +94,57 @@ describe('pipelined transactions', () => {
     expect(events).toEqual(['work 201', 'work 202,203', 'answered 201', 'answered 202', 'answered 203']);
   });
 
+  // A batch whose answers wait on the next one: 501 is in flight while 502 queues behind it; 502's work
+  // waits on `gate` before it calls `sent`.
+  const heldBehind = (holdAnswersMs: number) => {
+    const answered: number[] = [];
+    let open!: () => void;
+    let letFirstEnd!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    const firstMayEnd = new Promise<void>((r) => (letFirstEnd = r));
+    let secondStarted!: () => void;
+    const second = new Promise<void>((r) => (secondStarted = r));
+    const work = workFor(`held-${holdAnswersMs}`);
+    const gc = new GroupCommit(
+      pipelined,
+      async (trx: Executor, ids: number[], sent: () => void) => {
+        if (ids.includes(501)) await firstMayEnd;
+        else {
+          secondStarted();
+          await gate;
+          sent();
+        }
+        return work(trx, ids);
+      },
+      { maxBatch: 8, maxInFlight: 1, holdAnswersMs },
+    );
+    const done = [501, 502].map((id) => gc.submit(id).then(() => answered.push(id)));
+    letFirstEnd();
+    return { answered, open, second, done: Promise.all(done) };
+  };
+
+  it("hold a batch's answers until the next batch has sent its last statements", async () => {
+    const { answered, open, second, done } = heldBehind(60_000);
+    await second;
+    await new Promise((r) => setTimeout(r, 30));
+    const before = [...answered]; // 501 committed, but 502 has not sent yet
+    open();
+    await done;
+    expect(before).toEqual([]);
+    expect(answered).toEqual([501, 502]);
+  });
+
+  it('answer a held batch after holdAnswersMs when the next one is slow to send (a lock wait)', async () => {
+    const { answered, open, second, done } = heldBehind(10);
+    await second;
+    await new Promise((r) => setTimeout(r, 200));
+    const before = [...answered]; // 502 still waits on its gate
+    open();
+    await done;
+    expect(before).toEqual([501]);
+    expect(answered).toEqual([501, 502]);
+  });
+
   it(`answer a batch ANSWERS_PER_TURN (${ANSWERS_PER_TURN}) at a time, in separate turns of the event loop`, async () => {
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));

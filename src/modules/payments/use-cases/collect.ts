@@ -33,7 +33,8 @@ export type CounterAnswer = IdempotentResult<PaymentView>;
  * only split the batches (measured with 1, 2, 3 and 5 on 2 cores: 1,900–2,000 payments/s with one,
  * 1,400–1,600 with two, 1,100–1,300 with three; a second batch started once the first had sent its
  * COMMIT halved the batches too: 1,312/s against 2,067/s). Instead the next batch starts when the last
- * one's COMMIT is answered, before its requests are (group-commit.ts). The cost: a batch waiting for an account another
+ * one's COMMIT is answered, and the last one's requests are answered once the next has sent its second
+ * flight (`sent`; group-commit.ts). The cost: a batch waiting for an account another
  * transaction holds (a bank-file step, about a second) holds up the counter's next batch as long.
  */
 export const COUNTER_BATCHING = { maxBatch: 64, maxInFlight: 1 };
@@ -56,7 +57,7 @@ export function counterDesk(pool: pg.Pool, opts = COUNTER_BATCHING): GroupCommit
  * for every request; then, for those still standing, the payments write, the audit, the keys and COMMIT.
  * Locking or reading an account for a request that is then refused changes nothing.
  */
-export async function collectAtCounter(trx: Executor, requests: readonly CounterRequest[]): Promise<ItemResult<CounterAnswer>[]> {
+export async function collectAtCounter(trx: Executor, requests: readonly CounterRequest[], sent: () => void = () => {}): Promise<ItemResult<CounterAnswer>[]> {
   const out: ItemResult<CounterAnswer>[] = [];
   const answer = (p: Pending, result: ItemResult<CounterAnswer>) => ((out[p.index] = result), false);
   const refuse = (p: Pending, error: unknown) => answer(p, { ok: false, error });
@@ -107,8 +108,9 @@ export async function collectAtCounter(trx: Executor, requests: readonly Counter
     storeKeys(trx, applied.map(({ p, receipt }) => ({ request: p.key, requestHash: p.requestHash, statusCode: 201, body: receipt }))),
   ]);
   // Everything is decided and sent: the COMMIT goes with it (the strict write fails the transaction
-  // rather than leave a payment out).
+  // rather than leave a payment out), and the group commit may write the last batch's answers.
   commitSent(trx);
+  sent();
   await written;
   for (const { p, receipt } of applied) answer(p, { ok: true, value: { statusCode: 201, body: receipt, replayed: false } });
   return out;
