@@ -40,6 +40,7 @@ const schema = z.object({
   GRANARY_GRIDAPP_SECRET: optionalText.refine((v) => v === undefined || v.length >= 16, 'at least 16 characters'),
   GRANARY_PAY_TOKEN_SECRET: optionalText.refine((v) => v === undefined || v.length >= 16, 'at least 16 characters'),
   GRANARY_PAYMENT_ORDER_MINUTES: z.coerce.number().int().min(1).max(1440).default(30),
+  GRANARY_METRICS_TOKEN: optionalText.refine((v) => v === undefined || v.length >= 16, 'at least 16 characters'),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -60,6 +61,8 @@ export interface Config {
   bodyLimit: number;
   rateLimitPerMinute: number;
   logLevel: Env['LOG_LEVEL'];
+  /** when set, /metrics wants it as a bearer token from every address; unset, /metrics answers loopback only */
+  metricsToken: string | undefined;
   channels: ChannelSettings;
 }
 
@@ -95,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimit: e.GRANARY_BODY_LIMIT,
     rateLimitPerMinute: e.GRANARY_RATE_LIMIT,
     logLevel: e.LOG_LEVEL,
+    metricsToken: e.GRANARY_METRICS_TOKEN,
     channels: {
       wechatpay: {
         mchid: e.GRANARY_WECHATPAY_MCHID,

@@ -56,7 +56,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
   registerAuth(app, deps);
-  registerMetrics(app);
+  registerMetrics(app, deps.config.metricsToken);
 
   app.get('/healthz', { config: { public: true }, schema: { tags: ['health'], security: [] } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { config: { public: true }, schema: { tags: ['health'], security: [] } }, async (_request, reply) => {

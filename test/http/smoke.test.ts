@@ -3,6 +3,7 @@ import { Socket } from 'node:net';
 import helmet from 'helmet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/connect.js';
+import { loadConfig } from '../../src/config.js';
 import { HELMET_OPTIONS, securityHeaders } from '../../src/http/app.js';
 import { seedCounty, type Fixture } from '../fixtures/county.js';
 import { buildTestApp, type TestApp } from '../support/app.js';
@@ -60,6 +61,35 @@ describe('smoke', () => {
     expect(res.statusCode).toBe(200);
     expect(res.body).toMatch(/granary_http_request_duration_seconds_count\{method="GET",route="\/healthz",status="200"\} [1-9]/);
     expect(res.body).toMatch(/granary_process_resident_memory_bytes/);
+  });
+
+  it('keeps metrics to this machine when no token is set', async () => {
+    const res = await t.app.inject({ url: '/metrics', remoteAddress: '10.1.2.3' });
+    expect(res.statusCode).toBe(403);
+    expect(res.headers['content-type']).toMatch(/problem\+json/);
+    expect(res.body).not.toMatch(/granary_/);
+  });
+
+  it('wants the metrics token from every address once one is set', async () => {
+    const token = 'scrape-token-0123456789';
+    const guarded = await buildTestApp(handle, { env: { GRANARY_METRICS_TOKEN: token } });
+    try {
+      const scrape = (remoteAddress: string, authorization?: string) =>
+        guarded.app.inject({ url: '/metrics', remoteAddress, headers: authorization ? { authorization } : {} });
+      expect((await scrape('10.1.2.3', `Bearer ${token}`)).statusCode).toBe(200);
+      expect((await scrape('127.0.0.1', `Bearer ${token}`)).body).toMatch(/granary_process_resident_memory_bytes/);
+      for (const [address, header] of [['10.1.2.3', undefined], ['10.1.2.3', `Bearer ${token}x`], ['127.0.0.1', undefined], ['127.0.0.1', 'Bearer ']] as const) {
+        const res = await scrape(address, header);
+        expect(res.statusCode, `${address} ${header}`).toBe(401);
+        expect(res.body).not.toMatch(/granary_/);
+      }
+    } finally {
+      await guarded.app.close();
+    }
+  });
+
+  it('refuses a metrics token shorter than 16 characters at start', () => {
+    expect(() => loadConfig({ GRANARY_METRICS_TOKEN: 'short' })).toThrow(/GRANARY_METRICS_TOKEN: at least 16 characters/);
   });
 
   it('answers unknown API routes with a problem document', async () => {
