@@ -82,15 +82,20 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
     // The file arrives days after the bills were issued: autovacuum has long cleared the bill run's dead rows.
     // Without this it starts on them during the timed import, competing for the two cores.
     await db.pool.query('vacuum (analyze)');
+    // …and has checkpointed since: a checkpoint the set-up's writes left due would otherwise fall inside
+    // the timed import or not, as it happens (its writes, and full-page images in the WAL after it).
+    await db.pool.query('checkpoint');
     const fileBytes = fs.statSync(file).size;
     console.error(`set-up: ${n} accounts, ${issued.issued_bills} bills issued, file ${(fileBytes / 2 ** 20).toFixed(1)} MiB (${((performance.now() - setUp) / 1000).toFixed(1)} s)`);
 
     const report = progressReporter();
     const onProgress = (p: ImportProgress) => report({ phase: p.phase, done: Math.round(p.done), total: p.total });
     const rssBefore = Math.round(process.memoryUsage().rss / 2 ** 20);
+    const walBefore = await walState(db.pool);
     const started = performance.now();
     const result = await importBankFile(db, systemOperator(companyId, IMPORTED, 'bench'), { bank: 'ICBC', fileName: path.basename(file), path: file }, { onProgress });
     const seconds = (performance.now() - started) / 1000;
+    const wal = walSince(walBefore, await walState(db.pool));
     const b = result.batch;
     if (b.status !== 'posted') throw new Error(`batch ended ${b.status}`);
 
@@ -132,12 +137,15 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
         fileMiB: round(fileBytes / 2 ** 20),
         rssBeforeImportMiB: rssBefore,
         ledgerCheckSeconds: round(ledger.seconds),
+        walMiB: round(wal.mib),
+        checkpointsDuringImport: wal.checkpoints,
       },
       notes: [
         `server: ${server.description}; ${n} accounts with their ${PERIOD} bills issued ${ISSUED.toISOString().slice(0, 10)}; the file debited 2026-11-20, ${(fileBytes / 2 ** 20).toFixed(1)} MiB UTF-8`,
         `import: ${b.lines} lines → ${b.accepted} payments (${mix.paidBills} paid bills, ${mix.settled} bills settled; ${mix.prepaidOnly} went wholly to prepaid: accounts without a bill), ${b.rejected} rejected (${reasons})`,
         `phases: read + stage (sha256, COPY ${b.lines} lines) ${round(t.readSeconds)} s · line index and repeated ids ${round(t.checkSeconds)} s · posting (payments core's bulk path applyPaymentBatch + result lines, steps of 20,000 lines on 2 lanes) ${round(t.postSeconds)} s — ${Math.round(b.lines / seconds)} lines/s`,
         `floor: COPY of the rows the import wrote (${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')}; ${round(textBytes / 2 ** 30, 2)} GiB of text) into the same tables of a fresh database: ${Object.entries(floor.perTable).map(([table, s]) => `${table} ${round(s)} s`).join(' · ')}`,
+        `WAL written during the import: ${round(wal.mib)} MiB; checkpoints begun during it: ${wal.checkpoints}`,
         `ledger check after the import: OK in ${round(ledger.seconds)} s`,
       ],
     };
@@ -153,6 +161,27 @@ const round = (v: number, digits = 1) => Number(v.toFixed(digits));
  * The debit file, written by PostgreSQL: one line per account in id order (see the header comment for
  * the mix). Amounts in 元 from whole fen, exactly.
  */
+interface WalState {
+  lsn: string;
+  checkpoints: number;
+}
+
+/** Where the WAL stands and how many checkpoints the server has begun (pg_stat_checkpointer from 17, pg_stat_bgwriter before). */
+async function walState(pool: pg.Pool): Promise<WalState> {
+  const { rows } = await pool.query<{ lsn: string; v: number }>(`select pg_current_wal_lsn()::text as lsn, current_setting('server_version_num')::int as v`);
+  const view = rows[0]!.v >= 170000 ? `select num_timed + num_requested as n from pg_stat_checkpointer` : `select checkpoints_timed + checkpoints_req as n from pg_stat_bgwriter`;
+  const n = await pool.query<{ n: string }>(view);
+  return { lsn: rows[0]!.lsn, checkpoints: Number(n.rows[0]!.n) };
+}
+
+function walSince(before: WalState, after: WalState): { mib: number; checkpoints: number } {
+  const bytes = (lsn: string) => {
+    const [hi, lo] = lsn.split('/');
+    return BigInt(`0x${hi}`) * 2n ** 32n + BigInt(`0x${lo}`);
+  };
+  return { mib: Number(bytes(after.lsn) - bytes(before.lsn)) / 2 ** 20, checkpoints: after.checkpoints - before.checkpoints };
+}
+
 async function writeDebitFile(pool: pg.Pool, file: string, n: number): Promise<void> {
   const yuan = (fen: string) => `(${fen} / 100)::text || '.' || lpad((${fen} % 100)::text, 2, '0')`;
   const query = `
