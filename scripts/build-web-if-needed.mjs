@@ -16,8 +16,8 @@ function newestMtime(dir) {
   return newest;
 }
 
-// src/shared/capitals.ts: the one server file the web app imports (人民币大写)
-const sources = [path.join(root, 'web/src'), path.join(root, 'web/index.html'), path.join(root, 'web/vite.config.ts'), path.join(root, 'src/shared/capitals.ts')].filter((p) => fs.existsSync(p));
+// src/shared/capitals.ts (人民币大写) and the money.ts it uses: the server files the web app imports
+const sources = [path.join(root, 'web/src'), path.join(root, 'web/index.html'), path.join(root, 'web/vite.config.ts'), path.join(root, 'src/shared/capitals.ts'), path.join(root, 'src/shared/money.ts')].filter((p) => fs.existsSync(p));
 const newestSource = Math.max(...sources.map((p) => (fs.statSync(p).isDirectory() ? newestMtime(p) : fs.statSync(p).mtimeMs)));
 if (fs.existsSync(dist) && fs.statSync(dist).mtimeMs >= newestSource) process.exit(0);
 

@@ -1,8 +1,10 @@
 /**
  * 人民币大写: an amount in fen written in Chinese capitals, as Chinese bills and receipts print it. One
  * file for the server (the PDF bill, reports) and the web UI (the counter's confirmation, receipts), so
- * both write an amount alike: it imports nothing, and the web app takes it from here.
+ * both write an amount alike: it imports only money.ts (no I/O either), and the web app takes it from here.
  */
+
+import { checkedFen } from './money.js';
 
 const DIGITS = ['零', '壹', '贰', '叁', '肆', '伍', '陆', '柒', '捌', '玖'] as const;
 const PLACES = ['', '拾', '佰', '仟'] as const;
@@ -46,8 +48,7 @@ function wholeInCapitals(n: bigint): string {
  * run of zeros between digits; 零 before 角/分 when the 元 digit (or the 角) is zero.
  */
 export function yuanInCapitals(fen: number | bigint): string {
-  if (typeof fen === 'number' && !Number.isSafeInteger(fen)) throw new RangeError(`not a whole number of fen: ${fen}`);
-  const v = BigInt(fen);
+  const v = checkedFen(fen);
   const abs = v < 0n ? -v : v;
   const sign = v < 0n ? '负' : '';
   const whole = abs / 100n;
