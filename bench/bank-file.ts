@@ -161,27 +161,6 @@ const round = (v: number, digits = 1) => Number(v.toFixed(digits));
  * The debit file, written by PostgreSQL: one line per account in id order (see the header comment for
  * the mix). Amounts in 元 from whole fen, exactly.
  */
-interface WalState {
-  lsn: string;
-  checkpoints: number;
-}
-
-/** Where the WAL stands and how many checkpoints the server has begun (pg_stat_checkpointer from 17, pg_stat_bgwriter before). */
-async function walState(pool: pg.Pool): Promise<WalState> {
-  const { rows } = await pool.query<{ lsn: string; v: number }>(`select pg_current_wal_lsn()::text as lsn, current_setting('server_version_num')::int as v`);
-  const view = rows[0]!.v >= 170000 ? `select num_timed + num_requested as n from pg_stat_checkpointer` : `select checkpoints_timed + checkpoints_req as n from pg_stat_bgwriter`;
-  const n = await pool.query<{ n: string }>(view);
-  return { lsn: rows[0]!.lsn, checkpoints: Number(n.rows[0]!.n) };
-}
-
-function walSince(before: WalState, after: WalState): { mib: number; checkpoints: number } {
-  const bytes = (lsn: string) => {
-    const [hi, lo] = lsn.split('/');
-    return BigInt(`0x${hi}`) * 2n ** 32n + BigInt(`0x${lo}`);
-  };
-  return { mib: Number(bytes(after.lsn) - bytes(before.lsn)) / 2 ** 20, checkpoints: after.checkpoints - before.checkpoints };
-}
-
 async function writeDebitFile(pool: pg.Pool, file: string, n: number): Promise<void> {
   const yuan = (fen: string) => `(${fen} / 100)::text || '.' || lpad((${fen} % 100)::text, 2, '0')`;
   const query = `
@@ -223,3 +202,23 @@ async function floorCounts(pool: pg.Pool): Promise<Record<string, number>> {
   return out;
 }
 
+interface WalState {
+  lsn: string;
+  checkpoints: number;
+}
+
+/** Where the WAL stands and how many checkpoints the server has begun (pg_stat_checkpointer from 17, pg_stat_bgwriter before). */
+async function walState(pool: pg.Pool): Promise<WalState> {
+  const { rows } = await pool.query<{ lsn: string; v: number }>(`select pg_current_wal_lsn()::text as lsn, current_setting('server_version_num')::int as v`);
+  const view = rows[0]!.v >= 170000 ? `select num_timed + num_requested as n from pg_stat_checkpointer` : `select checkpoints_timed + checkpoints_req as n from pg_stat_bgwriter`;
+  const n = await pool.query<{ n: string }>(view);
+  return { lsn: rows[0]!.lsn, checkpoints: Number(n.rows[0]!.n) };
+}
+
+function walSince(before: WalState, after: WalState): { mib: number; checkpoints: number } {
+  const bytes = (lsn: string) => {
+    const [hi, lo] = lsn.split('/');
+    return BigInt(`0x${hi}`) * 2n ** 32n + BigInt(`0x${lo}`);
+  };
+  return { mib: Number(bytes(after.lsn) - bytes(before.lsn)) / 2 ** 20, checkpoints: after.checkpoints - before.checkpoints };
+}
