@@ -1,7 +1,8 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import client from 'prom-client';
 import { AppError } from '../../shared/errors.js';
+import { tokenHash } from '../../shared/password.js';
 import { sendProblem } from './problem.js';
 
 /**
@@ -44,8 +45,7 @@ function metricsRefusal(request: FastifyRequest, token: string | undefined): App
   return sameSecret(given, token) ? null : new AppError('UNAUTHENTICATED', 'metrics need the bearer token set in GRANARY_METRICS_TOKEN');
 }
 
-/** Compares digests, so the time taken tells nothing about the token, its length included. */
+/** Compares digests (the sessions' tokenHash), so the time taken tells nothing about the token, its length included. */
 function sameSecret(given: string, expected: string): boolean {
-  const digest = (v: string) => createHash('sha256').update(v).digest();
-  return timingSafeEqual(digest(given), digest(expected));
+  return timingSafeEqual(Buffer.from(tokenHash(given)), Buffer.from(tokenHash(expected)));
 }
