@@ -57,7 +57,7 @@ export function counterDesk(pool: pg.Pool, opts = COUNTER_BATCHING): GroupCommit
  * for every request; then, for those still standing, the payments write, the audit, the keys and COMMIT.
  * Locking or reading an account for a request that is then refused changes nothing.
  */
-export async function collectAtCounter(trx: Executor, requests: readonly CounterRequest[], sent: () => void = () => {}): Promise<ItemResult<CounterAnswer>[]> {
+export async function collectAtCounter(trx: Executor, requests: readonly CounterRequest[], sent: () => void): Promise<ItemResult<CounterAnswer>[]> {
   const out: ItemResult<CounterAnswer>[] = [];
   const answer = (p: Pending, result: ItemResult<CounterAnswer>) => ((out[p.index] = result), false);
   const refuse = (p: Pending, error: unknown) => answer(p, { ok: false, error });
