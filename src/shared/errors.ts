@@ -19,6 +19,10 @@ export type ErrorCode = keyof typeof ERROR_STATUS;
 export interface FieldError {
   field: string;
   message: string;
+  /** Stable machine code of the problem (`required`, `too_large` …), for clients that word it themselves. */
+  code?: string;
+  /** Values the message names (`{max: "1000000000"}`), for the same. */
+  params?: Record<string, string | number>;
 }
 
 export class AppError extends Error {

@@ -46,6 +46,8 @@ export interface CompiledTou {
   readonly factorTexts: Readonly<Record<TouPeriod, string | undefined>>;
   readonly agentFloats: boolean;
   readonly lineLossFloats: boolean;
+  /** Months (1–12) with critical-peak hours; empty when the version has none. */
+  readonly criticalMonths: ReadonlySet<number>;
 }
 
 export interface CompiledBasic {
@@ -56,6 +58,7 @@ export interface CompiledBasic {
   readonly floorOfCapacity: bigint; // scale 4
   readonly discount: { kwhPerKva: bigint /* scale 2 */; factor: bigint /* scale 4 */; demand: boolean; capacity: boolean } | null;
   readonly daysPerMonth: number;
+  readonly singlePartUpToKva: bigint; // scale 2
 }
 
 export interface CompiledPowerFactor {
@@ -119,6 +122,7 @@ export class CompiledTariff {
           factorTexts: { peak: tou.factors.peak, flat: tou.factors.flat, valley: tou.factors.valley, critical: tou.factors.critical },
           agentFloats: tou.floating.includes('agent'),
           lineLossFloats: tou.floating.includes('lineLoss'),
+          criticalMonths: new Set(tou.critical?.months ?? []),
         }
       : null;
     if (v.kind === 'two-part') {
@@ -138,6 +142,8 @@ export class CompiledTariff {
             }
           : null,
         daysPerMonth: b.daysPerMonth,
+        // RULES §4; versions written before the field was added mean 100 kVA
+        singlePartUpToKva: qtyOf(b.singlePartUpToKva ?? '100'),
       };
     } else {
       this.basic = null;

@@ -46,6 +46,7 @@ const BASIC: BasicChargeSpec = {
   demandFloorOfCapacity: '0.4',
   highLoadDiscount: { kwhPerKva: '260', factor: '0.9', appliesTo: ['demand'] },
   daysPerMonth: 30,
+  singlePartUpToKva: '100',
 };
 
 const CI = ['commercial', 'large_industry', 'public', 'heating'] as const;

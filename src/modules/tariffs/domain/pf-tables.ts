@@ -1,4 +1,4 @@
-import type { PfTable } from './tariff-format.js';
+import type { Category, PfTable, VoltageLevel } from './tariff-format.js';
 
 /**
  * Power-factor adjustment tables of the 1983 rules (《功率因数调整电费办法》),
@@ -49,4 +49,15 @@ export const PF_TABLES_1983: readonly PfTable[] = [
       { pf: '0.90', percent: '-1.00' }, { pf: '0.91', percent: '-1.15' }, { pf: '0.92', percent: '-1.30' },
     ],
   },
+];
+
+/**
+ * RULES §5: the standard an account is held to when its contract names none, first match wins:
+ * 0.90 high-voltage industry (heat production counts) ≥ 160 kVA, 0.80 agriculture ≥ 100 kVA, 0.85 other
+ * users ≥ 100 kVA. Residential users and everyone below 100 kVA are exempt.
+ */
+export const PF_STANDARD_RULES_1983: readonly { standard: string; categories: readonly Category[]; voltageLevels: readonly VoltageLevel[] | null; minKva: string }[] = [
+  { standard: '0.90', categories: ['large_industry', 'heating'], voltageLevels: ['10kV', '35kV', '110kV', '220kV'], minKva: '160' },
+  { standard: '0.80', categories: ['agriculture'], voltageLevels: null, minKva: '100' },
+  { standard: '0.85', categories: ['commercial', 'large_industry', 'public', 'heating'], voltageLevels: null, minKva: '100' },
 ];

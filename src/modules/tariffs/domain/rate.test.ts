@@ -158,8 +158,10 @@ describe('RULES §2 time of use', () => {
     const r = bill(tou, { ...shop, agentMultiplier: '1.5' }, usage);
     expect(r.lines.map((l) => l.unitPrice)).toEqual(['0.9180', '0.6720', '0.4260', '0.0229']);
   });
-  it('critical peak: k = 1.8 on the critical register', () => {
-    const r = bill(tou, shop, { kwhByPeriod: { ...usage.kwhByPeriod, critical: '10' } });
+  it('critical peak: k = 1.8 on the critical register, in a critical-peak month', () => {
+    const v = versionOf(GANSU_CODES.ciSinglePart, '2024-08-01') as Extract<TariffVersion, { kind: 'single-part' }>;
+    v.tou!.critical!.months = [10];
+    const r = bill(v, shop, { kwhByPeriod: { ...usage.kwhByPeriod, critical: '10' } });
     expect(r.lines.find((l) => l.code === 'energy.critical')).toMatchObject({ quantity: '10.00', unitPrice: '0.7776', amountFen: 778 });
     expect(r.lines.find((l) => l.code === 'funds')!.quantity).toBe('610.00');
   });
@@ -301,6 +303,7 @@ describe('RULES §5 power-factor adjustment', () => {
         powerFactor: '0.857492',
         powerFactorRounded: '0.86',
         standard: '0.90',
+        standardFrom: 'account',
         percent: '2.00',
         baseFen: 6680000,
         base: 'basic + energy charge, government funds excluded',
@@ -316,7 +319,7 @@ describe('RULES §5 power-factor adjustment', () => {
   it('a credit of exactly half a fen rounds away from zero', () => {
     // 1 kWh × 1 元 = 1.00 元; PF 0.8499 → 0.85 against 0.80 → −0.50% → −0.5 fen → −1 fen
     const v = { ...versionOf(GANSU_CODES.agriculture, '2023-06-01'), price: '1' } as TariffVersion;
-    const r = bill(v, { category: 'agriculture', voltageLevel: '10kV', pfStandard: '0.80' }, { kwh: '1', kvarh: '0.62' });
+    const r = bill(v, { category: 'agriculture', voltageLevel: '10kV', pfStandard: '0.80', capacityKva: '100' }, { kwh: '1', kvarh: '0.62' });
     expect(r.lines.find((l) => l.code === 'pf.adjustment')).toMatchObject({ quantity: '1.00', unitPrice: '-0.0050', amountFen: -1 });
     expect(r.totalFen).toBe(99);
   });

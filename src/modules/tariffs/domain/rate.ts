@@ -16,6 +16,7 @@ import { divRoundHalfUp, formatDecimal, parseDecimal, pow10, toSafeInteger } fro
 import { pfPercent, roundedPowerFactor, truncatedPowerFactor } from './power-factor.js';
 import { BAND_OF_VOLTAGE, type AgentPriceTable, type TariffVersion, type TouPeriod, type VoltageBand, type VoltageLevel } from './tariff-format.js';
 import { FACTOR_SCALE, QUANTITY_SCALE } from './validate.js';
+import { checkRatingInput, type CheckedInput, type RatingAccount, type RatingUsage } from './rating-input.js';
 
 /**
  * The rating engine (核算): a pure function of (tariff, prices, period, account, usage) → bill lines.
@@ -26,36 +27,7 @@ import { FACTOR_SCALE, QUANTITY_SCALE } from './validate.js';
  * not rounded). Nothing is ever split by guess: a time-of-use tariff needs the meter's registers.
  */
 
-export interface RatingAccount {
-  category: string;
-  voltageLevel: string;
-  /** α of RULES §3: "1" or "1.5" (default 1). */
-  agentMultiplier?: string | null;
-  /** "0.90" | "0.85" | "0.80"; absent = exempt from power-factor adjustment. */
-  pfStandard?: string | null;
-  /** Operating capacity in kVA (two-part basic charge, PF exemption below 100 kVA). */
-  capacityKva?: string | null;
-  contractDemandKw?: string | null;
-  basicChargeBasis?: 'capacity' | 'demand' | string | null;
-}
-
-/** Quantities as decimal strings (up to 2 decimals); numbers are read through their decimal form. */
-export type Quantity = string | number;
-
-export interface RatingUsage {
-  /** Active energy of the cycle, kWh. */
-  kwh?: Quantity | null;
-  /** Register readings per TOU period, kWh; their sum is the cycle's energy. */
-  kwhByPeriod?: { peak: Quantity; flat: Quantity; valley: Quantity; critical?: Quantity | null } | null;
-  /** Reactive energy, kvarh (power-factor adjustment). */
-  kvarh?: Quantity | null;
-  /** Actual maximum demand, kW (two-part demand basis). */
-  maxDemandKw?: Quantity | null;
-  /** Days of supply in a part month (basic charge 1/30 per day; a part day counts whole). Absent = whole month. */
-  days?: Quantity | null;
-  /** Months in the reading cycle (tier thresholds × n, policy). Default 1. */
-  cycleMonths?: number | null;
-}
+export type { RatingAccount, RatingUsage, Quantity } from './rating-input.js';
 
 export type TariffInput = CompiledTariff | CompiledTariffHistory | TariffVersion | readonly TariffVersion[];
 export type AgentPricesInput = CompiledAgentPrices | CompiledMonthPrices | AgentPriceTable | readonly AgentPriceTable[];
@@ -96,67 +68,30 @@ function fail(errors: FieldError[]): never {
   throw new AppError('VALIDATION', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors });
 }
 
-function invalid(field: string, message: string): never {
-  fail([{ field, message }]);
+function invalid(field: string, code: string, message: string, params?: FieldError['params']): never {
+  fail([params ? { field, code, message, params } : { field, code, message }]);
 }
 
-/** Rates one account's usage for one period. Throws AppError VALIDATION naming the field on bad input. */
+/** Rates one account's usage for one period. Throws AppError VALIDATION listing every problem of the input. */
 export function rate(input: RateInput): RatingResult {
   const { period, account, usage } = input;
-  if (typeof period !== 'string' || !isPeriod(period)) invalid('period', 'must be a month YYYY-MM');
-  if (account === null || typeof account !== 'object') invalid('account', 'is required');
-  if (usage === null || typeof usage !== 'object') invalid('usage', 'is required');
+  if (typeof period !== 'string' || !isPeriod(period)) fail([{ field: 'period', code: 'bad_format', message: 'must be a month YYYY-MM', params: { format: 'YYYY-MM' } }]);
   const tariff = resolveTariff(input.tariff, period);
-  const errors: FieldError[] = [];
-
-  if (tariff.categories && !tariff.categories.has(account.category))
-    errors.push({ field: 'account.category', message: `tariff ${tariff.code} applies to ${[...tariff.categories].join(', ')}, not ${String(account.category)}` });
-  if (tariff.voltageLevels && !tariff.voltageLevels.has(account.voltageLevel))
-    errors.push({ field: 'account.voltageLevel', message: `tariff ${tariff.code} applies to ${[...tariff.voltageLevels].join(', ')}, not ${String(account.voltageLevel)}` });
-
-  // ---- energy of the cycle
-  let total: bigint | undefined;
-  let byPeriod: Record<TouPeriod, bigint | undefined> | undefined;
-  const bp = usage.kwhByPeriod;
-  if (bp !== undefined && bp !== null) {
-    if (typeof bp !== 'object') errors.push({ field: 'usage.kwhByPeriod', message: 'must be an object {peak, flat, valley, critical?}' });
-    else {
-      const peak = quantity(bp.peak, 'usage.kwhByPeriod.peak', errors, true);
-      const flat = quantity(bp.flat, 'usage.kwhByPeriod.flat', errors, true);
-      const valley = quantity(bp.valley, 'usage.kwhByPeriod.valley', errors, true);
-      const critical = quantity(bp.critical, 'usage.kwhByPeriod.critical', errors, false);
-      if (peak !== undefined && flat !== undefined && valley !== undefined) {
-        byPeriod = { peak, flat, valley, critical };
-        total = peak + flat + valley + (critical ?? 0n);
-      }
-    }
+  const checked = checkRatingInput(tariff, period, account, usage);
+  if (checked.errors.length) fail(checked.errors);
+  try {
+    return rateChecked(tariff, input.agentPrices, period, account.voltageLevel, checked);
+  } catch (err) {
+    // a line above 2^53 fen: prices and quantities each in bounds, their product is not
+    if (err instanceof RangeError) fail([{ field: 'usage.kwh', code: 'amount_too_large', message: 'the bill would be too large to be exact: check the quantities' }]);
+    throw err;
   }
-  const kwh = quantity(usage.kwh, 'usage.kwh', errors, false);
-  if (kwh !== undefined) {
-    if (total !== undefined && kwh !== total)
-      errors.push({ field: 'usage.kwh', message: `${formatDecimal(kwh, 2, 2)} does not equal the sum of usage.kwhByPeriod (${formatDecimal(total, 2, 2)})` });
-    total ??= kwh;
-  } else if (total === undefined && (bp === undefined || bp === null) && (usage.kwh === undefined || usage.kwh === null)) {
-    errors.push({ field: 'usage.kwh', message: 'is required (or usage.kwhByPeriod)' });
-  }
-  if (tariff.tou) {
-    if (bp === undefined || bp === null)
-      errors.push({
-        field: 'usage.kwhByPeriod',
-        message: `tariff ${tariff.code} (from ${tariff.effectiveFrom}) prices by time of use: give the peak/flat/valley kWh from the meter's registers — a total is never split by guess`,
-      });
-    else if (byPeriod?.critical !== undefined && tariff.tou.factors.critical === undefined)
-      errors.push({ field: 'usage.kwhByPeriod.critical', message: `tariff ${tariff.code} has no critical-peak price` });
-  }
-  const cycleMonths = usage.cycleMonths ?? 1;
-  if (typeof cycleMonths !== 'number' || !Number.isInteger(cycleMonths) || cycleMonths < 1 || cycleMonths > 12)
-    errors.push({ field: 'usage.cycleMonths', message: 'must be a whole number of months, 1–12' });
-  else if (cycleMonths !== 1 && tariff.basic) errors.push({ field: 'usage.cycleMonths', message: `two-part tariff ${tariff.code} is billed monthly` });
-  const pfApplies = account.pfStandard !== undefined && account.pfStandard !== null && account.pfStandard !== '';
-  if (pfApplies && !tariff.powerFactor) errors.push({ field: 'account.pfStandard', message: `tariff ${tariff.code} has no power-factor adjustment` });
-  if (errors.length) fail(errors);
-  const energy = total!;
+}
 
+function rateChecked(tariff: CompiledTariff, agentPrices: AgentPricesInput | null | undefined, period: string, voltageLevel: string, checked: CheckedInput): RatingResult {
+  const energy = checked.energy;
+  const byPeriod = checked.byPeriod;
+  const cycleMonths = checked.cycleMonths;
   const lines: BillLine[] = [];
 
   // ---- energy charge
@@ -172,11 +107,11 @@ export function rate(input: RateInput): RatingResult {
       break;
     case 'single-part':
     case 'two-part': {
-      const pricing = agentPricing(tariff, input.agentPrices, period, account);
+      const pricing = agentPricing(tariff, agentPrices, period, voltageLevel, checked.alpha);
       if (pricing.periods) {
         for (const p of TOU_ORDER) {
           const q = byPeriod![p];
-          if (q === undefined) continue;
+          if (q === undefined || (p === 'critical' && q === 0n && !tariff.tou!.criticalMonths.has(Number(period.slice(5, 7))))) continue;
           const priced = pricing.periods[p]!;
           lines.push(line(`energy.${p}`, q, QUANTITY_SCALE, priced.price, priced.detail));
         }
@@ -190,11 +125,11 @@ export function rate(input: RateInput): RatingResult {
   }
 
   // ---- basic charge (two-part)
-  if (tariff.basic) basicLines(tariff, account, usage, energy, lines);
+  if (tariff.basic) basicLines(tariff, checked, lines);
 
   // ---- power-factor adjustment, on basic + energy charge (funds excluded: they are not lines yet)
-  if (pfApplies) {
-    const pf = pfLine(tariff, account, usage, energy, lines);
+  if (checked.pf) {
+    const pf = pfLine(checked.pf, energy, checked.kvarh!, lines);
     if (pf) lines.push(pf);
   }
 
@@ -203,7 +138,7 @@ export function rate(input: RateInput): RatingResult {
 
   let sum = 0;
   for (const l of lines) sum += l.amountFen;
-  if (!Number.isSafeInteger(sum)) invalid('usage', 'the bill total is too large to be exact');
+  if (!Number.isSafeInteger(sum)) throw new RangeError('bill total above 2^53 fen');
   return { tariffCode: tariff.code, tariffEffectiveFrom: tariff.effectiveFrom, period, lines, totalFen: sum };
 }
 
@@ -211,53 +146,28 @@ export function rate(input: RateInput): RatingResult {
 
 function resolveTariff(t: TariffInput, period: string): CompiledTariff {
   if (t instanceof CompiledTariff) {
-    if (t.effectiveFrom > `${period}-01`) invalid('tariff', `the ${t.code} version effective from ${t.effectiveFrom} is not in effect in ${period}`);
+    if (t.effectiveFrom > `${period}-01`) invalid('tariff', 'tariff_not_in_effect', `the ${t.code} version effective from ${t.effectiveFrom} is not in effect in ${period}`);
     return t;
   }
   if (t instanceof CompiledTariffHistory) {
     const v = t.at(period);
-    if (!v) invalid('tariff', `no version of ${t.code} is in effect in ${period}`);
+    if (!v) invalid('tariff', 'tariff_not_in_effect', `no version of ${t.code} is in effect in ${period}`);
     return v;
   }
   if (Array.isArray(t)) return resolveTariff(compileTariffHistory(t), period);
-  if (t === null || typeof t !== 'object') invalid('tariff', 'is required');
+  if (t === null || typeof t !== 'object') invalid('tariff', 'required', 'is required');
   return resolveTariff(compileTariff(t, 'tariff'), period);
 }
 
 function resolveMonth(a: AgentPricesInput | null | undefined, period: string, code: string): CompiledMonthPrices {
-  if (a === undefined || a === null) invalid('agentPrices', `tariff ${code} prices energy by agent purchase: the ${period} agent-purchase price table is required`);
+  if (a === undefined || a === null) invalid('agentPrices', 'agent_prices_required', `tariff ${code} prices energy by agent purchase: the ${period} agent-purchase price table is required`);
   let month: CompiledMonthPrices | undefined;
   if (a instanceof CompiledMonthPrices) month = a;
   else if (a instanceof CompiledAgentPrices) month = a.forMonth(period);
   else month = compileAgentPrices(a).forMonth(period);
-  if (!month) invalid('agentPrices', `no agent-purchase price table for ${period}`);
-  if (month.month !== period) invalid('agentPrices.month', `the table is for ${month.month}, the period is ${period}`);
+  if (!month) invalid('agentPrices', 'agent_prices_missing', `no agent-purchase price table for ${period}`);
+  if (month.month !== period) invalid('agentPrices.month', 'agent_prices_month', `the table is for ${month.month}, the period is ${period}`);
   return month;
-}
-
-/** kWh, kvarh, kW: a decimal with ≤ 2 places, ≥ 0. Undefined when absent (and reported if required). */
-function quantity(v: unknown, field: string, errors: FieldError[], required: boolean): bigint | undefined {
-  if (v === undefined || v === null) {
-    if (required) errors.push({ field, message: 'is required' });
-    return undefined;
-  }
-  let text: string;
-  if (typeof v === 'string') text = v;
-  else if (typeof v === 'number' && Number.isFinite(v)) text = String(v);
-  else {
-    errors.push({ field, message: 'must be a decimal string like "300.00"' });
-    return undefined;
-  }
-  const x = parseDecimal(text, QUANTITY_SCALE, true);
-  if (x === undefined) {
-    errors.push({ field, message: /^-?\d+(\.\d+)?$/.test(text) ? `"${text}" has more than 2 decimal places` : `"${text}" is not a decimal number` });
-    return undefined;
-  }
-  if (x < 0n) {
-    errors.push({ field, message: `must not be negative (got "${text}")` });
-    return undefined;
-  }
-  return x;
 }
 
 /** One line: amount = q × p (× num/den), rounded HALF_UP to the fen once. */
@@ -322,19 +232,15 @@ interface EnergyPricing {
 
 const S0 = 10; // common scale of price components: 6 (price) + 4 (α)
 
-function agentPricing(t: CompiledTariff, prices: AgentPricesInput | null | undefined, period: string, account: RatingAccount): EnergyPricing {
+function agentPricing(t: CompiledTariff, prices: AgentPricesInput | null | undefined, period: string, voltageLevel: string, alpha: bigint): EnergyPricing {
   const month = resolveMonth(prices, period, t.code);
-  const band = BAND_OF_VOLTAGE[account.voltageLevel as VoltageLevel] as VoltageBand | undefined;
-  if (!band) invalid('account.voltageLevel', `unknown voltage level ${String(account.voltageLevel)}`);
-  const alphaText = account.agentMultiplier ?? '1';
+  const band = BAND_OF_VOLTAGE[voltageLevel as VoltageLevel] as VoltageBand;
   let perMonth = t.energyCache.get(month) as Map<string, EnergyPricing> | undefined;
-  const key = `${band}|${alphaText}`;
+  const key = `${band}|${alpha}`;
   const cached = perMonth?.get(key);
   if (cached) return cached;
-  const alpha = typeof alphaText === 'string' ? parseDecimal(alphaText, FACTOR_SCALE) : undefined;
-  if (alpha === undefined || alpha <= 0n) invalid('account.agentMultiplier', `must be a positive decimal like "1" or "1.5" (got ${JSON.stringify(alphaText)})`);
   const row = month.row(band, t.column!);
-  if (!row) invalid('agentPrices.rows', `the ${month.month} table has no ${t.column} row for ${band} (account voltage ${account.voltageLevel})`);
+  if (!row) invalid('agentPrices.rows', 'agent_row_missing', `the ${month.month} table has no ${t.column} row for ${band} (account voltage ${voltageLevel})`, { month: month.month, column: t.column!, band });
   const pricing = buildPricing(t, month, row, alpha);
   if (!perMonth) {
     perMonth = new Map();
@@ -364,7 +270,7 @@ function buildPricing(t: CompiledTariff, month: CompiledMonthPrices, row: Compil
   };
   const funds: Priced = { price: row.funds, detail: Object.freeze({ month: month.month, voltage: row.voltage, column: row.column, source: 'agent-purchase price table' }) };
   if (!t.tou) {
-    if (agentTerm + lineLoss + td + systemOps < 0n) invalid('agentPrices.rows', `the ${month.month} ${row.column} price for ${row.voltage} would be negative`);
+    if (agentTerm + lineLoss + td + systemOps < 0n) invalid('agentPrices.rows', 'negative_price', `the ${month.month} ${row.column} price for ${row.voltage} would be negative`);
     const p = price(agentTerm + lineLoss + td + systemOps, S0);
     return { single: { price: p, detail: Object.freeze({ ...base, formula: 'α·agent + lineLoss + td + systemOps' }) }, periods: null, funds };
   }
@@ -378,7 +284,7 @@ function buildPricing(t: CompiledTariff, month: CompiledMonthPrices, row: Compil
     const k = tou.factors[p];
     if (k === undefined) continue;
     const v = floating * k + fixed * pow10(FACTOR_SCALE); // scale S0 + 4
-    if (v < 0n) invalid('agentPrices.rows', `the ${month.month} ${row.column} price for ${row.voltage} in the ${p} period would be negative`);
+    if (v < 0n) invalid('agentPrices.rows', 'negative_price', `the ${month.month} ${row.column} price for ${row.voltage} in the ${p} period would be negative`);
     periods[p] = {
       price: price(v, S0 + FACTOR_SCALE),
       detail: Object.freeze({ ...base, period: p, k: tou.factorTexts[p], floating: floatingPrice.text, fixed: fixedPrice.text, formula: 'floating × k + fixed' }),
@@ -389,17 +295,14 @@ function buildPricing(t: CompiledTariff, month: CompiledMonthPrices, row: Compil
 
 // ---- two-part basic charge -------------------------------------------------------------------
 
-function basicLines(t: CompiledTariff, account: RatingAccount, usage: RatingUsage, energy: bigint, lines: BillLine[]): void {
+/** Two-part basic charge; the input is checked (`checkRatingInput`): basis, capacity > limit, C and D for demand. */
+function basicLines(t: CompiledTariff, checked: CheckedInput, lines: BillLine[]): void {
   const b = t.basic!;
-  const errors: FieldError[] = [];
-  const basis = account.basicChargeBasis;
-  if (basis !== 'capacity' && basis !== 'demand') errors.push({ field: 'account.basicChargeBasis', message: `two-part tariff ${t.code} needs "capacity" or "demand"` });
-  const capacity = quantity(account.capacityKva, 'account.capacityKva', errors, true);
-  const declared = basis === 'demand' ? quantity(account.contractDemandKw, 'account.contractDemandKw', errors, true) : undefined;
-  const maxDemand = basis === 'demand' ? quantity(usage.maxDemandKw, 'usage.maxDemandKw', errors, true) : undefined;
-  const days = partMonthDays(usage.days, b.daysPerMonth, errors);
-  if (capacity === 0n) errors.push({ field: 'account.capacityKva', message: 'must be greater than 0 for a two-part tariff' });
-  if (errors.length) fail(errors);
+  const { basis, capacity, energy } = checked;
+  const declared = checked.contractDemand;
+  const maxDemand = checked.maxDemand;
+  // a part month shorter than daysPerMonth pays days/daysPerMonth; as long or longer is a whole month
+  const days = checked.days !== null && checked.days < b.daysPerMonth ? checked.days : null;
 
   // Pro rata for part months: charge × days / daysPerMonth, inside the single rounding of each line.
   const num = days === null ? 1n : BigInt(days);
@@ -445,39 +348,14 @@ function basicLines(t: CompiledTariff, account: RatingAccount, usage: RatingUsag
   lines.push(line('basic.demand.excess', actual - limit, 10, excessPrice, { ...detail, excessMultiplier: formatDecimal(b.excessMultiplier, 4, 0) }, num, den));
 }
 
-/** Days billed in a part month: a part day counts as a whole day; absent or ≥ a month = whole month (null). */
-function partMonthDays(v: Quantity | null | undefined, perMonth: number, errors: FieldError[]): number | null {
-  if (v === undefined || v === null) return null;
-  const x = quantity(v, 'usage.days', errors, false);
-  if (x === undefined) return null;
-  if (x === 0n) {
-    errors.push({ field: 'usage.days', message: 'must be greater than 0 (omit it for a whole month)' });
-    return null;
-  }
-  const whole = Number((x + 99n) / 100n); // ceil to whole days
-  return whole >= perMonth ? null : whole;
-}
-
 // ---- power-factor adjustment -----------------------------------------------------------------
 
-function pfLine(t: CompiledTariff, account: RatingAccount, usage: RatingUsage, energy: bigint, lines: BillLine[]): BillLine | null {
-  const pf = t.powerFactor!;
-  const errors: FieldError[] = [];
-  const stdText = String(account.pfStandard);
-  const std = parseDecimal(stdText, 2);
-  const table = std === undefined ? undefined : pf.tables.get(Number(std));
-  if (!table) errors.push({ field: 'account.pfStandard', message: `tariff ${t.code} has no power-factor table for standard ${stdText}` });
-  const capacity = quantity(account.capacityKva, 'account.capacityKva', errors, false);
-  if (capacity !== undefined && pf.exemptBelowKva !== null && capacity < pf.exemptBelowKva) {
-    if (errors.length) fail(errors);
-    return null; // exempt (RULES §5: users below 100 kVA)
-  }
-  const kvarh = quantity(usage.kvarh, 'usage.kvarh', errors, true);
-  if (errors.length) fail(errors);
-  const k = roundedPowerFactor(energy, kvarh!, 2);
+function pfLine(pf: NonNullable<CheckedInput['pf']>, energy: bigint, kvarh: bigint, lines: BillLine[]): BillLine | null {
+  const table = pf.table;
+  const k = roundedPowerFactor(energy, kvarh, 2);
   if (k === undefined) return null; // no energy at all: no power factor to judge
-  const shown = truncatedPowerFactor(energy, kvarh!, 6)!;
-  const percent = pfPercent(table!, k); // scale 2 percent
+  const shown = truncatedPowerFactor(energy, kvarh, 6)!;
+  const percent = pfPercent(table, k); // scale 2 percent
   let baseFen = 0n;
   for (const l of lines) if (l.code.startsWith('energy') || l.code.startsWith('basic')) baseFen += BigInt(l.amountFen);
   const fen = divRoundHalfUp(baseFen * percent, 10000n);
@@ -488,10 +366,11 @@ function pfLine(t: CompiledTariff, account: RatingAccount, usage: RatingUsage, e
     amountFen: toSafeInteger(fen, 'pf.adjustment amount'),
     detail: {
       kwh: formatDecimal(energy, 2, 2),
-      kvarh: formatDecimal(kvarh!, 2, 2),
+      kvarh: formatDecimal(kvarh, 2, 2),
       powerFactor: formatDecimal(shown, 6, 6), // truncated, for reading; the rounding is exact
       powerFactorRounded: formatDecimal(BigInt(k), 2, 2),
-      standard: formatDecimal(BigInt(table!.standard), 2, 2),
+      standard: formatDecimal(BigInt(table.standard), 2, 2),
+      standardFrom: pf.source,
       percent: formatDecimal(percent, 2, 2),
       baseFen: toSafeInteger(baseFen, 'pf base'),
       base: 'basic + energy charge, government funds excluded',

@@ -43,6 +43,9 @@ export type AgentComponent = (typeof AGENT_COMPONENTS)[number];
 
 export type PriceColumn = 'single-part' | 'two-part';
 
+/** α of RULES §3: 1, or 1.5 for users who left the market, high-energy users and captive coal plants. */
+export const AGENT_MULTIPLIERS = ['1', '1.5'] as const;
+
 interface VersionBase {
   /** Stable code, e.g. `gansu.residential.tiered`; lowercase letters, digits, dots and hyphens. */
   code: string;
@@ -135,6 +138,8 @@ export interface BasicChargeSpec {
   highLoadDiscount?: { kwhPerKva: Decimal; factor: Decimal; appliesTo: ('demand' | 'capacity')[] };
   /** Part months pay 1/daysPerMonth per day; a part day counts whole (30). */
   daysPerMonth: number;
+  /** Accounts at or below this capacity are single-part only (RULES §4: 100 kVA); absent = 100. */
+  singlePartUpToKva?: Decimal;
 }
 
 /** Industry & commerce, energy priced by agent purchase (RULES §3), optionally time of use. */

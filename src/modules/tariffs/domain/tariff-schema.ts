@@ -122,6 +122,7 @@ export const basicChargeSchema = {
       },
     },
     daysPerMonth: { type: 'integer', minimum: 28, maximum: 31, description: 'part months pay 1/daysPerMonth per day' },
+    singlePartUpToKva: quantity('accounts at or below this capacity are single-part only (RULES §4); default 100', '100'),
   },
 } as const;
 

@@ -62,7 +62,7 @@ describe('validateTariffVersion reports every problem with its field path', () =
   });
   it('prices are strings, never floats', () => {
     const v = { ...version(GANSU_CODES.residential10kv), price: 0.5 };
-    expect(problems(v)).toEqual([{ field: 'price', message: 'must be a decimal string like "0.51", not number' }]);
+    expect(problems(v)).toMatchObject([{ field: 'price', message: 'must be a decimal string like "0.51", not number' }]);
   });
   it('fields of another kind are refused', () => {
     expect(fields({ ...version(GANSU_CODES.residential10kv), tiers: [] })).toEqual(['tiers']);
@@ -80,13 +80,13 @@ describe('validateTariffVersion reports every problem with its field path', () =
       { period: 'flat', from: '23:00', to: '23:59' },
     ];
     const p = problems(v);
-    expect(p).toEqual([
+    expect(p).toMatchObject([
       { field: 'tou.hours[2]', message: 'overlaps another range at 08:00–08:30' },
       { field: 'tou.hours', message: 'hours leave 16:00–18:00 uncovered' },
       { field: 'tou.hours', message: 'hours leave 23:59–24:00 uncovered' },
     ]);
     tou.hours = [{ period: 'flat', from: '23:00', to: '06:00' }];
-    expect(problems(v)[0]).toEqual({ field: 'tou.hours[0]', message: 'from 23:00 must be before to 06:00 (split a range that crosses midnight in two)' });
+    expect(problems(v)[0]).toMatchObject({ field: 'tou.hours[0]', message: 'from 23:00 must be before to 06:00 (split a range that crosses midnight in two)' });
   });
   it('TOU factors: peak/flat/valley required and positive; critical needed with critical hours', () => {
     const v = version(GANSU_CODES.ciSinglePart, '2024-08-01') as Extract<TariffVersion, { kind: 'single-part' }>;
@@ -121,7 +121,7 @@ describe('validateTariffVersion reports every problem with its field path', () =
     expect(fields(v)).toEqual(['powerFactor.tables']);
   });
   it('prefixes paths (for an inline tariff inside a request)', () => {
-    expect(validateTariffVersion({ ...version(GANSU_CODES.residential10kv), price: 'x' }, 'tariff')).toEqual([{ field: 'tariff.price', message: '"x" is not a decimal number' }]);
+    expect(validateTariffVersion({ ...version(GANSU_CODES.residential10kv), price: 'x' }, 'tariff')).toMatchObject([{ field: 'tariff.price', message: '"x" is not a decimal number' }]);
   });
   it('compileTariff throws one AppError VALIDATION with every problem', () => {
     try {
@@ -151,7 +151,7 @@ describe('validateAgentPriceTable', () => {
     t.rows[0] = { ...t.rows[0]!, systemOps: '-0.0100' };
     expect(validateAgentPriceTable(t)).toEqual([]);
     t.rows[0] = { ...t.rows[0]!, agent: '0', lineLoss: '0', td: '0', funds: '0' };
-    expect(validateAgentPriceTable(t)).toEqual([{ field: 'rows[0]', message: 'the components add up to a negative price' }]);
+    expect(validateAgentPriceTable(t)).toMatchObject([{ field: 'rows[0]', message: 'the components add up to a negative price' }]);
   });
 });
 

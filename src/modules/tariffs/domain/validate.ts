@@ -27,23 +27,23 @@ const join = (base: string, key: string | number) => (typeof key === 'number' ? 
 
 class Collector {
   readonly problems: FieldError[] = [];
-  add(field: string, message: string): void {
-    this.problems.push({ field, message });
+  add(field: string, message: string, code: string, params?: FieldError['params']): void {
+    this.problems.push(params ? { field, code, message, params } : { field, code, message });
   }
 
   /** Only the listed keys may appear. */
   keys(o: Obj, path: string, allowed: readonly string[]): void {
-    for (const k of Object.keys(o)) if (!allowed.includes(k)) this.add(join(path, k), 'unknown field');
+    for (const k of Object.keys(o)) if (!allowed.includes(k)) this.add(join(path, k), 'unknown field', 'unknown_field');
   }
 
   object(o: Obj, key: string, path: string, required: boolean): Obj | undefined {
     const v = o[key];
     if (v === undefined) {
-      if (required) this.add(join(path, key), 'is required');
+      if (required) this.add(join(path, key), 'is required', 'required');
       return undefined;
     }
     if (!isObj(v)) {
-      this.add(join(path, key), 'must be an object');
+      this.add(join(path, key), 'must be an object', 'not_object');
       return undefined;
     }
     return v;
@@ -52,15 +52,15 @@ class Collector {
   array(o: Obj, key: string, path: string, required: boolean, minItems = 1): unknown[] | undefined {
     const v = o[key];
     if (v === undefined) {
-      if (required) this.add(join(path, key), 'is required');
+      if (required) this.add(join(path, key), 'is required', 'required');
       return undefined;
     }
     if (!Array.isArray(v)) {
-      this.add(join(path, key), 'must be an array');
+      this.add(join(path, key), 'must be an array', 'not_array');
       return undefined;
     }
     if (v.length < minItems) {
-      this.add(join(path, key), `must have at least ${minItems} item${minItems === 1 ? '' : 's'}`);
+      this.add(join(path, key), `must have at least ${minItems} item${minItems === 1 ? '' : 's'}`, 'too_few_items', { min: minItems });
       return undefined;
     }
     return v;
@@ -69,15 +69,15 @@ class Collector {
   string(o: Obj, key: string, path: string, required: boolean, pattern?: RegExp, what?: string): string | undefined {
     const v = o[key];
     if (v === undefined) {
-      if (required) this.add(join(path, key), 'is required');
+      if (required) this.add(join(path, key), 'is required', 'required');
       return undefined;
     }
     if (typeof v !== 'string') {
-      this.add(join(path, key), 'must be a string');
+      this.add(join(path, key), 'must be a string', 'not_string');
       return undefined;
     }
     if (pattern && !pattern.test(v)) {
-      this.add(join(path, key), `must be ${what ?? `a string matching ${pattern}`}`);
+      this.add(join(path, key), `must be ${what ?? `a string matching ${pattern}`}`, 'bad_format', { format: what ?? String(pattern) });
       return undefined;
     }
     return v;
@@ -86,11 +86,11 @@ class Collector {
   oneOf<T extends string>(o: Obj, key: string, path: string, values: readonly T[], required: boolean): T | undefined {
     const v = o[key];
     if (v === undefined) {
-      if (required) this.add(join(path, key), 'is required');
+      if (required) this.add(join(path, key), 'is required', 'required');
       return undefined;
     }
     if (typeof v !== 'string' || !values.includes(v as T)) {
-      this.add(join(path, key), `must be one of ${values.join(', ')}`);
+      this.add(join(path, key), `must be one of ${values.join(', ')}`, 'not_one_of', { values: values.join(', ') });
       return undefined;
     }
     return v as T;
@@ -109,34 +109,34 @@ class Collector {
     const field = join(path, key);
     const v = o[key];
     if (v === undefined) {
-      if (opts.required !== false) this.add(field, 'is required');
+      if (opts.required !== false) this.add(field, 'is required', 'required');
       return undefined;
     }
     if (typeof v !== 'string') {
-      this.add(field, `must be a decimal string like "0.51", not ${typeof v}`);
+      this.add(field, `must be a decimal string like "0.51", not ${typeof v}`, 'not_decimal');
       return undefined;
     }
     const parsed = parseDecimal(v, opts.scale, true);
     if (parsed === undefined) {
-      if (/^-?\d+(\.\d+)?$/.test(v)) this.add(field, `"${v}" has more than ${opts.scale} decimal places`);
-      else this.add(field, `"${v}" is not a decimal number`);
+      if (/^-?\d+(\.\d+)?$/.test(v)) this.add(field, `"${v}" has more than ${opts.scale} decimal places`, 'too_many_decimals', { places: opts.scale });
+      else this.add(field, `"${v}" is not a decimal number`, 'not_decimal');
       return undefined;
     }
     if (parsed < 0n && !opts.signed && opts.min === undefined) {
-      this.add(field, `must not be negative (got "${v}")`);
+      this.add(field, `must not be negative (got "${v}")`, 'negative');
       return undefined;
     }
     const show = (b: bigint) => formatScaled(b, opts.scale);
     if (opts.min !== undefined && parsed < opts.min) {
-      this.add(field, `must be at least ${show(opts.min)} (got "${v}")`);
+      this.add(field, `must be at least ${show(opts.min)} (got "${v}")`, 'below_min', { min: show(opts.min) });
       return undefined;
     }
     if (opts.minExclusive !== undefined && parsed <= opts.minExclusive) {
-      this.add(field, `must be greater than ${show(opts.minExclusive)} (got "${v}")`);
+      this.add(field, `must be greater than ${show(opts.minExclusive)} (got "${v}")`, 'not_above', { min: show(opts.minExclusive) });
       return undefined;
     }
     if (opts.max !== undefined && parsed > opts.max) {
-      this.add(field, `must be at most ${show(opts.max)} (got "${v}")`);
+      this.add(field, `must be at most ${show(opts.max)} (got "${v}")`, 'above_max', { max: show(opts.max) });
       return undefined;
     }
     return parsed;
@@ -185,16 +185,16 @@ const KIND_KEYS: Record<TariffVersion['kind'], readonly string[]> = {
 export function validateTariffVersion(input: unknown, path = ''): FieldError[] {
   const c = new Collector();
   if (!isObj(input)) {
-    c.add(path || '(root)', 'a tariff version must be an object');
+    c.add(path || '(root)', 'a tariff version must be an object', 'not_object');
     return c.problems;
   }
   const kind = c.oneOf(input, 'kind', path, TARIFF_KINDS, true);
   c.keys(input, path, kind ? [...BASE_KEYS, ...KIND_KEYS[kind]] : Object.keys(input));
   c.string(input, 'code', path, true, CODE, 'a code of 3–64 lowercase letters, digits, dots and hyphens, like "gansu.residential.tiered"');
   const name = c.string(input, 'name', path, true);
-  if (name !== undefined && name.trim() === '') c.add(join(path, 'name'), 'must not be empty');
+  if (name !== undefined && name.trim() === '') c.add(join(path, 'name'), 'must not be empty', 'empty');
   const from = c.string(input, 'effectiveFrom', path, true, DATE, 'a date YYYY-MM-DD');
-  if (from !== undefined && !isDate(from)) c.add(join(path, 'effectiveFrom'), `"${from}" is not a calendar date`);
+  if (from !== undefined && !isDate(from)) c.add(join(path, 'effectiveFrom'), `"${from}" is not a calendar date`, 'not_calendar_date');
   c.string(input, 'notes', path, false);
   const appliesTo = c.object(input, 'appliesTo', path, false);
   if (appliesTo) {
@@ -213,7 +213,7 @@ export function validateTariffVersion(input: unknown, path = ''): FieldError[] {
     case 'shared-meter': {
       const base = c.decimal(input, 'basePrice', path, { scale: PRICE_SCALE });
       const markup = c.decimal(input, 'markup', path, { scale: PRICE_SCALE, signed: true });
-      if (base !== undefined && markup !== undefined && base + markup < 0n) c.add(join(path, 'markup'), 'basePrice + markup must not be negative');
+      if (base !== undefined && markup !== undefined && base + markup < 0n) c.add(join(path, 'markup'), 'basePrice + markup must not be negative', 'negative_price');
       checkFunds(c, input, path);
       break;
     }
@@ -228,7 +228,7 @@ export function validateTariffVersion(input: unknown, path = ''): FieldError[] {
         c.keys(ag, join(path, 'agentPurchase'), ['column']);
         c.oneOf(ag, 'column', join(path, 'agentPurchase'), ['single-part', 'two-part'] as const, true);
       }
-      if ('funds' in input) c.add(join(path, 'funds'), 'government funds of agent-purchase tariffs come from the month’s price table (component funds)');
+      if ('funds' in input) c.add(join(path, 'funds'), 'government funds of agent-purchase tariffs come from the month’s price table (component funds)', 'funds_from_table');
       const tou = c.object(input, 'tou', path, false);
       if (tou) checkTou(c, tou, join(path, 'tou'));
       if (kind === 'two-part') {
@@ -250,8 +250,8 @@ function enumList(c: Collector, o: Obj, key: string, path: string, values: reado
   if (!list) return;
   const seen = new Set<string>();
   list.forEach((v, i) => {
-    if (typeof v !== 'string' || !values.includes(v)) c.add(join(join(path, key), i), `must be one of ${values.join(', ')}`);
-    else if (seen.has(v)) c.add(join(join(path, key), i), `"${v}" is listed twice`);
+    if (typeof v !== 'string' || !values.includes(v)) c.add(join(join(path, key), i), `must be one of ${values.join(', ')}`, 'not_one_of', { values: values.join(', ') });
+    else if (seen.has(v)) c.add(join(join(path, key), i), `"${v}" is listed twice`, 'duplicate', { value: String(v) });
     else seen.add(v);
   });
 }
@@ -270,17 +270,17 @@ function checkTiers(c: Collector, o: Obj, path: string): void {
   let previous: bigint | undefined;
   tiers.forEach((t, i) => {
     const p = join(tp, i);
-    if (!isObj(t)) return c.add(p, 'must be an object');
+    if (!isObj(t)) return c.add(p, 'must be an object', 'not_object');
     c.keys(t, p, ['upToKwh', 'price']);
     c.decimal(t, 'price', p, { scale: PRICE_SCALE });
     const last = i === tiers.length - 1;
     if (last) {
-      if (t.upToKwh !== undefined) c.add(join(p, 'upToKwh'), 'the last tier has no upper bound');
+      if (t.upToKwh !== undefined) c.add(join(p, 'upToKwh'), 'the last tier has no upper bound', 'last_tier_bounded');
       return;
     }
     const upTo = c.decimal(t, 'upToKwh', p, { scale: QUANTITY_SCALE, minExclusive: 0n });
     if (upTo === undefined) return;
-    if (previous !== undefined && upTo <= previous) c.add(join(p, 'upToKwh'), `tiers must ascend: ${formatScaled(upTo, 2)} is not above the previous tier's ${formatScaled(previous, 2)}`);
+    if (previous !== undefined && upTo <= previous) c.add(join(p, 'upToKwh'), `tiers must ascend: ${formatScaled(upTo, 2)} is not above the previous tier's ${formatScaled(previous, 2)}`, 'tiers_not_ascending', { previous: formatScaled(previous, 2) });
     previous = upTo;
   });
 }
@@ -298,8 +298,8 @@ function checkTou(c: Collector, tou: Obj, path: string): void {
   if (floating) {
     const seen = new Set<unknown>();
     floating.forEach((f, i) => {
-      if (f !== 'agent' && f !== 'lineLoss') c.add(join(join(path, 'floating'), i), 'must be one of agent, lineLoss');
-      else if (seen.has(f)) c.add(join(join(path, 'floating'), i), `"${f}" is listed twice`);
+      if (f !== 'agent' && f !== 'lineLoss') c.add(join(join(path, 'floating'), i), 'must be one of agent, lineLoss', 'not_one_of', { values: 'agent, lineLoss' });
+      else if (seen.has(f)) c.add(join(join(path, 'floating'), i), `"${f}" is listed twice`, 'duplicate', { value: String(f) });
       seen.add(f);
     });
   }
@@ -310,7 +310,7 @@ function checkTou(c: Collector, tou: Obj, path: string): void {
     const ranges: { from: number; to: number; i: number }[] = [];
     hours.forEach((h, i) => {
       const p = join(hp, i);
-      if (!isObj(h)) return c.add(p, 'must be an object');
+      if (!isObj(h)) return c.add(p, 'must be an object', 'not_object');
       c.keys(h, p, ['period', 'from', 'to']);
       const period = c.oneOf(h, 'period', p, ['peak', 'flat', 'valley'] as const, true);
       const r = range(c, h, p);
@@ -322,30 +322,30 @@ function checkTou(c: Collector, tou: Obj, path: string): void {
       ranges.sort((a, b) => a.from - b.from);
       let at = 0;
       for (const r of ranges) {
-        if (r.from > at) c.add(hp, `hours leave ${hhmmOf(at)}–${hhmmOf(r.from)} uncovered`);
-        else if (r.from < at) c.add(join(hp, r.i), `overlaps another range at ${hhmmOf(r.from)}–${hhmmOf(Math.min(at, r.to))}`);
+        if (r.from > at) c.add(hp, `hours leave ${hhmmOf(at)}–${hhmmOf(r.from)} uncovered`, 'hours_gap', { from: hhmmOf(at), to: hhmmOf(r.from) });
+        else if (r.from < at) c.add(join(hp, r.i), `overlaps another range at ${hhmmOf(r.from)}–${hhmmOf(Math.min(at, r.to))}`, 'hours_overlap', { from: hhmmOf(r.from), to: hhmmOf(Math.min(at, r.to)) });
         at = Math.max(at, r.to);
       }
-      if (at < 1440) c.add(hp, `hours leave ${hhmmOf(at)}–24:00 uncovered`);
+      if (at < 1440) c.add(hp, `hours leave ${hhmmOf(at)}–24:00 uncovered`, 'hours_gap', { from: hhmmOf(at), to: '24:00' });
     }
   }
   const critical = c.object(tou, 'critical', path, false);
   if (critical) {
     const cp = join(path, 'critical');
     c.keys(critical, cp, ['months', 'hours']);
-    if (factors && factors.critical === undefined) c.add(join(join(path, 'factors'), 'critical'), 'is required when critical-peak hours are given');
+    if (factors && factors.critical === undefined) c.add(join(join(path, 'factors'), 'critical'), 'is required when critical-peak hours are given', 'critical_factor_required');
     const months = c.array(critical, 'months', cp, true);
     months?.forEach((m, i) => {
-      if (typeof m !== 'number' || !Number.isInteger(m) || m < 1 || m > 12) c.add(join(join(cp, 'months'), i), 'must be a month number 1–12');
-      else if (months.indexOf(m) !== i) c.add(join(join(cp, 'months'), i), `month ${m} is listed twice`);
+      if (typeof m !== 'number' || !Number.isInteger(m) || m < 1 || m > 12) c.add(join(join(cp, 'months'), i), 'must be a month number 1–12', 'not_month_number');
+      else if (months.indexOf(m) !== i) c.add(join(join(cp, 'months'), i), `month ${m} is listed twice`, 'duplicate', { value: String(m) });
     });
     const ch = c.array(critical, 'hours', cp, true);
     ch?.forEach((h, i) => {
       const p = join(join(cp, 'hours'), i);
-      if (!isObj(h)) return c.add(p, 'must be an object');
+      if (!isObj(h)) return c.add(p, 'must be an object', 'not_object');
       c.keys(h, p, ['from', 'to']);
       const r = range(c, h, p);
-      if (r && hours && !peakRanges.some(([a, b]) => a <= r.from && r.to <= b)) c.add(p, 'critical-peak hours must lie inside one peak range');
+      if (r && hours && !peakRanges.some(([a, b]) => a <= r.from && r.to <= b)) c.add(p, 'critical-peak hours must lie inside one peak range', 'critical_outside_peak');
     });
   }
 }
@@ -357,22 +357,23 @@ function range(c: Collector, h: Obj, p: string): { from: number; to: number } | 
   const f = minutesOf(from);
   const t = minutesOf(to);
   if (f >= t) {
-    c.add(p, `from ${from} must be before to ${to} (split a range that crosses midnight in two)`);
+    c.add(p, `from ${from} must be before to ${to} (split a range that crosses midnight in two)`, 'range_reversed', { from, to });
     return undefined;
   }
   return { from: f, to: t };
 }
 
 function checkBasic(c: Collector, b: Obj, path: string): void {
-  c.keys(b, path, ['capacityPricePerKva', 'demandPricePerKw', 'demandTolerance', 'excessMultiplier', 'demandFloorOfCapacity', 'highLoadDiscount', 'daysPerMonth']);
+  c.keys(b, path, ['capacityPricePerKva', 'demandPricePerKw', 'demandTolerance', 'excessMultiplier', 'demandFloorOfCapacity', 'highLoadDiscount', 'daysPerMonth', 'singlePartUpToKva']);
+  c.decimal(b, 'singlePartUpToKva', path, { scale: QUANTITY_SCALE, required: false });
   c.decimal(b, 'capacityPricePerKva', path, { scale: PRICE_SCALE });
   c.decimal(b, 'demandPricePerKw', path, { scale: PRICE_SCALE });
   c.decimal(b, 'demandTolerance', path, { scale: FACTOR_SCALE, min: ONE(FACTOR_SCALE) });
   c.decimal(b, 'excessMultiplier', path, { scale: FACTOR_SCALE, min: ONE(FACTOR_SCALE) });
   c.decimal(b, 'demandFloorOfCapacity', path, { scale: FACTOR_SCALE, max: ONE(FACTOR_SCALE) });
   const days = b.daysPerMonth;
-  if (days === undefined) c.add(join(path, 'daysPerMonth'), 'is required');
-  else if (typeof days !== 'number' || !Number.isInteger(days) || days < 28 || days > 31) c.add(join(path, 'daysPerMonth'), 'must be a whole number of days, 28–31');
+  if (days === undefined) c.add(join(path, 'daysPerMonth'), 'is required', 'required');
+  else if (typeof days !== 'number' || !Number.isInteger(days) || days < 28 || days > 31) c.add(join(path, 'daysPerMonth'), 'must be a whole number of days, 28–31', 'days_per_month');
   const d = c.object(b, 'highLoadDiscount', path, false);
   if (d) {
     const dp = join(path, 'highLoadDiscount');
@@ -380,7 +381,7 @@ function checkBasic(c: Collector, b: Obj, path: string): void {
     c.decimal(d, 'kwhPerKva', dp, { scale: QUANTITY_SCALE, minExclusive: 0n });
     c.decimal(d, 'factor', dp, { scale: FACTOR_SCALE, minExclusive: 0n, max: ONE(FACTOR_SCALE) });
     enumList(c, d, 'appliesTo', dp, ['demand', 'capacity']);
-    if (d.appliesTo === undefined) c.add(join(dp, 'appliesTo'), 'is required');
+    if (d.appliesTo === undefined) c.add(join(dp, 'appliesTo'), 'is required', 'required');
   }
 }
 
@@ -389,19 +390,19 @@ function checkPowerFactor(c: Collector, pf: Obj, path: string): void {
   c.decimal(pf, 'exemptBelowKva', path, { scale: QUANTITY_SCALE, required: false });
   const tables = pf.tables;
   if (tables === 'standard-1983') return;
-  if (typeof tables === 'string') return c.add(join(path, 'tables'), 'must be "standard-1983" or a list of tables');
+  if (typeof tables === 'string') return c.add(join(path, 'tables'), 'must be "standard-1983" or a list of tables', 'pf_tables');
   const list = c.array(pf, 'tables', path, true);
   if (!list) return;
   const standards = new Set<bigint>();
   list.forEach((t, i) => {
     const p = join(join(path, 'tables'), i);
-    if (!isObj(t)) return c.add(p, 'must be an object');
+    if (!isObj(t)) return c.add(p, 'must be an object', 'not_object');
     const errorsBefore = c.problems.length;
     c.keys(t, p, ['standard', 'points', 'percentPerStepBelow']);
     const standard = c.decimal(t, 'standard', p, { scale: 2, minExclusive: 0n, max: 100n });
     c.decimal(t, 'percentPerStepBelow', p, { scale: PERCENT_SCALE });
     if (standard !== undefined) {
-      if (standards.has(standard)) c.add(join(p, 'standard'), `standard ${formatScaled(standard, 2)} appears twice`);
+      if (standards.has(standard)) c.add(join(p, 'standard'), `standard ${formatScaled(standard, 2)} appears twice`, 'duplicate', { value: formatScaled(standard, 2) });
       standards.add(standard);
     }
     const points = c.array(t, 'points', p, true);
@@ -411,21 +412,21 @@ function checkPowerFactor(c: Collector, pf: Obj, path: string): void {
     let zeroAtStandard = false;
     points.forEach((pt, j) => {
       const pp = join(join(p, 'points'), j);
-      if (!isObj(pt)) return c.add(pp, 'must be an object');
+      if (!isObj(pt)) return c.add(pp, 'must be an object', 'not_object');
       c.keys(pt, pp, ['pf', 'percent']);
       const x = c.decimal(pt, 'pf', pp, { scale: 2, max: 100n });
       const pct = c.decimal(pt, 'percent', pp, { scale: PERCENT_SCALE, signed: true });
       if (x === undefined || pct === undefined) return;
-      if (prevPf !== undefined && x !== prevPf + 1n) c.add(join(pp, 'pf'), `points must list every 0.01 in ascending order (expected ${formatScaled(prevPf + 1n, 2)})`);
-      if (prevPct !== undefined && pct > prevPct) c.add(join(pp, 'percent'), 'the percentage must not grow as the power factor improves');
+      if (prevPf !== undefined && x !== prevPf + 1n) c.add(join(pp, 'pf'), `points must list every 0.01 in ascending order (expected ${formatScaled(prevPf + 1n, 2)})`, 'pf_points_gap', { expected: formatScaled(prevPf + 1n, 2) });
+      if (prevPct !== undefined && pct > prevPct) c.add(join(pp, 'percent'), 'the percentage must not grow as the power factor improves', 'pf_percent_grows');
       if (x === standard) {
         zeroAtStandard = pct === 0n;
-        if (!zeroAtStandard) c.add(join(pp, 'percent'), 'the percentage at the standard itself must be 0');
+        if (!zeroAtStandard) c.add(join(pp, 'percent'), 'the percentage at the standard itself must be 0', 'pf_standard_not_zero');
       }
       prevPf = x;
       prevPct = pct;
     });
-    if (standard !== undefined && c.problems.length === errorsBefore && !zeroAtStandard) c.add(join(p, 'points'), `must include the standard ${formatScaled(standard, 2)} (percent 0)`);
+    if (standard !== undefined && c.problems.length === errorsBefore && !zeroAtStandard) c.add(join(p, 'points'), `must include the standard ${formatScaled(standard, 2)} (percent 0)`, 'pf_standard_missing', { standard: formatScaled(standard, 2) });
   });
 }
 
@@ -433,7 +434,7 @@ function checkPowerFactor(c: Collector, pf: Obj, path: string): void {
 export function validateAgentPriceTable(input: unknown, path = ''): FieldError[] {
   const c = new Collector();
   if (!isObj(input)) {
-    c.add(path || '(root)', 'an agent-purchase price table must be an object');
+    c.add(path || '(root)', 'an agent-purchase price table must be an object', 'not_object');
     return c.problems;
   }
   c.keys(input, path, ['region', 'month', 'publishedOn', 'notes', 'rows']);
@@ -441,19 +442,19 @@ export function validateAgentPriceTable(input: unknown, path = ''): FieldError[]
   c.string(input, 'notes', path, false);
   c.string(input, 'month', path, true, MONTH, 'a month YYYY-MM');
   const published = c.string(input, 'publishedOn', path, false, DATE, 'a date YYYY-MM-DD');
-  if (published !== undefined && !isDate(published)) c.add(join(path, 'publishedOn'), `"${published}" is not a calendar date`);
+  if (published !== undefined && !isDate(published)) c.add(join(path, 'publishedOn'), `"${published}" is not a calendar date`, 'not_calendar_date');
   const rows = c.array(input, 'rows', path, true);
   if (!rows) return c.problems;
   const seen = new Set<string>();
   rows.forEach((r, i) => {
     const p = join(join(path, 'rows'), i);
-    if (!isObj(r)) return c.add(p, 'must be an object');
+    if (!isObj(r)) return c.add(p, 'must be an object', 'not_object');
     c.keys(r, p, ['voltage', 'column', 'agent', 'lineLoss', 'td', 'systemOps', 'funds']);
     const voltage = c.oneOf(r, 'voltage', p, VOLTAGE_BANDS, true);
     const column = c.oneOf(r, 'column', p, ['single-part', 'two-part'] as const, true);
     if (voltage && column) {
       const key = `${voltage} ${column}`;
-      if (seen.has(key)) c.add(p, `a second row for ${key}`);
+      if (seen.has(key)) c.add(p, `a second row for ${key}`, 'duplicate', { value: key });
       seen.add(key);
     }
     const parts = [
@@ -463,7 +464,7 @@ export function validateAgentPriceTable(input: unknown, path = ''): FieldError[]
       c.decimal(r, 'systemOps', p, { scale: PRICE_SCALE, signed: true }),
       c.decimal(r, 'funds', p, { scale: PRICE_SCALE }),
     ];
-    if (parts.every((x) => x !== undefined) && (parts as bigint[]).reduce((a, b) => a + b, 0n) < 0n) c.add(p, 'the components add up to a negative price');
+    if (parts.every((x) => x !== undefined) && (parts as bigint[]).reduce((a, b) => a + b, 0n) < 0n) c.add(p, 'the components add up to a negative price', 'negative_price');
   });
   return c.problems;
 }
