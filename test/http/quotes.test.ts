@@ -109,7 +109,14 @@ describe('RULES examples through POST /api/v1/quotes', () => {
     expect(res.statusCode, res.body).toBe(200);
     const body = res.json();
     expect(amounts(body)).toEqual({ 'energy.peak': 0, 'energy.flat': 5000000, 'energy.valley': 0, 'basic.demand': 1470000, 'basic.demand.excess': 210000, 'pf.adjustment': 133600, funds: 229000 });
-    expect(body.lines.find((l: { code: string }) => l.code === 'pf.adjustment')).toMatchObject({ quantity: '66800.00', unitPrice: '0.0200', detail: { powerFactorRounded: '0.86', standard: '0.90', percent: '2.00' } });
+    expect(body.lines.find((l: { code: string }) => l.code === 'pf.adjustment')).toMatchObject({ quantity: '66800.00', unit: '元', unitPrice: '2.00', priceUnit: '%', factor: null, detail: { powerFactorRounded: '0.86', standard: '0.90', percent: '2.00' } });
+    expect(body.subtotals).toEqual([
+      { kind: 'energy', amountFen: 5000000 },
+      { kind: 'basic', amountFen: 1680000 },
+      { kind: 'pf', amountFen: 133600 },
+      { kind: 'funds', amountFen: 229000 },
+    ]);
+    expect(body).toMatchObject({ kwh: '100000.00', averagePrice: '0.7043' }); // 70,426.00 元 / 100,000 kWh
     expect(body.agentPrices).toEqual({ month: '2026-10', source: 'inline' });
   });
 
@@ -158,11 +165,73 @@ describe('bad quotes → 422 naming the field and the reason', () => {
     expect(res.json().detail).toContain(field);
   });
 
+  it('issue 17: each rule is refused with its stable code', async () => {
+    const tou = { ...base, tariffCode: 'gansu.ci.single-part', account: shop };
+    const twoPart = { ...base, tariffCode: 'gansu.ci.two-part', account: { ...factory, capacityKva: '800' }, usage: { kwhByPeriod: flatOnly('100'), maxDemandKw: '300' } };
+    const cases: [unknown, string, string][] = [
+      [{ ...base, usage: { kwh: '1000000000000000' } }, 'usage.kwh', 'too_large'],
+      [{ ...tou, usage: { kwhByPeriod: { ...flatOnly('100'), critical: '10' } } }, 'usage.kwhByPeriod.critical', 'critical_out_of_season'],
+      [{ ...tou, account: { ...shop, pfStandard: '0.85' }, usage: { kwhByPeriod: flatOnly('100'), kvarh: '50' } }, 'account.capacityKva', 'capacity_required_for_pf'],
+      [{ ...twoPart, account: { ...factory, capacityKva: '50' } }, 'account.capacityKva', 'two_part_capacity'],
+      [{ ...tou, account: { ...shop, agentMultiplier: '7' }, usage: { kwhByPeriod: flatOnly('100') } }, 'account.agentMultiplier', 'alpha_not_allowed'],
+      [{ ...twoPart, period: '2026-11', usage: { ...twoPart.usage, days: '31' } }, 'usage.days', 'days_beyond_month'],
+      [{ ...twoPart, usage: { ...twoPart.usage, days: '45' } }, 'usage.days', 'days_beyond_month'],
+    ];
+    for (const [payload, field, code] of cases) {
+      const res = await post(payload);
+      expect(res.statusCode, res.body).toBe(422);
+      expect(res.json().errors, res.body).toContainEqual(expect.objectContaining({ field, code }));
+    }
+  });
+
+  it('issue 17: kvarh without pfStandard — an 800 kVA two-part account is held to 0.90 (RULES §5)', async () => {
+    const res = await post({ tariffCode: 'gansu.ci.two-part', period: '2026-10', account: { ...factory, capacityKva: '800' }, usage: { kwhByPeriod: flatOnly('100000'), kvarh: '60000', maxDemandKw: '300' } });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().lines.find((l: { code: string }) => l.code === 'pf.adjustment')).toMatchObject({ detail: { standard: '0.90', standardFrom: 'RULES §5' } });
+  });
+
+  it('issue 17: every bad field at once — shape, inline tariff, usage and account — each with a code', async () => {
+    const res = await post({
+      tariff: { ...GANSU_TARIFF_VERSIONS[0], tiers: [{ price: '0.51' }, { upToKwh: '1', price: '0.56' }] },
+      period: '2026-10',
+      account: { category: 'alien', voltageLevel: '0.22kV', agentMultiplier: '7' },
+      usage: { kwh: '1', kvarh: '-5', maxDemandKw: 'x', days: '45', watts: '3' },
+      extra: true,
+    });
+    expect(res.statusCode, res.body).toBe(422);
+    const errors = res.json().errors as { field: string; code: string; message: string }[];
+    expect(errors.map((e) => `${e.field} ${e.code}`)).toEqual(
+      expect.arrayContaining([
+        'extra unknown_field',
+        'usage.watts unknown_field',
+        'tariff.tiers[0].upToKwh required',
+        'account.category not_one_of',
+        'account.agentMultiplier alpha_not_allowed',
+        'usage.kvarh negative',
+        'usage.maxDemandKw not_decimal',
+        'usage.days days_beyond_month',
+      ]),
+    );
+    for (const e of errors) expect(e.code, JSON.stringify(e)).toMatch(/^[a-z_]+$/);
+  });
+
   it('a quote stores nothing', async () => {
     const before = await fingerprintTables(handle.db);
     expect((await post(base)).statusCode).toBe(200);
     expect((await post({ ...base, usage: {} })).statusCode).toBe(422);
     expect(await fingerprintTables(handle.db)).toEqual(before);
+  });
+
+  it('OpenAPI documents the inline tariff format, agentPrices and the 422 answers of the validating routes', async () => {
+    const spec = (await t.app.inject({ url: '/openapi.json' })).json();
+    const body = spec.paths['/api/v1/quotes'].post.requestBody.content['application/json'].schema;
+    expect(Object.keys(body.properties.tariff.properties)).toEqual(expect.arrayContaining(['code', 'kind', 'tiers', 'tou', 'basic', 'powerFactor']));
+    expect(Object.keys(body.properties.agentPrices.properties.rows.items.properties)).toEqual(['voltage', 'column', 'agent', 'lineLoss', 'td', 'systemOps', 'funds']);
+    for (const [path, method] of [['/api/v1/quotes', 'post'], ['/api/v1/tariff-versions', 'post'], ['/api/v1/agent-prices', 'post'], ['/api/v1/agent-prices/import', 'post'], ['/api/v1/tariff-versions/{id}/publish', 'post']] as const) {
+      const refusal = spec.paths[path][method].responses['422'];
+      expect(refusal, `${method} ${path}`).toBeDefined();
+      expect(JSON.stringify(refusal)).toContain('"code"');
+    }
   });
 
   it('needs a session', async () => {

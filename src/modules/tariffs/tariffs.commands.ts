@@ -1,11 +1,9 @@
 import { yuanOf as formatYuan } from '../../shared/money.js';
 import fs from 'node:fs';
-import Ajv from 'ajv';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
 import { withRuntime } from '../../runtime.js';
 import { AppError, type FieldError } from '../../shared/errors.js';
-import { quoteBody, type QuoteInput } from './tariffs.types.js';
 import { quote, type QuoteResult } from './use-cases/quote.js';
 
 /** `granary quote <file.json>`: the POST /api/v1/quotes body from a file, the lines as a table. */
@@ -24,25 +22,13 @@ export function registerTariffCommands(program: Command): void {
     });
 }
 
-const validateBody = new Ajv.default({ allErrors: true, strict: false }).compile(quoteBody);
-
-/** The same shape checks as the API, before a database is started. */
-function readQuoteFile(file: string): QuoteInput {
-  let body: unknown;
+/** The body as JSON; the quote itself checks all of it, as for the API. */
+function readQuoteFile(file: string): unknown {
   try {
-    body = JSON.parse(fs.readFileSync(file, 'utf8'));
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (err) {
     throw new Error(`${file}: ${(err as Error).message}`);
   }
-  if (!validateBody(body)) {
-    const errors = (validateBody.errors ?? []).map((e) => {
-      const extra = e.params as { additionalProperty?: string; missingProperty?: string };
-      const field = [e.instancePath.replace(/^\//, '').replace(/\//g, '.'), extra.additionalProperty ?? extra.missingProperty].filter(Boolean).join('.');
-      return { field: field || 'body', message: extra.additionalProperty ? 'unknown field' : (e.message ?? 'invalid') };
-    });
-    throw new Error(describe(new AppError('VALIDATION', 'invalid quote', { errors })));
-  }
-  return body as QuoteInput;
 }
 
 function describe(err: AppError): string {
@@ -53,13 +39,18 @@ function describe(err: AppError): string {
 /** 12345 → "123.45", 175000000 → "1,750,000.00": exact, from integer fen. */
 export const yuanOf = (fen: number): string => formatYuan(fen, { grouped: true });
 
+const KIND_NAMES: Record<string, string> = { energy: 'energy charge', basic: 'basic charge', pf: 'power factor', funds: 'government funds', other: 'other' };
+
+/** The lines with units and part-month factors, the subtotals per kind and the average price. */
 export function formatQuote(r: QuoteResult): string {
-  const head = ['line', 'quantity', 'unit price', 'amount (元)'];
-  const rows = r.lines.map((l) => [l.code, l.quantity, l.unitPrice, yuanOf(l.amountFen)]);
-  const total = ['total', '', '', yuanOf(r.totalFen)];
-  const widths = head.map((h, i) => Math.max(h.length, ...[...rows, total].map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const head = ['line', 'quantity', 'unit price', 'factor', 'amount (元)'];
+  const rows = r.lines.map((l) => [l.code, `${l.quantity} ${l.unit}`, `${l.unitPrice} ${l.priceUnit}`, l.factor?.text ?? '', yuanOf(l.amountFen)]);
+  const subtotals = r.subtotals.map((s) => [`  ${KIND_NAMES[s.kind] ?? s.kind}`, '', '', '', yuanOf(s.amountFen)]);
+  const total = ['total', `${r.kwh} kWh`, r.averagePrice === null ? '' : `${r.averagePrice} 元/kWh avg`, '', yuanOf(r.totalFen)];
+  const all = [...rows, ...subtotals, total];
+  const widths = head.map((h, i) => Math.max(h.length, ...all.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
   const prices = r.agentPrices ? `, agent-purchase prices ${r.agentPrices.month} (${r.agentPrices.source})` : '';
-  return [`${r.tariffCode} from ${r.tariffEffectiveFrom} — ${r.tariffName}; period ${r.period}${prices}`, '', line(head), rule, ...rows.map(line), rule, line(total)].join('\n');
+  return [`${r.tariffCode} from ${r.tariffEffectiveFrom} — ${r.tariffName}; period ${r.period}${prices}`, '', line(head), rule, ...rows.map(line), rule, ...subtotals.map(line), line(total)].join('\n');
 }

@@ -1,4 +1,4 @@
-import { ratingAccountSchema, ratingResultSchema, ratingUsageSchema, type AgentPriceTable, type RatingAccount, type RatingUsage } from './domain/index.js';
+import { agentPriceTableSchema, billLinesViewProperties, ratingAccountSchema, ratingResultSchema, ratingUsageSchema, tariffVersionSchema, type AgentPriceTable, type RatingAccount, type RatingUsage } from './domain/index.js';
 
 /**
  * JSON schemas of the tariffs API (validated by Fastify, listed in OpenAPI) and the input types.
@@ -66,12 +66,49 @@ export const catalogueSchema = {
 } as const;
 
 /** A tariff version in the catalogue format; checked by validateTariffVersion (every problem, with its path). */
-export const tariffDraftBody = {
-  type: 'object',
-  description: 'a tariff version in the catalogue format (see tariffVersionSchema in src/modules/tariffs/domain/tariff-schema.ts)',
-} as const;
+export const tariffDraftBody = { ...tariffVersionSchema, description: 'a tariff version in the catalogue format (src/modules/tariffs/README.md)' } as const;
 
 export const publishedVersionSchema = versionSchema;
+
+/**
+ * A refusal (422, application/problem+json): every problem at once, each with its field, a stable
+ * `code` and the `params` its message names, so a client can word it in its own language.
+ */
+export const validationProblemSchema = {
+  type: 'object',
+  description: 'RFC 9457 problem: every bad field at once',
+  additionalProperties: true,
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer', examples: [422] },
+    code: { type: 'string', examples: ['VALIDATION'] },
+    detail: { type: 'string' },
+    errors: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: true,
+        required: ['field', 'message'],
+        properties: {
+          field: { type: 'string', examples: ['usage.kwh', 'tariff.tiers[1].upToKwh'] },
+          code: {
+            type: 'string',
+            examples: ['required', 'too_large', 'critical_out_of_season', 'two_part_capacity', 'alpha_not_allowed', 'days_beyond_month', 'capacity_required_for_pf', 'kvarh_required'],
+            description: 'stable machine code (src/modules/tariffs/README.md lists them)',
+          },
+          message: { type: 'string', description: 'English, for logs and API users' },
+          params: { type: 'object', additionalProperties: true, description: 'values the message names, e.g. {max: "1000000000"}' },
+          row: { type: 'integer', description: 'spreadsheet imports: the row as the spreadsheet shows it' },
+          column: { type: 'string', description: 'spreadsheet imports: the column letter' },
+        },
+      },
+    },
+  },
+} as const;
+
+/** The 422 answer, to add to `response` of every route whose input the domain checks. */
+export const refusals = { 422: validationProblemSchema } as const;
 
 export const priceTableSummarySchema = {
   type: 'object',
@@ -122,10 +159,7 @@ export const priceTableListQuery = {
   properties: { status: { type: 'string', enum: ['draft', 'published'] }, from: month, to: month },
 } as const;
 
-export const priceTableDraftBody = {
-  type: 'object',
-  description: "a month's agent-purchase price table {month, rows} (see agentPriceTableSchema); checked by validateAgentPriceTable",
-} as const;
+export const priceTableDraftBody = { ...agentPriceTableSchema, description: "a month's agent-purchase price table {month, rows}" } as const;
 
 export const importQuery = {
   type: 'object',
@@ -153,35 +187,31 @@ export interface QuoteInput {
 }
 
 /**
- * The rating input schemas with their decimal patterns left out and without the usage's anyOf: the
- * engine checks those itself and says it better ('usage.kwh: "1.234" has more than 2 decimal places',
- * 'usage.kwh: is required (or usage.kwhByPeriod)') than a regular expression would.
+ * The quote body as documented. The route does not let ajv enforce it: the domain checks all of it
+ * (`checkQuoteShape`, `validateTariffVersion`, `validateAgentPriceTable`, `checkRatingInput`) and answers
+ * every problem in one 422 with codes, which a schema validator stopping per keyword could not.
  */
-function withoutPatterns<T>(schema: T): T;
-function withoutPatterns(schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(withoutPatterns);
-  if (!schema || typeof schema !== 'object') return schema;
-  return Object.fromEntries(Object.entries(schema).filter(([k]) => k !== 'pattern' && k !== 'anyOf').map(([k, v]) => [k, k === 'examples' ? v : withoutPatterns(v)]));
-}
-
 export const quoteBody = {
   type: 'object',
   required: ['period', 'account', 'usage'],
   additionalProperties: false,
+  description: 'one of tariffCode / tariff',
   properties: {
     tariffCode: { type: 'string', pattern: '^[a-z0-9][a-z0-9.-]{2,63}$', description: 'a catalogue code: the published version in effect in `period` is used' },
-    tariff: { type: 'object', description: 'or an inline tariff version in the catalogue format (one of tariffCode / tariff)' },
-    agentPrices: { type: 'object', description: "optional what-if agent-purchase table {month, rows}; default: the period's published table" },
+    tariff: { ...tariffVersionSchema, description: 'or an inline tariff version in the catalogue format (a draft, a what-if)' },
+    agentPrices: { ...agentPriceTableSchema, description: "optional what-if agent-purchase table of the period's month; default: the period's published table" },
     period: { ...month, description: 'the billing month' },
-    account: withoutPatterns(ratingAccountSchema),
-    usage: withoutPatterns(ratingUsageSchema),
+    account: ratingAccountSchema,
+    usage: ratingUsageSchema,
   },
 } as const;
 
 export const quoteResponse = {
   ...ratingResultSchema,
+  required: [...ratingResultSchema.required, 'subtotals', 'kwh', 'averagePrice'],
   properties: {
     ...ratingResultSchema.properties,
+    ...billLinesViewProperties,
     tariffName: { type: 'string' },
     agentPrices: {
       type: ['object', 'null'],

@@ -224,9 +224,9 @@ export const ratingAccountSchema = {
   properties: {
     category: { type: 'string', enum: categories },
     voltageLevel: { type: 'string', enum: voltageLevels },
-    agentMultiplier: { ...decimal(2, false, 'α (default 1): 1.5 for users who left the market, high-energy users, captive coal plants', '1.5'), type: ['string', 'null'] },
-    pfStandard: { type: ['string', 'null'], enum: ['0.90', '0.85', '0.80', '0.9', '0.8', null] },
-    capacityKva: { ...quantity('operating capacity, kVA', '400'), type: ['string', 'null'] },
+    agentMultiplier: { ...decimal(2, false, 'α, "1" (default) or "1.5" for users who left the market, high-energy users, captive coal plants (RULES §3); anything else is refused', '1.5'), type: ['string', 'null'] },
+    pfStandard: { type: ['string', 'null'], enum: ['0.90', '0.85', '0.80', '0.9', '0.8', null], description: 'absent: the RULES §5 standard of category, voltage and capacity (0.90 HV industry ≥160 kVA, 0.80 agriculture ≥100, 0.85 others ≥100; residential and <100 kVA exempt)' },
+    capacityKva: { ...quantity('operating capacity, kVA; two-part needs more than 100 (RULES §4); a power-factor adjustment needs it to judge the <100 kVA exemption', '400'), type: ['string', 'null'] },
     contractDemandKw: { ...quantity('contract demand C, kW', '400'), type: ['string', 'null'] },
     basicChargeBasis: { type: ['string', 'null'], enum: ['capacity', 'demand', null] },
   },
@@ -248,11 +248,11 @@ export const ratingUsageSchema = {
       type: 'object',
       required: ['peak', 'flat', 'valley'],
       additionalProperties: false,
-      properties: { peak: kwh('kWh', '120.00'), flat: kwh('kWh', '100.00'), valley: kwh('kWh', '80.00'), critical: kwh('kWh', '0.00') },
+      properties: { peak: kwh('kWh', '120.00'), flat: kwh('kWh', '100.00'), valley: kwh('kWh', '80.00'), critical: kwh('kWh; only in the tariff’s critical-peak months', '0.00') },
     },
     kvarh: kwh('reactive energy, kvarh', '60000.00'),
     maxDemandKw: kwh('actual maximum demand D, kW', '450'),
-    days: kwh('days of supply in a part month; a part day counts whole', '10'),
+    days: kwh('days of supply in a part month (1 to the days of the period’s month); a part day counts whole', '10'),
     cycleMonths: { type: 'integer', minimum: 1, maximum: 12, default: 1 },
   },
 } as const;
@@ -267,6 +267,40 @@ export const billLineSchema = {
     amountFen: { type: 'integer' },
     detail: { type: 'object', additionalProperties: true },
   },
+} as const;
+
+/** A bill line as presented (API, PDF, web): quantity × unitPrice × factor (÷ 100 for %) rounds to amountFen. */
+export const presentedLineSchema = {
+  type: 'object',
+  required: ['code', 'kind', 'quantity', 'unit', 'unitPrice', 'priceUnit', 'factor', 'amountFen', 'detail'],
+  properties: {
+    code: billLineSchema.properties.code,
+    kind: { type: 'string', enum: ['energy', 'basic', 'pf', 'funds', 'other'], description: 'what the subtotals group by' },
+    quantity: { type: 'string', examples: ['160.00'], description: 'kWh, kVA or kW; for the power-factor line the base (basic + energy charge) in 元' },
+    unit: { type: 'string', enum: ['kWh', 'kVA', 'kW', '元'] },
+    unitPrice: { type: 'string', examples: ['0.5100', '2.00'], description: '元 per unit; for the power-factor line the signed percentage' },
+    priceUnit: { type: 'string', enum: ['元/kWh', '元/kVA·月', '元/kW·月', '%'] },
+    factor: {
+      type: ['object', 'null'],
+      required: ['num', 'den', 'text'],
+      properties: { num: { type: 'integer' }, den: { type: 'integer' }, text: { type: 'string', examples: ['10/30'] } },
+      description: 'a part month: days billed / days per month; null for a whole month',
+    },
+    amountFen: { type: 'integer' },
+    detail: { type: 'object', additionalProperties: true },
+  },
+} as const;
+
+/** Lines with units and factors, subtotals per kind, average price: what `presentBillLines` answers. */
+export const billLinesViewProperties = {
+  lines: { type: 'array', items: presentedLineSchema },
+  subtotals: {
+    type: 'array',
+    items: { type: 'object', required: ['kind', 'amountFen'], properties: { kind: presentedLineSchema.properties.kind, amountFen: { type: 'integer' } } },
+    description: 'Σ amountFen per kind of charge (energy, basic, pf, funds), in that order',
+  },
+  kwh: { type: 'string', examples: ['300.00'], description: 'active energy billed (the energy lines)' },
+  averagePrice: { type: ['string', 'null'], examples: ['0.5833'], description: 'total ÷ kWh, 元/kWh, 4 decimals half-up; null without energy' },
 } as const;
 
 export const ratingResultSchema = {

@@ -1,47 +1,95 @@
 import type { Executor } from '../../../db/tx.js';
-import { AppError, invalid } from '../../../shared/errors.js';
-import { compileAgentPrices, compileTariff, rate, type CompiledAgentPrices, type CompiledTariff, type RatingResult } from '../domain/index.js';
+import { AppError, type FieldError } from '../../../shared/errors.js';
+import {
+  checkQuoteShape,
+  checkRatingInput,
+  compileAgentPrices,
+  compileTariff,
+  presentBillLines,
+  rate,
+  validateAgentPriceTable,
+  validateTariffVersion,
+  type BillLinesView,
+  type CompiledAgentPrices,
+  type CompiledTariff,
+  type RatingAccount,
+  type RatingResult,
+  type RatingUsage,
+} from '../domain/index.js';
 import type { QuoteInput } from '../tariffs.types.js';
 import { loadAgentPrices, loadTariffHistory } from './load-published.js';
 
-export type QuoteResult = RatingResult & { tariffName: string; agentPrices: { month: string; source: 'published' | 'inline' } | null };
+export type QuoteResult = Omit<RatingResult, 'lines'> & BillLinesView & { tariffName: string; agentPrices: { month: string; source: 'published' | 'inline' } | null };
 
 /**
  * 试算: a bill computed from a tariff and a usage with the same pure rating the bill run uses, and
  * nothing stored. A catalogue code takes the published version in effect in the period and that month's
  * published agent-purchase table; an inline `tariff` (and optionally inline `agentPrices`) quotes a
- * draft or a what-if. Every refusal is a 422 naming the field.
+ * draft or a what-if. A refusal is one 422 listing every problem (shape, tariff, prices, usage, account).
  */
-export async function quote(db: Executor, input: QuoteInput): Promise<QuoteResult> {
-  const tariff = await resolveTariff(db, input);
-  const prices = tariff.needsAgentPrices ? await resolvePrices(db, input, tariff) : null;
-  const result = rate({ tariff, agentPrices: prices?.table ?? null, period: input.period, account: input.account, usage: input.usage });
-  return { ...result, tariffName: tariff.name, agentPrices: prices ? { month: input.period, source: prices.source } : null };
+export async function quote(db: Executor, body: unknown): Promise<QuoteResult> {
+  const errors = checkQuoteShape(body);
+  const input = (typeof body === 'object' && body !== null ? body : {}) as QuoteInput;
+  const periodOk = !errors.some((e) => e.field === 'period');
+  const tariff = await resolveTariff(db, input, periodOk, errors);
+  let inlinePrices: CompiledAgentPrices | undefined;
+  if (input.agentPrices !== undefined) {
+    const problems = validateAgentPriceTable(input.agentPrices, 'agentPrices');
+    if (problems.length) errors.push(...problems);
+    else inlinePrices = compileAgentPrices(input.agentPrices, 'agentPrices');
+  }
+  const period = periodOk ? input.period : '';
+  errors.push(...checkRatingInput(tariff, period, input.account as RatingAccount, input.usage as RatingUsage).errors);
+  if (errors.length) fail(errors);
+
+  const prices = tariff!.needsAgentPrices ? await resolvePrices(db, input, tariff!, inlinePrices) : null;
+  const result = rate({ tariff: tariff!, agentPrices: prices?.table ?? null, period, account: input.account, usage: input.usage });
+  return { ...result, ...presentBillLines(result.lines), tariffName: tariff!.name, agentPrices: prices ? { month: period, source: prices.source } : null };
 }
 
-async function resolveTariff(db: Executor, input: QuoteInput): Promise<CompiledTariff> {
-  const hasCode = input.tariffCode !== undefined;
-  const hasInline = input.tariff !== undefined;
-  if (hasCode === hasInline)
-    throw new AppError('VALIDATION', 'tariffCode: give a catalogue code or an inline tariff (one of tariffCode, tariff)', {
-      errors: [{ field: hasCode ? 'tariff' : 'tariffCode', message: hasCode ? 'give tariffCode or tariff, not both' : 'is required (or tariff)' }],
-    });
-  if (hasInline) {
+function fail(errors: FieldError[]): never {
+  throw new AppError('VALIDATION', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors });
+}
+
+/** The tariff to rate with, or null with its problems added (the rating check then skips what depends on it). */
+async function resolveTariff(db: Executor, input: QuoteInput, periodOk: boolean, errors: FieldError[]): Promise<CompiledTariff | null> {
+  if (input.tariff !== undefined && input.tariffCode === undefined) {
+    const problems = validateTariffVersion(input.tariff, 'tariff');
+    if (problems.length) {
+      errors.push(...problems);
+      return null;
+    }
     const v = compileTariff(input.tariff, 'tariff');
-    if (v.effectiveFrom > `${input.period}-01`) throw invalid('period', `the inline tariff is effective from ${v.effectiveFrom}, after the start of ${input.period}`);
+    if (periodOk && v.effectiveFrom > `${input.period}-01`)
+      errors.push({ field: 'period', code: 'tariff_not_in_effect', message: `the inline tariff is effective from ${v.effectiveFrom}, after the start of ${input.period}`, params: { from: v.effectiveFrom } });
     return v;
   }
-  const history = await loadTariffHistory(db, input.tariffCode!);
-  if (!history) throw invalid('tariffCode', `no published tariff has the code ${input.tariffCode}`);
+  if (typeof input.tariffCode !== 'string' || errors.some((e) => e.field === 'tariffCode' || e.field === 'tariff')) return null;
+  const history = await loadTariffHistory(db, input.tariffCode);
+  if (!history) {
+    errors.push({ field: 'tariffCode', code: 'unknown_tariff', message: `no published tariff has the code ${input.tariffCode}` });
+    return null;
+  }
+  if (!periodOk) return null;
   const v = history.at(input.period);
-  if (!v) throw invalid('period', `no version of ${input.tariffCode} is in effect in ${input.period} (the first starts ${history.versions[0]!.effectiveFrom})`);
+  if (!v) {
+    const from = history.versions[0]!.effectiveFrom;
+    errors.push({ field: 'period', code: 'tariff_not_in_effect', message: `no version of ${input.tariffCode} is in effect in ${input.period} (the first starts ${from})`, params: { from } });
+    return null;
+  }
   return v;
 }
 
-async function resolvePrices(db: Executor, input: QuoteInput, tariff: CompiledTariff): Promise<{ table: CompiledAgentPrices; source: 'published' | 'inline' }> {
-  if (input.agentPrices !== undefined) return { table: compileAgentPrices(input.agentPrices, 'agentPrices'), source: 'inline' };
+async function resolvePrices(db: Executor, input: QuoteInput, tariff: CompiledTariff, inline: CompiledAgentPrices | undefined): Promise<{ table: CompiledAgentPrices; source: 'published' | 'inline' }> {
+  if (inline) return { table: inline, source: 'inline' };
   const table = await loadAgentPrices(db, [input.period]);
   if (!table.forMonth(input.period))
-    throw invalid('period', `${tariff.code} prices energy by agent purchase and no agent-purchase table is published for ${input.period} (give agentPrices inline for a what-if quote)`);
+    fail([
+      {
+        field: 'period',
+        code: 'agent_prices_missing',
+        message: `${tariff.code} prices energy by agent purchase and no agent-purchase table is published for ${input.period} (give agentPrices inline for a what-if quote)`,
+      },
+    ]);
   return { table, source: 'published' };
 }
