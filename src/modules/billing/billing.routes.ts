@@ -3,6 +3,7 @@ import { inTransaction } from '../../db/tx.js';
 import type { AppDeps } from '../../http/deps.js';
 import { ctxOf } from '../../http/plugins/auth.js';
 import { decodeCursor, DEFAULT_LIMIT } from '../../shared/pagination.js';
+import { refusals } from '../tariffs/index.js';
 import {
   adjustmentBody,
   approveBody,
@@ -142,7 +143,7 @@ export async function billingRoutes(app: FastifyInstance, deps: AppDeps): Promis
         summary: 'Correct an issued bill (退补) with an adjustment bill: re-rated usage or signed lines; posted to the ledger at once; audited',
         params: idParams,
         body: adjustmentBody,
-        response: { 201: billSchema },
+        response: { 201: billSchema, ...refusals },
       },
     },
     async (request, reply) => reply.code(201).send(await inTransaction(deps.db, (trx) => createAdjustment(trx, ctxOf(request, deps), request.params.id, request.body))),

@@ -1,5 +1,5 @@
 /** JSON schemas of the billing API (validated by Fastify, listed in OpenAPI). */
-import { ratingUsageSchema } from '../tariffs/domain/index.js';
+import { billLinesViewProperties, presentedLineSchema, ratingUsageSchema } from '../tariffs/domain/index.js';
 
 const nullable = (type: string) => ({ type: [type, 'null'] }) as const;
 const decimalText = { type: ['string', 'null'], description: 'exact decimal' } as const;
@@ -101,16 +101,10 @@ export const exceptionSchema = {
 
 export const exceptionPage = { type: 'object', properties: { items: { type: 'array', items: exceptionSchema }, nextCursor: nullable('string') } } as const;
 
+/** A stored line as presented (tariffs' presentBillLines): units, the part-month factor, and its lineNo. */
 const lineSchema = {
-  type: 'object',
-  properties: {
-    lineNo: { type: 'integer' },
-    code: { type: 'string' },
-    quantity: { type: 'string' },
-    unitPrice: { type: 'string' },
-    amountFen: { type: 'integer' },
-    detail: { type: 'object', additionalProperties: true },
-  },
+  ...presentedLineSchema,
+  properties: { lineNo: { type: 'integer' }, ...presentedLineSchema.properties },
 } as const;
 
 const billProperties = {
@@ -138,7 +132,7 @@ const billProperties = {
 export const billSummarySchema = { type: 'object', properties: billProperties } as const;
 export const billSchema = {
   type: 'object',
-  properties: { ...billProperties, lines: { type: 'array', items: lineSchema }, adjustmentIds: { type: 'array', items: { type: 'integer' } } },
+  properties: { ...billProperties, ...billLinesViewProperties, lines: { type: 'array', items: lineSchema }, adjustmentIds: { type: 'array', items: { type: 'integer' } } },
 } as const;
 export const billPage = { type: 'object', properties: { items: { type: 'array', items: billSummarySchema }, nextCursor: nullable('string') } } as const;
 

@@ -6,3 +6,4 @@ export { seedTariffDefaults } from './use-cases/seed-defaults.js';
 export { loadCatalogue, loadAgentPrices, loadTariffHistory } from './use-cases/load-published.js';
 export { quote, type QuoteResult } from './use-cases/quote.js';
 export type { QuoteInput } from './tariffs.types.js';
+export { refusals, validationProblemSchema } from './tariffs.types.js';

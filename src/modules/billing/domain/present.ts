@@ -1,3 +1,4 @@
+import { presentBillLines } from '../../tariffs/domain/index.js';
 import { runProgress, type RunCounters } from './progress.js';
 
 /** API shapes (DESIGN §6): camelCase, money in integer fen ending in Fen, quantities as decimal strings. */
@@ -105,6 +106,10 @@ export function presentBill(b: BillRowLike) {
   };
 }
 
-export function presentLine(l: { line_no: number; code: string; quantity: string; unit_price: string; amount_fen: number; detail: Record<string, unknown> }) {
-  return { lineNo: l.line_no, code: l.code, quantity: l.quantity, unitPrice: l.unit_price, amountFen: l.amount_fen, detail: l.detail };
+type LineRow = { line_no: number; code: string; quantity: string; unit_price: string; amount_fen: number; detail: Record<string, unknown> };
+
+/** A bill's lines as the tariffs module presents them (units, part-month factor, subtotals, average price), each with its lineNo. */
+export function presentLines(rows: readonly LineRow[]) {
+  const view = presentBillLines(rows.map((l) => ({ code: l.code, quantity: l.quantity, unitPrice: l.unit_price, amountFen: l.amount_fen, detail: l.detail })));
+  return { ...view, lines: view.lines.map((l, i) => ({ lineNo: rows[i]!.line_no, ...l })) };
 }

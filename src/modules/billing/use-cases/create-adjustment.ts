@@ -8,7 +8,7 @@ import type { Ctx } from '../../org/index.js';
 import { rate, type RatingUsage } from '../../tariffs/index.js';
 import { billLines, effectiveLines, insertAdjustment, nextBillId } from '../billing.repository.js';
 import { dueDate } from '../domain/due-date.js';
-import { presentBill, presentLine } from '../domain/present.js';
+import { presentBill, presentLines } from '../domain/present.js';
 import { operatorOf, requireBilling, auditActor } from './operator.js';
 import { billInScope } from './queries.js';
 import { loadRatingTariffs } from './tariff-source.js';
@@ -71,7 +71,7 @@ export async function createAdjustment(trx: Trx, ctx: Ctx, billId: number, input
   await insertAudit(trx, { ...auditActor(op), action: 'bill.adjust', entity: 'bill', entityId: id, detail: { adjusts: bill.id, accountId: bill.account_id, period: bill.period, totalFen, reason: input.reason } });
 
   const created = (await trx.selectFrom('bill as b').selectAll('b').where('b.account_id', '=', bill.account_id).where('b.id', '=', id).executeTakeFirstOrThrow());
-  return { ...presentBill(created), lines: (await billLines(trx, bill.account_id, id)).map(presentLine), adjustmentIds: [] as number[] };
+  return { ...presentBill(created), ...presentLines(await billLines(trx, bill.account_id, id)), adjustmentIds: [] as number[] };
 }
 
 /** Corrected usage rated with the tariff and prices of the bill's period, minus what is billed already. */

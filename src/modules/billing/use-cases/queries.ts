@@ -4,7 +4,7 @@ import { encodeCursor } from '../../../shared/pagination.js';
 import { accountInScope, findAccountInScope } from '../../customers/index.js';
 import type { Ctx } from '../../org/index.js';
 import { adjustmentIds, billLines, exceptionCounts, findBill, listAccountBills, listExceptions, listRuns, type ExceptionFilter } from '../billing.repository.js';
-import { presentBill, presentLine, presentRun } from '../domain/present.js';
+import { presentBill, presentLines, presentRun } from '../domain/present.js';
 import { requireBilling, type Operator } from './operator.js';
 import { runInCompany } from './review-bill-run.js';
 
@@ -77,5 +77,5 @@ export async function billInScope(db: Executor, ctx: Ctx, billId: number) {
 export async function getBill(db: Executor, ctx: Ctx, billId: number) {
   const { bill } = await billInScope(db, ctx, billId);
   const lines = await billLines(db, bill.account_id, bill.id);
-  return { ...presentBill(bill), lines: lines.map(presentLine), adjustmentIds: await adjustmentIds(db, bill.account_id, bill.id) };
+  return { ...presentBill(bill), ...presentLines(lines), adjustmentIds: await adjustmentIds(db, bill.account_id, bill.id) };
 }
