@@ -27,6 +27,17 @@ const schema = z.object({
   GRANARY_LOCKOUT_MINUTES: z.coerce.number().int().min(1).default(15),
   GRANARY_BODY_LIMIT: z.coerce.number().int().min(1024).default(1_048_576),
   GRANARY_RATE_LIMIT: z.coerce.number().int().min(1).default(6000),
+  GRANARY_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(30),
+  GRANARY_LOOKUP_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+  GRANARY_PHONE_SEARCH_RATE_LIMIT: z.coerce.number().int().min(1).default(20),
+  GRANARY_TRUST_PROXY: z
+    .string()
+    .default('')
+    .refine((v) => v === '' || /^(true|false|[0-9]{1,2}|[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*)$/.test(v.trim()), 'true, false, a hop count, or proxy addresses/CIDRs separated by commas'),
+  GRANARY_COOKIE_SECURE: bool.default(false),
+  GRANARY_RECON_REVIEW_ABOVE_YUAN: z.coerce.number().int().min(0).max(100_000_000).default(50_000),
+  GRANARY_OPEN_ORDERS_PER_ACCOUNT: z.coerce.number().int().min(1).max(1000).default(5),
+  GRANARY_ORDERS_PER_PAY_TOKEN: z.coerce.number().int().min(1).max(10_000).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // online payment channels (src/modules/channels); a channel is on when all of its settings are given
   GRANARY_WECHATPAY_MCHID: optionalText,
@@ -60,6 +71,19 @@ export interface Config {
   lockoutMinutes: number;
   bodyLimit: number;
   rateLimitPerMinute: number;
+  /** per client address and minute: logins, payment-page lookups; per user: searches by a full phone number */
+  loginRateLimit: number;
+  lookupRateLimit: number;
+  phoneSearchRateLimit: number;
+  /** Fastify's trustProxy: false, true, a hop count, or the proxies' addresses (then X-Forwarded-For names the client) */
+  trustProxy: boolean | number | string;
+  /** session cookie marked Secure (always when the request came over HTTPS) */
+  cookieSecure: boolean;
+  /** a reconciliation row crediting more than this (fen) goes to review instead of the ledger */
+  reconReviewAboveFen: number;
+  openOrdersPerAccount: number;
+  /** payment orders one pay token may open in its lifetime */
+  ordersPerPayToken: number;
   logLevel: Env['LOG_LEVEL'];
   /** when set, /metrics wants it as a bearer token from every address; unset, /metrics answers loopback only */
   metricsToken: string | undefined;
@@ -97,6 +121,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     lockoutMinutes: e.GRANARY_LOCKOUT_MINUTES,
     bodyLimit: e.GRANARY_BODY_LIMIT,
     rateLimitPerMinute: e.GRANARY_RATE_LIMIT,
+    loginRateLimit: e.GRANARY_LOGIN_RATE_LIMIT,
+    lookupRateLimit: e.GRANARY_LOOKUP_RATE_LIMIT,
+    phoneSearchRateLimit: e.GRANARY_PHONE_SEARCH_RATE_LIMIT,
+    trustProxy: trustProxyOf(e.GRANARY_TRUST_PROXY),
+    cookieSecure: e.GRANARY_COOKIE_SECURE,
+    reconReviewAboveFen: e.GRANARY_RECON_REVIEW_ABOVE_YUAN * 100,
+    openOrdersPerAccount: e.GRANARY_OPEN_ORDERS_PER_ACCOUNT,
+    ordersPerPayToken: e.GRANARY_ORDERS_PER_PAY_TOKEN,
     logLevel: e.LOG_LEVEL,
     metricsToken: e.GRANARY_METRICS_TOKEN,
     channels: {
@@ -113,4 +145,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       orderMinutes: e.GRANARY_PAYMENT_ORDER_MINUTES,
     },
   };
+}
+
+/** GRANARY_TRUST_PROXY as Fastify takes it: '' or false → false, true, a hop count, or a list of addresses. */
+function trustProxyOf(v: string): boolean | number | string {
+  const t = v.trim();
+  if (t === '' || t === 'false') return false;
+  if (t === 'true') return true;
+  if (/^[0-9]+$/.test(t)) return Number(t);
+  return t.split(/\s*,\s*/).join(',');
 }

@@ -493,6 +493,9 @@ export interface ReconItemTable {
   reason: string | null;
   resolution_note: string | null;
   statement_line: number | null;
+  /** 010: credited more than the review limit, so held for review; when the channel took the money */
+  held: Generated<boolean>;
+  paid_at: Timestamp | null;
 }
 
 export interface ReconDayTable {

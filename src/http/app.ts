@@ -22,6 +22,7 @@ import { paymentsRoutes } from '../modules/payments/index.js';
 import { channelsRoutes } from '../modules/channels/index.js';
 import { AppError } from '../shared/errors.js';
 import type { AppDeps } from './deps.js';
+import { logSerializers } from './log.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerMetrics } from './plugins/metrics.js';
 import { registerProblemHandlers, sendProblem } from './plugins/problem.js';
@@ -34,9 +35,10 @@ export interface BuildOptions {
 /** Builds the whole HTTP app from its dependencies. Never listens: server.ts does, tests use inject(). */
 export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logger ?? false,
+    // the request log masks personal query values (http/log.ts)
+    logger: opts.logger ? { ...(opts.logger === true ? {} : opts.logger), serializers: logSerializers } : false,
     bodyLimit: deps.config.bodyLimit,
-    trustProxy: false,
+    trustProxy: trustProxyOption(deps.config.trustProxy),
     requestIdHeader: 'x-request-id',
   });
   registerValidators(app);
@@ -44,7 +46,8 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
 
   registerSecurityHeaders(app);
   await app.register(cookie);
-  await app.register(rateLimit, { max: deps.config.rateLimitPerMinute, timeWindow: '1 minute', allowList: ['127.0.0.1', '::1'] });
+  // Every address is limited, loopback too (behind a proxy, set GRANARY_TRUST_PROXY so the client's address counts).
+  await app.register(rateLimit, { max: deps.config.rateLimitPerMinute, timeWindow: '1 minute' });
   await app.register(swagger, {
     openapi: {
       info: { title: 'Granary API', description: 'Granary (颗粒归仓): electricity billing and fee collection', version: '1' },
@@ -87,6 +90,11 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
 
   registerWebUi(app, deps.webDir);
   return app;
+}
+
+/** GRANARY_TRUST_PROXY for Fastify: a hop count becomes "trust the nearest N addresses". */
+function trustProxyOption(setting: boolean | number | string): boolean | string | ((address: string, hop: number) => boolean) {
+  return typeof setting === 'number' ? (_address, hop) => hop < setting : setting;
 }
 
 /**

@@ -21,3 +21,23 @@ export function maskPersonName(name: string): string {
   if (chars.length === 2) return chars[0] + '*';
   return chars[0] + '*'.repeat(chars.length - 2) + chars[chars.length - 1];
 }
+
+const PHONE_KEY = /phone|mobile/i;
+const ID_KEY = /^id_?number$/i;
+
+/**
+ * A copy of an audit or log detail with phone and ID numbers masked wherever they sit (any depth); other
+ * values as they were. What the audit log keeps is what any reader of it may see.
+ */
+export function maskPersonalData<T>(value: T): T;
+export function maskPersonalData(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(maskPersonalData);
+  if (!value || typeof value !== 'object' || value instanceof Date) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v === 'string' && PHONE_KEY.test(k)) out[k] = maskPhone(v);
+    else if (typeof v === 'string' && ID_KEY.test(k)) out[k] = maskIdNumber(v);
+    else out[k] = maskPersonalData(v);
+  }
+  return out;
+}

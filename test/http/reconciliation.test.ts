@@ -129,7 +129,7 @@ describe('a WeChat Pay trade bill with injected discrepancies', () => {
     const r = res.json();
     importId = r.importId;
     expect(r).toMatchObject({ replayed: false, channel: 'wechatpay', fileName: 'wx-20261005.csv', rows: 5, statementFen: 7663 + 12000 + 5000 + 9900 + 8800, days: [DAY] });
-    expect(r.counts).toEqual({ matched: 3, amountMismatch: 1, channelOnlyApplied: 1, channelOnlyUnapplied: 0, ledgerOnly: 1, alreadyReconciled: 0 });
+    expect(r.counts).toEqual({ matched: 3, amountMismatch: 1, channelOnlyApplied: 1, channelOnlyUnapplied: 0, heldForReview: 0, ledgerOnly: 1, alreadyReconciled: 0 });
 
     const items = await handle.db.selectFrom('recon_item').selectAll().orderBy('channel_txn_id').execute();
     expect(items.map((i) => [i.channel_txn_id, i.status, i.statement_fen, i.ledger_fen, i.business_date])).toEqual([
@@ -270,7 +270,7 @@ describe('a WeChat Pay trade bill with injected discrepancies', () => {
     ]);
     const res = await upload(later, 'channel=wechatpay&fileName=wx-20261005-corrected.csv');
     expect(res.statusCode, res.body).toBe(201);
-    expect(res.json().counts).toEqual({ matched: 1, amountMismatch: 0, channelOnlyApplied: 0, channelOnlyUnapplied: 1, ledgerOnly: 0, alreadyReconciled: 1 });
+    expect(res.json().counts).toEqual({ matched: 1, amountMismatch: 0, channelOnlyApplied: 0, channelOnlyUnapplied: 1, heldForReview: 0, ledgerOnly: 0, alreadyReconciled: 1 });
     const after = await countRows();
     expect(after).toEqual({ ...before, items: before.items + 1, imports: before.imports + 1 });
     const w5 = await handle.db.selectFrom('recon_item').selectAll().where('channel_txn_id', '=', W(5)).executeTakeFirstOrThrow();
@@ -317,7 +317,7 @@ describe('granary reconcile', () => {
     expect(first).toMatch(/^imported gridapp statement gridapp-20261006\.csv \(import \d+/);
     expect(first).toContain('days:               2026-10-06');
     expect(first).toContain('statement:          1 payments, 43.21 元');
-    expect(first).toContain('channel only:       1 applied now, 0 not applied (for review)');
+    expect(first).toContain('channel only:       1 applied now, 0 not applied (for review; 0 held above the review limit)');
     const before = await fingerprintTables(handle.db);
     const again = await reconcile(['--channel', 'gridapp', '--file', file, '--json']);
     expect(JSON.parse(again)).toMatchObject({ replayed: true, counts: { channelOnlyApplied: 1 } });

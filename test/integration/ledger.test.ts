@@ -139,7 +139,7 @@ describe('I3 and I6: payments applied once, reconciled channel-days equal their 
     await pay(accounts.A1, 'wechatpay', wx(1), 10000, at('09:00'));
     await pay(accounts.A2, 'wechatpay', wx(2), 2000, at('10:00')); // the statement says 19.00
     await pay(accounts.B1, 'wechatpay', wx(3), 3000, at('11:00')); // not on the statement
-    await importStatement({ pool: db2.pool }, reconciliationSystemOperator(new Date()), {
+    await importStatement({ pool: db2.pool, reviewAboveFen: 5_000_000 }, reconciliationSystemOperator(new Date()), {
       channel: 'wechatpay',
       fileName: 'wx.csv',
       body: bill([

@@ -24,11 +24,33 @@ export function tokenOf(request: FastifyRequest): string | undefined {
   return request.cookies?.[SESSION_COOKIE] || undefined;
 }
 
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * CSRF defence: a browser sends the session cookie with any request, a page on another site's too. An
+ * unsafe request that carries the cookie and no bearer header must come from the app's own origin:
+ * `Sec-Fetch-Site: same-origin`, or without that header an `Origin` equal to this server's. Bearer
+ * tokens are never sent by a browser on its own, so they need no check.
+ */
+export function crossSiteProblem(request: FastifyRequest): string | null {
+  if (SAFE_METHODS.has(request.method) || !request.cookies?.[SESSION_COOKIE] || request.headers.authorization?.startsWith('Bearer ')) return null;
+  const site = request.headers['sec-fetch-site'];
+  if (site !== undefined) return site === 'same-origin' ? null : `a ${String(site)} request may not use the session cookie`;
+  const origin = request.headers.origin;
+  if (origin === undefined) return 'a request using the session cookie must name its Origin';
+  return origin === `${request.protocol}://${request.host}` ? null : `requests from ${origin} may not use the session cookie`;
+}
+
 /** Every /api route requires a session unless its config says public. */
 export function registerAuth(app: FastifyInstance, deps: AppDeps): void {
   app.decorateRequest('actor', null);
   app.decorateRequest('sessionToken', null);
   const authenticate = sessionAuthenticator(deps.db, deps.clock);
+  app.addHook('onRequest', async (request) => {
+    if (!request.url.startsWith('/api/')) return;
+    const crossSite = crossSiteProblem(request);
+    if (crossSite) throw new AppError('FORBIDDEN', `cross-site request refused: ${crossSite}`);
+  });
   app.addHook('onRequest', async (request) => {
     if (!request.url.startsWith('/api/') || request.routeOptions.config?.public) return;
     const token = tokenOf(request);

@@ -1,4 +1,4 @@
-import Ajv from 'ajv';
+import Ajv, { type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
 import { invalid } from '../../shared/errors.js';
@@ -14,12 +14,45 @@ export function registerValidators(app: FastifyInstance): void {
   const coercing = new Ajv.default({ allErrors: true, removeAdditional: false, useDefaults: true, coerceTypes: 'array', strict: false });
   addFormats.default(strict);
   addFormats.default(coercing);
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(withSafeIntegers(schema)));
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    httpPart === 'body' ? strict.compile(withSafeIntegers(schema)) : decimalNumbersOnly(schema, coercing.compile(withSafeIntegers(schema))),
+  );
   app.removeContentTypeParser('text/plain');
   app.addHook('preValidation', async (request) => {
     const nul = findNul(request.body, []) ?? findNul(request.query, ['querystring']) ?? findNul(request.params, ['params']);
     if (nul) throw invalid(nul, 'must not contain the NUL character');
   });
+}
+
+type Validate = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null | undefined };
+const DECIMAL = { integer: /^-?[0-9]+$/, number: /^-?[0-9]+(\.[0-9]+)?$/ } as const;
+
+/**
+ * A query or path validator that first requires every numeric parameter to be written in decimal: ajv's
+ * coercion would read `0x10` as 16, `1e1` as 10 and ` 7` as 7, so one object would have many names.
+ */
+function decimalNumbersOnly(schema: unknown, validate: Validate): Validate {
+  const properties = (schema as { properties?: Record<string, { type?: unknown; items?: { type?: unknown } }> }).properties ?? {};
+  const numeric: [string, RegExp][] = [];
+  for (const [name, p] of Object.entries(properties)) {
+    const type = [p.type, p.items?.type].flat().find((t) => t === 'integer' || t === 'number') as keyof typeof DECIMAL | undefined;
+    if (type) numeric.push([name, DECIMAL[type]]);
+  }
+  if (numeric.length === 0) return validate;
+  const check: Validate = (data) => {
+    const values = (data ?? {}) as Record<string, unknown>;
+    for (const [name, pattern] of numeric) {
+      const bad = [values[name]].flat().find((v) => typeof v === 'string' && !pattern.test(v));
+      if (bad !== undefined) {
+        check.errors = [{ instancePath: `/${name}`, schemaPath: '#/decimal', keyword: 'type', params: {}, message: 'must be a decimal number' }];
+        return false;
+      }
+    }
+    const ok = validate(data);
+    check.errors = validate.errors;
+    return ok;
+  };
+  return check;
 }
 
 /** A copy of the schema in which every integer without bounds of its own is bounded to the safe range. */

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { PREPARED } from '../../db/connect.js';
 import { send, type Executor } from '../../db/tx.js';
+import { maskPersonalData } from '../../shared/mask.js';
 
 export interface AuditEntry {
   actorId: number | null;
@@ -21,7 +22,7 @@ export async function insertAudit(db: Executor, e: AuditEntry): Promise<void> {
       action: e.action,
       entity: e.entity ?? null,
       entity_id: e.entityId == null ? null : String(e.entityId),
-      detail: JSON.stringify(e.detail ?? {}),
+      detail: JSON.stringify(maskPersonalData(e.detail ?? {})),
       ip: e.ip ?? null,
     })
     .execute();
@@ -39,7 +40,7 @@ export async function insertAudits(db: Executor, entries: readonly AuditEntry[])
     action: e.action,
     entity: e.entity ?? null,
     entity_id: e.entityId == null ? null : String(e.entityId),
-    detail: e.detail ?? {},
+    detail: maskPersonalData(e.detail ?? {}),
     ip: e.ip ?? null,
   }));
   await send(

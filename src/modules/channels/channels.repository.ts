@@ -19,6 +19,23 @@ export async function insertOrder(
     .executeTakeFirstOrThrow();
 }
 
+/**
+ * The account's orders opened by the payment page (no staff creator) and still open at `now`, counted
+ * while holding a transaction lock on the account's orders (two requests cannot take the last place).
+ */
+export async function countOpenPageOrders(db: Executor, accountId: number, now: Date): Promise<number> {
+  await sql`select pg_advisory_xact_lock(hashtext('granary.payment_order'), hashtext(${String(accountId)}))`.execute(db);
+  const row = await db
+    .selectFrom('payment_order')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('account_id', '=', accountId)
+    .where('created_by', 'is', null)
+    .where('status', '=', 'open')
+    .where('expires_at', '>', now)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 export async function findOrder(db: Executor, outTradeNo: string): Promise<OrderRow | undefined> {
   return db.selectFrom('payment_order').selectAll().where('out_trade_no', '=', outTradeNo).executeTakeFirst();
 }
@@ -72,6 +89,14 @@ export async function forgetNoncesBefore(db: Executor, before: Date): Promise<nu
 
 export async function insertSecurityEvent(db: Executor, v: { at: Date; channel: string; kind: string; reason: string; remoteAddr: string | null; detail: Record<string, unknown> }): Promise<void> {
   await db.insertInto('security_event').values({ at: v.at, channel: v.channel, kind: v.kind, reason: v.reason, remote_addr: v.remoteAddr, detail: JSON.stringify(v.detail) }).execute();
+}
+
+/** Security events after an id, oldest first, optionally of one kind or channel. */
+export async function listSecurityEvents(db: Executor, f: { afterId: number; limit: number; kind?: string | undefined; channel?: string | undefined }) {
+  let q = db.selectFrom('security_event').selectAll().where('id', '>', f.afterId);
+  if (f.kind) q = q.where('kind', '=', f.kind);
+  if (f.channel) q = q.where('channel', '=', f.channel);
+  return q.orderBy('id').limit(f.limit + 1).execute();
 }
 
 /** The payment that applied a channel transaction, if any (I3: at most one). */

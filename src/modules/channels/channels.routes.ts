@@ -1,12 +1,15 @@
+import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../../http/deps.js';
 import { ctxOf, tokenOf } from '../../http/plugins/auth.js';
 import { AppError } from '../../shared/errors.js';
 import { authenticate } from '../org/use-cases/authenticate.js';
 import { orderState } from './domain/orders.js';
-import { verifyPayToken } from './domain/pay-token.js';
-import { refusalStatus, type OnlineChannel } from './domain/refusal.js';
-import { failSchema, lookupBody, lookupSchema, orderBody, orderSchema, outTradeNoParams, sandboxSchema } from './channels.types.js';
+import { PAY_TOKEN_SECONDS, verifyPayToken } from './domain/pay-token.js';
+import { acknowledged, refusalStatus, type OnlineChannel } from './domain/refusal.js';
+import { failSchema, lookupBody, lookupSchema, orderBody, orderSchema, outTradeNoParams, sandboxSchema, securityEventsQuery, securityEventsSchema } from './channels.types.js';
+import { readSecurityLog } from './use-cases/security-log.js';
+import { decodeCursor, DEFAULT_LIMIT } from '../../shared/pagination.js';
 import { forgetNoncesBefore } from './channels.repository.js';
 import { loadChannelKeys, type ChannelKeys } from './use-cases/channel-keys.js';
 import { unauthenticatedPayer, type Caller } from './use-cases/caller.js';
@@ -50,6 +53,16 @@ export async function channelsRoutes(app: FastifyInstance, deps: AppDeps, keys: 
     if (!caller) throw new AppError('UNAUTHENTICATED', 'sign in or look the account up first');
     return caller;
   };
+  // Orders one pay token may open in its lifetime (the token itself is not stored: counted by its hash here).
+  const payTokenOrders = app.createRateLimit({
+    max: deps.config.ordersPerPayToken,
+    timeWindow: PAY_TOKEN_SECONDS * 1000,
+    keyGenerator: (r) => `pay-token:${createHash('sha256').update(String(r.headers['x-pay-token'])).digest('base64url')}`,
+  });
+  const limitPayToken = async (request: FastifyRequest) => {
+    const limit = await payTokenOrders(request);
+    if (!limit.isAllowed && limit.isExceeded) throw new AppError('RATE_LIMITED', `this payment page has opened ${limit.max} orders; look the account up again later`, { retryAfterSeconds: limit.ttlInSeconds });
+  };
   const payHeaders = { type: 'object', properties: { 'x-pay-token': { type: 'string', description: 'from POST /pay/lookup; instead of a session' } } } as const;
   // a session (bearer) or, for the payment page, the X-Pay-Token header (listed under headers)
   const either: { [scheme: string]: string[] }[] = [{ bearer: [] }, {}];
@@ -57,10 +70,10 @@ export async function channelsRoutes(app: FastifyInstance, deps: AppDeps, keys: 
   app.post<{ Body: { accountNo: string; name: string } }>(
     '/pay/lookup',
     {
-      config: { public: true, rateLimit: { max: 10, timeWindow: '1 minute' } },
+      config: { public: true, rateLimit: { max: deps.config.lookupRateLimit, timeWindow: '1 minute' } },
       schema: {
         tags: ['payment page'],
-        summary: "Public payment page: find an account by its number and the customer's full name → balances, open bills and a pay token (10 per minute per address)",
+        summary: "Public payment page: find an account by its number and the customer's full name → balances, open bills and a pay token (GRANARY_LOOKUP_RATE_LIMIT per minute per address, 10 by default)",
         security: [],
         body: lookupBody,
         response: { 200: lookupSchema },
@@ -83,7 +96,11 @@ export async function channelsRoutes(app: FastifyInstance, deps: AppDeps, keys: 
         response: { 201: orderSchema },
       },
     },
-    async (request, reply) => reply.code(201).send(await createPaymentOrder(deps.db, keys, callerOf(request), request.body, deps.clock.now())),
+    async (request, reply) => {
+      const caller = callerOf(request);
+      if (caller.kind === 'payer') await limitPayToken(request);
+      return reply.code(201).send(await createPaymentOrder(deps.db, keys, caller, request.body, deps.clock.now(), { openPerAccount: deps.config.openOrdersPerAccount }));
+    },
   );
 
   app.get<ByOutTradeNo>(
@@ -101,6 +118,19 @@ export async function channelsRoutes(app: FastifyInstance, deps: AppDeps, keys: 
       },
     },
     async (request) => getPaymentOrder(deps.db, keys, callerOf(request), request.params.outTradeNo, deps.clock.now()),
+  );
+
+  app.get<{ Querystring: { kind?: string; channel?: string; limit?: number; cursor?: string } }>(
+    '/channels/security-events',
+    {
+      schema: {
+        tags: ['channel callbacks'],
+        summary: "The channels' security log for review: refused callbacks and refund notices (never credited), oldest first (company-level roles)",
+        querystring: securityEventsQuery,
+        response: { 200: securityEventsSchema },
+      },
+    },
+    async (request) => readSecurityLog(deps.db, ctxOf(request, deps), { ...request.query, afterId: decodeCursor(request.query.cursor), limit: request.query.limit ?? DEFAULT_LIMIT }),
   );
 
   await app.register(async (notify) => {
@@ -121,7 +151,7 @@ export async function channelsRoutes(app: FastifyInstance, deps: AppDeps, keys: 
       }
       const result = await receiveNotification(deps.db, keys, 'wechatpay', deliveryOf(request), deps.clock.now());
       logRefusal(request, 'wechatpay', result);
-      if (result.ok) return reply.code(204).send();
+      if (result.ok || acknowledged(result.refusal.kind)) return reply.code(204).send();
       return reply.code(refusalStatus(result.refusal.kind)).send({ code: 'FAIL', message: `${result.refusal.kind}: ${result.refusal.reason}` });
     });
 
@@ -133,7 +163,7 @@ export async function channelsRoutes(app: FastifyInstance, deps: AppDeps, keys: 
       }
       const result = await receiveNotification(deps.db, keys, 'alipay', deliveryOf(request), deps.clock.now());
       logRefusal(request, 'alipay', result);
-      return result.ok ? reply.code(200).send('success') : reply.code(refusalStatus(result.refusal.kind)).send('fail');
+      return result.ok || acknowledged(result.refusal.kind) ? reply.code(200).send('success') : reply.code(refusalStatus(result.refusal.kind)).send('fail');
     });
 
     notify.post(

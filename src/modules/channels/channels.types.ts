@@ -1,6 +1,6 @@
 /** JSON schemas of the channels API (validated by Fastify, listed in OpenAPI). */
 import { MAX_ORDER_FEN } from './domain/orders.js';
-import { ONLINE_CHANNELS } from './domain/refusal.js';
+import { ONLINE_CHANNELS, REFUSAL_KINDS } from './domain/refusal.js';
 
 const nullable = (type: string) => ({ type: [type, 'null'] }) as const;
 
@@ -115,3 +115,36 @@ export const sandboxSchema = {
 
 /** The notify routes' refusal (WeChat Pay's expected shape; the grid app's too). */
 export const failSchema = { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } } as const;
+
+export const securityEventsQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    kind: { type: 'string', enum: [...REFUSAL_KINDS] },
+    channel: { type: 'string', enum: [...ONLINE_CHANNELS] },
+    limit: { type: 'integer', minimum: 1, maximum: 500 },
+    cursor: { type: 'string', maxLength: 64 },
+  },
+} as const;
+
+export const securityEventsSchema = {
+  type: 'object',
+  properties: {
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          id: { type: 'integer' },
+          at: { type: 'string' },
+          channel: { type: 'string' },
+          kind: { type: 'string' },
+          reason: { type: 'string' },
+          remoteAddr: nullable('string'),
+          detail: { type: 'object', additionalProperties: true },
+        },
+      },
+    },
+    nextCursor: nullable('string'),
+  },
+} as const;

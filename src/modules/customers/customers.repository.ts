@@ -3,6 +3,7 @@ import type { DB } from '../../db/schema.js';
 import { executePrepared, type Executor } from '../../db/tx.js';
 import { escapeLike } from '../../shared/text.js';
 import type { Scope } from '../org/index.js';
+import type { PhoneMatch } from './domain/phone-search.js';
 
 /** The only place with SQL for customers, accounts, contacts, meters and contracts. */
 
@@ -77,9 +78,18 @@ export interface AccountSearch {
   category?: string | undefined;
   paymentMode?: string | undefined;
   customerId?: number | undefined;
+  /** how the text may match phone numbers (domain/phone-search.ts); none when not given */
+  phone?: PhoneMatch;
 }
 
-/** Text search: account no. prefix, name (account or customer) containing it, exact meter no. or phone. */
+/** A phone column matching the search: the whole number, or its last four digits. */
+function phoneMatches(column: 'cq.phone' | 'cu.phone', text: string, match: PhoneMatch) {
+  if (match === 'full') return sql<boolean>`${sql.ref(column)} = ${text}`;
+  if (match === 'last4') return sql<boolean>`right(${sql.ref(column)}, 4) = ${text}`;
+  return sql<boolean>`false`;
+}
+
+/** Text search: account no. prefix, name (account or customer) containing it, exact meter no., phone as `phone` allows. */
 export async function searchAccounts(db: Executor, scope: Scope, f: AccountSearch) {
   let q = inScope(withSummary(db), scope).where('a.id', '>', f.afterId);
   if (f.stationId) q = q.where('a.station_id', '=', f.stationId);
@@ -89,6 +99,7 @@ export async function searchAccounts(db: Executor, scope: Scope, f: AccountSearc
   if (f.paymentMode) q = q.where('a.payment_mode', '=', f.paymentMode);
   if (f.customerId) q = q.where('a.customer_id', '=', f.customerId);
   const text = f.q?.trim();
+  const phone = f.phone ?? 'none';
   if (text) {
     const like = escapeLike(text);
     q = q.where((eb) =>
@@ -96,13 +107,13 @@ export async function searchAccounts(db: Executor, scope: Scope, f: AccountSearc
         eb('a.account_no', 'like', `${like}%`),
         eb('a.name', 'like', `%${like}%`),
         eb.exists(eb.selectFrom('meter as mq').select(sql`1`.as('one')).whereRef('mq.account_id', '=', 'a.id').where('mq.meter_no', '=', text)),
-        eb.exists(eb.selectFrom('account_contact as cq').select(sql`1`.as('one')).whereRef('cq.account_id', '=', 'a.id').where('cq.phone', '=', text)),
+        eb.exists(eb.selectFrom('account_contact as cq').select(sql`1`.as('one')).whereRef('cq.account_id', '=', 'a.id').where(phoneMatches('cq.phone', text, phone))),
         eb.exists(
           eb
             .selectFrom('customer as cu')
             .select(sql`1`.as('one'))
             .whereRef('cu.id', '=', 'a.customer_id')
-            .where((w) => w.or([w('cu.name', 'like', `%${like}%`), w('cu.phone', '=', text), w('cu.customer_no', '=', text)])),
+            .where((w) => w.or([w('cu.name', 'like', `%${like}%`), phoneMatches('cu.phone', text, phone), w('cu.customer_no', '=', text)])),
         ),
       ]),
     );
@@ -147,7 +158,7 @@ export async function findCustomerInScope(db: Executor, scope: Scope, id: number
 }
 
 /** Lists the customers findCustomerInScope would return: home station in scope, or an account in scope. */
-export async function searchCustomers(db: Executor, scope: Scope, f: { afterId: number; limit: number; q?: string | undefined }) {
+export async function searchCustomers(db: Executor, scope: Scope, f: { afterId: number; limit: number; q?: string | undefined; phone?: PhoneMatch }) {
   let q = db.selectFrom('customer as cu').innerJoin('org_unit as hs', 'hs.id', 'cu.station_id').selectAll('cu').where('cu.id', '>', f.afterId);
   if (scope.level === 'company') q = q.where('hs.parent_id', '=', scope.companyId);
   else
@@ -160,7 +171,7 @@ export async function searchCustomers(db: Executor, scope: Scope, f: { afterId: 
   const text = f.q?.trim();
   if (text) {
     const like = escapeLike(text);
-    q = q.where((eb) => eb.or([eb('cu.name', 'like', `%${like}%`), eb('cu.customer_no', 'like', `${like}%`), eb('cu.phone', '=', text)]));
+    q = q.where((eb) => eb.or([eb('cu.name', 'like', `%${like}%`), eb('cu.customer_no', 'like', `${like}%`), phoneMatches('cu.phone', text, f.phone ?? 'none')]));
   }
   return q.orderBy('cu.id').limit(f.limit + 1).execute();
 }

@@ -1,4 +1,6 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AppError } from '../../shared/errors.js';
+import { isFullPhone } from './domain/phone-search.js';
 import { inTransaction } from '../../db/tx.js';
 import type { AppDeps } from '../../http/deps.js';
 import { ctxOf } from '../../http/plugins/auth.js';
@@ -48,10 +50,26 @@ const customerSearchQuery = {
 
 export async function customersRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const tx = <T>(work: Parameters<typeof inTransaction<T>>[1]) => inTransaction(deps.db, work);
+  // Searches by a full phone number, per user: trying the hidden digits of a masked number takes thousands.
+  const phoneSearches = app.createRateLimit({ max: deps.config.phoneSearchRateLimit, timeWindow: '1 minute', keyGenerator: (r) => `phone-search:${r.actor?.userId}` });
+  const limitPhoneSearch = async (request: FastifyRequest<{ Querystring: { q?: string } }>) => {
+    if (!isFullPhone(request.query.q)) return;
+    const limit = await phoneSearches(request);
+    if (!limit.isAllowed && limit.isExceeded)
+      throw new AppError('RATE_LIMITED', `too many searches by phone number; try again in ${limit.ttlInSeconds} s`, { retryAfterSeconds: limit.ttlInSeconds });
+  };
 
   app.get<Search>(
     '/accounts',
-    { schema: { tags: ['customers'], summary: 'Search accounts within your scope (account no., name, meter no., phone)', querystring: accountSearchQuery, response: { 200: pageOf(accountSummarySchema) } } },
+    {
+      schema: {
+        tags: ['customers'],
+        summary: 'Search accounts within your scope: account no., name, meter no., the last 4 digits of a phone; a full phone number only for roles that may see phones (audited, GRANARY_PHONE_SEARCH_RATE_LIMIT a minute)',
+        querystring: accountSearchQuery,
+        response: { 200: pageOf(accountSummarySchema) },
+      },
+      preHandler: limitPhoneSearch,
+    },
     async (request) => {
       const limit = request.query.limit ?? DEFAULT_LIMIT;
       return findAccounts(deps.db, ctxOf(request, deps), { ...request.query, afterId: decodeCursor(request.query.cursor), limit });
@@ -84,7 +102,10 @@ export async function customersRoutes(app: FastifyInstance, deps: AppDeps): Prom
 
   app.get<{ Querystring: { q?: string; limit?: number; cursor?: string } }>(
     '/customers',
-    { schema: { tags: ['customers'], summary: 'Search customers within your scope', querystring: customerSearchQuery, response: { 200: pageOf(customerSchema) } } },
+    {
+      schema: { tags: ['customers'], summary: 'Search customers within your scope (name, customer no., phone as for accounts)', querystring: customerSearchQuery, response: { 200: pageOf(customerSchema) } },
+      preHandler: limitPhoneSearch,
+    },
     async (request) => {
       const limit = request.query.limit ?? DEFAULT_LIMIT;
       return findCustomers(deps.db, ctxOf(request, deps), { ...request.query, afterId: decodeCursor(request.query.cursor), limit });

@@ -42,8 +42,34 @@ export async function findUserById(db: Executor, id: number) {
   return usersWithUnits(db).where('u.id', '=', id).executeTakeFirst();
 }
 
+/**
+ * Counts one more failed login in the row itself and returns the count before it: parallel failures each
+ * count (the row stays locked until the caller's transaction ends, so the next one sees this one).
+ */
+export async function countFailedLogin(db: Executor, userId: number): Promise<number> {
+  const row = await db
+    .updateTable('app_user')
+    .set((eb) => ({ failed_logins: eb('failed_logins', '+', 1) }))
+    .where('id', '=', userId)
+    .returning('failed_logins')
+    .executeTakeFirstOrThrow();
+  return row.failed_logins - 1;
+}
+
 export async function setLoginCounters(db: Executor, userId: number, failedLogins: number, lockedUntil: Date | null): Promise<void> {
   await db.updateTable('app_user').set({ failed_logins: failedLogins, locked_until: lockedUntil }).where('id', '=', userId).execute();
+}
+
+/** Clears the failure count on a successful login unless a lock took hold meanwhile; false when locked. */
+export async function clearFailedLogins(db: Executor, userId: number, now: Date): Promise<boolean> {
+  const row = await db
+    .updateTable('app_user')
+    .set({ failed_logins: 0, locked_until: null })
+    .where('id', '=', userId)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
+    .returning('id')
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 export async function insertSession(db: Executor, tokenHash: string, userId: number, expiresAt: Date): Promise<void> {

@@ -34,7 +34,7 @@ export async function orgRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
   app.post<{ Body: { username: string; password: string } }>(
     '/auth/login',
     {
-      config: { public: true, rateLimit: { max: 30, timeWindow: '1 minute' } },
+      config: { public: true, rateLimit: { max: deps.config.loginRateLimit, timeWindow: '1 minute' } },
       schema: { tags: ['auth'], summary: 'Sign in; returns a bearer token (also set as an httpOnly cookie)', security: [], body: loginBodySchema, response: { 200: loginResponseSchema } },
     },
     async (request, reply) => {
@@ -45,7 +45,7 @@ export async function orgRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
         sessionTtlMinutes: deps.config.sessionTtlMinutes,
         lockout: { threshold: deps.config.lockoutThreshold, minutes: deps.config.lockoutMinutes },
       });
-      reply.setCookie(SESSION_COOKIE, result.token, { httpOnly: true, sameSite: 'strict', path: '/', expires: result.expiresAt });
+      reply.setCookie(SESSION_COOKIE, result.token, { httpOnly: true, sameSite: 'strict', path: '/', expires: result.expiresAt, secure: deps.config.cookieSecure || request.protocol === 'https' });
       return result;
     },
   );

@@ -24,7 +24,7 @@ export function registerReconciliationCommands(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (opts: { channel: ReconChannel; file: string; bank?: string; json?: boolean }) => {
       const body = await readFile(opts.file);
-      const result = await withRuntime(loadConfig(), (rt) => importStatement({ pool: rt.handle.pool }, systemOperator(rt.clock.now(), 'cli'), { channel: opts.channel, fileName: path.basename(opts.file), body, bank: opts.bank }));
+      const result = await withRuntime(loadConfig(), (rt) => importStatement({ pool: rt.handle.pool, reviewAboveFen: rt.config.reconReviewAboveFen }, systemOperator(rt.clock.now(), 'cli'), { channel: opts.channel, fileName: path.basename(opts.file), body, bank: opts.bank }));
       console.log(opts.json ? JSON.stringify(result, null, 2) : summaryText(result));
     });
 }
@@ -36,7 +36,7 @@ export function summaryText(r: ImportResult): string {
     `  days:               ${r.days.length ? r.days.join(', ') : '—'}`,
     `  statement:          ${r.rows} payments, ${yuanOf(r.statementFen, { grouped: true })} 元; ${r.refunds.count} refunds (${yuanOf(r.refunds.fen, { grouped: true })} 元) noted; ${r.skipped} rows without money`,
     `  matched:            ${c.matched}`,
-    `  channel only:       ${c.channelOnlyApplied} applied now, ${c.channelOnlyUnapplied} not applied (for review)`,
+    `  channel only:       ${c.channelOnlyApplied} applied now, ${c.channelOnlyUnapplied} not applied (for review; ${c.heldForReview} held above the review limit)`,
     `  ledger only:        ${c.ledgerOnly} (flagged)`,
     `  amount mismatch:    ${c.amountMismatch} (quarantined for review)`,
     `  already reconciled: ${c.alreadyReconciled}`,

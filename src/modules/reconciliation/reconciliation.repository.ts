@@ -133,6 +133,10 @@ export interface NewItem {
   status: ItemStatus;
   reason: string | null;
   statementLine: number | null;
+  /** when the channel took the money (statement rows) */
+  paidAt?: Date | null;
+  /** credited more than the review limit: applied only when accepted at review */
+  held?: boolean;
 }
 
 export async function insertItems(db: Executor, channel: ReconChannel, importId: number, items: readonly NewItem[]): Promise<void> {
@@ -153,6 +157,8 @@ export async function insertItems(db: Executor, channel: ReconChannel, importId:
           status: it.status,
           reason: it.reason,
           statement_line: it.statementLine,
+          paid_at: it.paidAt ?? null,
+          held: it.held ?? false,
         })),
       )
       .execute();
@@ -294,6 +300,16 @@ export async function markResolved(db: Executor, id: number, r: { resolution: Re
     .where('id', '=', id)
     .where('resolved', '=', false)
     .execute();
+}
+
+/** The payment order a statement row names (its channel, account and amount are checked again at review). */
+export async function findOrderByOutTradeNo(db: Executor, outTradeNo: string) {
+  return db.selectFrom('payment_order').select(['id', 'account_id', 'channel', 'amount_fen', 'status']).where('out_trade_no', '=', outTradeNo).executeTakeFirst();
+}
+
+/** A held item applied at review: its payment and the ledger's side. */
+export async function attachPayment(db: Executor, id: number, paymentId: number, ledgerFen: number): Promise<void> {
+  await db.updateTable('recon_item').set({ payment_id: paymentId, ledger_fen: ledgerFen }).where('id', '=', id).where('payment_id', 'is', null).execute();
 }
 
 export async function importById(db: Executor, id: number) {

@@ -35,7 +35,7 @@ const STATEMENT_LIMIT = 64 * 1024 * 1024;
 export async function reconciliationRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   // Statement uploads are raw bodies; their parsers live in this child context only.
   await app.register(async (files) => {
-    files.addContentTypeParser(['text/csv', 'application/csv', 'text/plain', 'application/octet-stream', 'application/vnd.ms-excel'], { parseAs: 'buffer', bodyLimit: STATEMENT_LIMIT }, (_request, body, done) =>
+    files.addContentTypeParser(['text/csv', 'application/csv', 'application/octet-stream', 'application/vnd.ms-excel'], { parseAs: 'buffer', bodyLimit: STATEMENT_LIMIT }, (_request, body, done) =>
       done(null, body),
     );
     files.post<{ Querystring: { channel: ReconChannel; fileName?: string; bank?: string }; Body: unknown }>(
@@ -51,7 +51,7 @@ export async function reconciliationRoutes(app: FastifyInstance, deps: AppDeps):
         },
       },
       async (request, reply) => {
-        const result = await importStatement(deps, operatorOf(ctxOf(request, deps)), { channel: request.query.channel, fileName: request.query.fileName ?? 'statement.csv', body: request.body, bank: request.query.bank });
+        const result = await importStatement({ pool: deps.pool, reviewAboveFen: deps.config.reconReviewAboveFen }, operatorOf(ctxOf(request, deps)), { channel: request.query.channel, fileName: request.query.fileName ?? 'statement.csv', body: request.body, bank: request.query.bank });
         return reply.code(result.replayed ? 200 : 201).send(result);
       },
     );

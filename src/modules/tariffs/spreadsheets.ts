@@ -1,5 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
+import { csvCell } from '../../shared/csv.js';
 import { AppError } from '../../shared/errors.js';
 
 /**
@@ -73,8 +74,7 @@ function cellText(v: ExcelJS.CellValue): string {
 
 /** RFC 4180 CSV with a BOM, so Excel opens the Chinese text as UTF-8. */
 export function csvOf(grid: readonly (readonly string[])[]): Buffer {
-  const quote = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  return Buffer.from(`\uFEFF${grid.map((r) => r.map(quote).join(',')).join('\r\n')}\r\n`, 'utf8');
+  return Buffer.from(`\uFEFF${grid.map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`, 'utf8');
 }
 
 export interface SheetColumn {

@@ -1,3 +1,4 @@
+import { csvCell } from '../../../shared/csv.js';
 import { yuanOf } from '../../../shared/money.js';
 
 /**
@@ -7,7 +8,7 @@ import { yuanOf } from '../../../shared/money.js';
  *   1,ICBC20261120000001,0000012345,128.40,accepted,,812345
  *   2,ICBC20261120000002,0000012346,56.00,rejected,bank_failed: 余额不足,
  *
- * UTF-8 without BOM, LF line ends, RFC 4180 quoting where a value needs it. `amount` in 元 (empty when
+ * UTF-8 without BOM, LF line ends, cells as `shared/csv.ts` writes them (quoted where needed, formulas as text). `amount` in 元 (empty when
  * the line's amount could not be read); `reason` is a code of REJECT_REASONS, with ": detail" when there
  * is one; `payment_id` is the payment the line became (accepted lines only).
  */
@@ -28,17 +29,11 @@ export const RESULT_HEADER = `${RESULT_COLUMNS.join(',')}\n`;
 export function resultLine(l: ResultLine): string {
   return [
     String(l.lineNo),
-    csvField(l.txnId),
-    csvField(l.accountNo),
+    csvCell(l.txnId),
+    csvCell(l.accountNo),
     l.amountFen === null ? '' : yuanOf(l.amountFen),
     l.accepted ? 'accepted' : 'rejected',
-    csvField(l.reason),
+    csvCell(l.reason),
     l.paymentId === null ? '' : String(l.paymentId),
   ].join(',') + '\n';
-}
-
-/** A CSV field, quoted when it holds a comma, quote, line break or leading/trailing space. */
-export function csvField(value: string | null): string {
-  if (value === null) return '';
-  return /[",\r\n]|^\s|\s$/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }

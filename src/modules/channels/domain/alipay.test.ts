@@ -79,6 +79,15 @@ describe('an Alipay notification', () => {
     expect(kind('')).toBe('malformed');
   });
 
+  it('never reads a refund notification as a payment, whatever its trade status', () => {
+    const kind = (body: string) => refusalOf(() => verifyAlipayNotification(merchant, body)).kind;
+    const refund = { refund_fee: '10.00', gmt_refund: '2026-10-05 10:00:00.000', out_biz_no: 'RF20261005001' };
+    expect(kind(form({ extra: refund }))).toBe('refund_notice');
+    expect(kind(form({ tradeStatus: 'TRADE_CLOSED', extra: refund }))).toBe('refund_notice');
+    expect(kind(form({ extra: { refund_fee: '10.00' } }))).toBe('refund_notice');
+    expect(kind(form({ tradeStatus: 'TRADE_FINISHED', extra: { gmt_refund: '2026-10-05 10:00:00' } }))).toBe('refund_notice');
+  });
+
   /** The form as the verifier sees it: its fields, and the signature's bytes. */
   const decoded = (f: string) => {
     const p = new URLSearchParams(f);

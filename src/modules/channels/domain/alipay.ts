@@ -82,6 +82,17 @@ export function verifyAlipayNotification(m: AlipayMerchant, rawBody: string): Pa
   if (p.app_id !== m.appId) throw new Refusal('wrong_merchant', 'app_id is not ours', { appId: String(p.app_id).slice(0, 40) });
   if (p.seller_id !== m.sellerId) throw new Refusal('wrong_merchant', 'seller_id is not ours', { sellerId: String(p.seller_id).slice(0, 40) });
   const outTradeNo = checkOutTradeNo(p.out_trade_no, 'out_trade_no');
+  // A refund is notified with the trade's status (TRADE_SUCCESS while part is left, TRADE_CLOSED after a full
+  // refund) and its total_amount, plus refund_fee / gmt_refund / out_biz_no: it must never read as a payment.
+  if (p.refund_fee || p.gmt_refund || p.out_biz_no)
+    throw new Refusal('refund_notice', `a refund notification (trade_status ${String(p.trade_status).slice(0, 40)}): recorded for review, nothing credited`, {
+      outTradeNo,
+      tradeNo: String(p.trade_no ?? '').slice(0, 64),
+      tradeStatus: String(p.trade_status ?? '').slice(0, 40),
+      refundFee: String(p.refund_fee ?? '').slice(0, 20),
+      totalAmount: String(p.total_amount ?? '').slice(0, 20),
+      outBizNo: String(p.out_biz_no ?? '').slice(0, 64),
+    });
   if (!(ALIPAY_PAID_STATUSES as readonly string[]).includes(p.trade_status ?? ''))
     throw new Refusal('unpaid_status', `trade_status ${String(p.trade_status).slice(0, 40)} is not a payment`, { outTradeNo, tradeStatus: String(p.trade_status).slice(0, 40) });
   const channelTxnId = checkTxnId(p.trade_no, 'trade_no');
@@ -111,6 +122,8 @@ export interface BuildAlipay {
   signType?: string;
   /** parameters changed after signing (tests) */
   tamper?: Record<string, string>;
+  /** further signed parameters, e.g. a refund's refund_fee and gmt_refund */
+  extra?: Record<string, string>;
 }
 
 /** The form body of a notification exactly as Alipay posts it, signed RSA2. */
@@ -139,6 +152,7 @@ export function buildAlipayNotification(o: BuildAlipay): string {
     auth_app_id: o.appId,
     buyer_logon_id: 'gra***@example.com',
     point_amount: '0.00',
+    ...o.extra,
   };
   const signed = { ...params, sign: signAlipay(o.privateKey, params), sign_type: o.signType ?? 'RSA2', ...o.tamper };
   return new URLSearchParams(signed).toString();

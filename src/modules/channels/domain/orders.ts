@@ -65,6 +65,15 @@ export function mayOpenPaymentOrder(role: Role): boolean {
   return ORDER_ROLES.includes(role);
 }
 
+/**
+ * Who reviews the channels' security log (refused callbacks, refund notices): the merchant accounts are
+ * the company's, so company-level roles that handle or oversee collection.
+ */
+const SECURITY_LOG_ROLES: readonly Role[] = ['admin', 'company_manager', 'marketing', 'auditor'];
+export function mayReadSecurityLog(role: Role): boolean {
+  return SECURITY_LOG_ROLES.includes(role);
+}
+
 export function orderExpiry(now: Date, minutes = DEFAULT_ORDER_MINUTES): Date {
   return new Date(now.getTime() + minutes * 60_000);
 }

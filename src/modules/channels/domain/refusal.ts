@@ -20,6 +20,7 @@ export const REFUSAL_KINDS = [
   'wrong_amount', // the amount paid is not the order's amount
   'order_already_paid', // the order was paid by another channel transaction
   'txn_conflict', // the channel transaction id was applied before with another amount or account
+  'refund_notice', // a refund, or the close after one: never credited; acknowledged to the channel and kept for review
 ] as const;
 export type RefusalKind = (typeof REFUSAL_KINDS)[number];
 
@@ -79,6 +80,14 @@ export function headerOf(headers: Record<string, string | string[] | undefined>,
   const v = headers[name.toLowerCase()];
   if (typeof v !== 'string' || v === '') throw new Refusal('malformed', `header ${name} missing`);
   return v;
+}
+
+/**
+ * Whether the channel is told the notification was received although nothing was credited: a genuine
+ * refund notice is recorded for review, and the channel need not send it again.
+ */
+export function acknowledged(kind: RefusalKind): boolean {
+  return kind === 'refund_notice';
 }
 
 /** The HTTP status a refusal answers with: 401 when the sender is not proven, 400 otherwise. */

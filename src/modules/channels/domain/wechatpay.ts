@@ -126,6 +126,8 @@ export function verifyWechatpayNotification(m: WechatpayMerchant, headers: Heade
   }
   if (!txn || typeof txn !== 'object') throw new Refusal('malformed', 'decrypted resource is not an object');
   if (txn.mchid !== m.mchid) throw new Refusal('wrong_merchant', 'mchid is not ours', { mchid: String(txn.mchid).slice(0, 40) });
+  if (typeof envelope.event_type === 'string' && envelope.event_type.startsWith('REFUND.'))
+    throw new Refusal('refund_notice', `a refund notification (${envelope.event_type.slice(0, 40)}): recorded for review, nothing credited`, { outTradeNo: String(txn.out_trade_no ?? '').slice(0, 64), eventType: envelope.event_type.slice(0, 40) });
   if (txn.appid !== m.appid) throw new Refusal('wrong_merchant', 'appid is not ours', { appid: String(txn.appid).slice(0, 40) });
   const outTradeNo = checkOutTradeNo(txn.out_trade_no, 'out_trade_no');
   if (txn.trade_state !== 'SUCCESS') throw new Refusal('unpaid_status', `trade_state ${String(txn.trade_state).slice(0, 40)} is not SUCCESS`, { outTradeNo, tradeState: String(txn.trade_state).slice(0, 40) });

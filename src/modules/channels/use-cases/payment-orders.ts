@@ -5,7 +5,7 @@ import { insertAudit } from '../../audit/index.js';
 import { auditBy } from '../../org/index.js';
 import { maskedNameOf, newOutTradeNo, orderExpiry, orderState } from '../domain/orders.js';
 import type { OnlineChannel } from '../domain/refusal.js';
-import { findAccountById, findOrder, findPaymentForReceipt, insertOrder, type OrderRow } from '../channels.repository.js';
+import { countOpenPageOrders, findAccountById, findOrder, findPaymentForReceipt, insertOrder, type OrderRow } from '../channels.repository.js';
 import { canSandboxSign, type ChannelKeys } from './channel-keys.js';
 import { requireOrderRole, visibleAccount, type Caller } from './caller.js';
 
@@ -18,14 +18,17 @@ export interface OrderInput {
 /**
  * Opens a payment order: the `outTradeNo` the channel will echo in its notification. No money moves
  * until the channel says it was paid. Staff orders are audited; the payment page's are not (no actor).
+ * The payment page may have at most `openPerAccount` orders of an account open at a time.
  */
-export async function createPaymentOrder(db: Db, keys: ChannelKeys, caller: Caller, input: OrderInput, now: Date) {
+export async function createPaymentOrder(db: Db, keys: ChannelKeys, caller: Caller, input: OrderInput, now: Date, limits: { openPerAccount: number }) {
   requireOrderRole(caller);
   await visibleAccount(db, caller, input.accountId);
   if (!keys[input.channel]) throw invalid('channel', `${input.channel} is not configured on this server`);
   const account = await findAccountById(db, input.accountId);
   if (!account) throw notFound('account');
   return db.transaction().execute(async (trx) => {
+    if (caller.kind === 'payer' && (await countOpenPageOrders(trx, input.accountId, now)) >= limits.openPerAccount)
+      throw new AppError('RATE_LIMITED', `this account already has ${limits.openPerAccount} payment orders open from the payment page: pay one or wait until they expire`);
     const order = await insertOrder(trx, {
       outTradeNo: newOutTradeNo(now),
       accountId: input.accountId,

@@ -3,6 +3,7 @@ import { insertAudit } from '../../audit/index.js';
 import { auditBy, can, type Ctx } from '../../org/index.js';
 import type { AccountInput, ContactInput, CreateAccountInput } from '../customers.types.js';
 import { assertConsistentAccount } from '../domain/account-rules.js';
+import { phoneMatchOf } from '../domain/phone-search.js';
 import { MASKED, presentAccount, presentSummary, type Reveal } from '../domain/present.js';
 import {
   findAccountSummary,
@@ -21,9 +22,17 @@ import { toPage } from '../../../shared/pagination.js';
 import { accountInScope, customerInScope, requirePermission, usableArea } from './guards.js';
 import { AppError } from '../../../shared/errors.js';
 
+/** Accounts in scope matching the search; a search by a full phone number (allowed roles only) is audited. */
 export async function findAccounts(db: Executor, ctx: Ctx, search: AccountSearch) {
-  const page = toPage(await searchAccounts(db, ctx.actor.scope, search), search.limit);
+  const phone = phoneMatchOf(search.q?.trim() ?? '', can(ctx.actor.role, 'pii.phone'));
+  const page = toPage(await searchAccounts(db, ctx.actor.scope, { ...search, phone }), search.limit);
+  if (phone === 'full') await auditPhoneSearch(db, ctx, 'account', search.q!, page.items.length);
   return { items: page.items.map(presentSummary), nextCursor: page.nextCursor };
+}
+
+/** `pii.search`: who searched by a full phone number (masked in the entry) and how many rows it found. */
+export async function auditPhoneSearch(db: Executor, ctx: Ctx, entity: 'account' | 'customer', q: string, found: number): Promise<void> {
+  await insertAudit(db, { ...auditBy(ctx), action: 'pii.search', entity, entityId: null, detail: { phone: q.trim(), found } });
 }
 
 /**

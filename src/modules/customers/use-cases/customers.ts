@@ -7,12 +7,16 @@ import type { CreateCustomerInput, CustomerInput } from '../customers.types.js';
 import { MASKED, presentCustomer } from '../domain/present.js';
 import { findStation, insertCustomer, searchCustomers, updateCustomer, type CustomerValues } from '../customers.repository.js';
 import { customerInScope, requirePermission } from './guards.js';
+import { auditPhoneSearch } from './accounts.js';
+import { phoneMatchOf } from '../domain/phone-search.js';
 import { AppError } from '../../../shared/errors.js';
 
 const canUnmaskOf = (ctx: Ctx) => can(ctx.actor.role, 'pii.phone') || can(ctx.actor.role, 'pii.idNumber');
 
 export async function findCustomers(db: Executor, ctx: Ctx, f: { afterId: number; limit: number; q?: string | undefined }) {
-  const page = toPage(await searchCustomers(db, ctx.actor.scope, f), f.limit);
+  const phone = phoneMatchOf(f.q?.trim() ?? '', can(ctx.actor.role, 'pii.phone'));
+  const page = toPage(await searchCustomers(db, ctx.actor.scope, { ...f, phone }), f.limit);
+  if (phone === 'full') await auditPhoneSearch(db, ctx, 'customer', f.q!, page.items.length);
   return { items: page.items.map((c) => presentCustomer(c, MASKED, canUnmaskOf(ctx))), nextCursor: page.nextCursor };
 }
 

@@ -5,7 +5,7 @@ import { hashPassword, newToken, verifyPassword } from '../../../shared/password
 import { insertAudit } from '../../audit/index.js';
 import { afterFailure, isLocked, type LockoutPolicy } from '../domain/lockout.js';
 import { presentUser } from '../domain/present.js';
-import { findUserByUsername, insertSession, setLoginCounters } from '../org.repository.js';
+import { clearFailedLogins, countFailedLogin, findUserByUsername, insertSession, setLoginCounters } from '../org.repository.js';
 
 export interface LoginInput {
   username: string;
@@ -34,14 +34,17 @@ export async function login(db: Db, input: LoginInput) {
     await audit('auth.login.failed', { reason: 'disabled' });
     throw new AppError('UNAUTHENTICATED', WRONG);
   }
+  const passwordRight = await verifyPassword(user.password_hash, input.password);
+  // A locked account answers like a wrong password until the password is right: the lock tells no outsider the name exists.
   if (isLocked(user.locked_until, input.now)) {
     await audit('auth.login.failed', { reason: 'locked' });
-    throw new AppError('LOCKED', `too many failed logins; try again after ${user.locked_until!.toISOString()}`, { lockedUntil: user.locked_until });
+    if (!passwordRight) throw new AppError('UNAUTHENTICATED', WRONG);
+    throw locked(user.locked_until!);
   }
-  if (!(await verifyPassword(user.password_hash, input.password))) {
-    const next = afterFailure(user.failed_logins, input.lockout, input.now);
+  if (!passwordRight) {
     await inTransaction(db, async (trx) => {
-      await setLoginCounters(trx, user.id, next.failedLogins, next.lockedUntil);
+      const next = afterFailure(await countFailedLogin(trx, user.id), input.lockout, input.now);
+      if (next.lockedUntil) await setLoginCounters(trx, user.id, next.failedLogins, next.lockedUntil);
       await insertAudit(trx, { actorId: user.id, actorName: user.username, action: next.lockedUntil ? 'auth.locked' : 'auth.login.failed', entity: 'user', entityId: user.id, detail: { reason: 'wrong password' }, ip: input.ip });
     });
     throw new AppError('UNAUTHENTICATED', WRONG);
@@ -50,9 +53,12 @@ export async function login(db: Db, input: LoginInput) {
   const { token, hash } = newToken();
   const expiresAt = new Date(input.now.getTime() + input.sessionTtlMinutes * 60_000);
   await inTransaction(db, async (trx) => {
-    await setLoginCounters(trx, user.id, 0, null);
+    // a lock taken by parallel failures after the read above still holds
+    if (!(await clearFailedLogins(trx, user.id, input.now))) throw locked((await findUserByUsername(trx, user.username))!.locked_until!);
     await insertSession(trx, hash, user.id, expiresAt);
     await insertAudit(trx, { actorId: user.id, actorName: user.username, action: 'auth.login', entity: 'user', entityId: user.id, ip: input.ip });
   });
   return { token, expiresAt, user: presentUser({ ...user, locked_until: null }) };
 }
+
+const locked = (until: Date) => new AppError('LOCKED', `too many failed logins; try again after ${until.toISOString()}`, { lockedUntil: until });

@@ -11,6 +11,7 @@ import { claimKeys, inFlight, storeKeys, type IdempotentRequest, type Idempotent
 import { requirePayments } from './operator.js';
 import { allocatePayments, readForPayments, writePlan, type ApplyOutcome, type PaymentIntake } from './apply-payments.js';
 import { receiptNo, type PaymentView } from './queries.js';
+import { counterTxnId } from '../domain/channels.js';
 
 export interface CounterPayment {
   accountId: number;
@@ -159,7 +160,7 @@ function intakeOf({ ctx, key, input }: CounterRequest): PaymentIntake {
   return {
     accountId: input.accountId,
     channel: 'counter',
-    channelTxnId: `CTR-${ctx.actor.userId}-${key}`,
+    channelTxnId: counterTxnId(ctx.actor.userId, key),
     amountFen: input.amountFen,
     paidAt: ctx.now,
     operatorId: ctx.actor.userId,

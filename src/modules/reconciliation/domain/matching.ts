@@ -1,3 +1,5 @@
+import { yuanOf } from '../../../shared/money.js';
+
 /**
  * Reconciliation matching (对账), pure: a statement row against what the ledger holds for its channel
  * transaction id. The import use case does the same set-based in SQL (reconciliation.repository.ts);
@@ -60,6 +62,11 @@ export function targetOfOrder(channel: string, row: { outTradeNo: string | null;
   return { accountId: order.accountId, orderId: order.id };
 }
 
+/** Why a row that could be applied was held for review instead: it credits more than the limit. */
+export function heldReason(amountFen: number, limitFen: number): string {
+  return `held for review: credits ${yuanOf(amountFen)} 元, above the ${yuanOf(limitFen)} 元 a statement may credit without review (GRANARY_RECON_REVIEW_ABOVE_YUAN)`;
+}
+
 /** The same for a bank line: the account its 户号 names. */
 export function targetOfAccount(row: { accountNo: string | null }, accountId: number | undefined): ApplyTarget | { reason: string } {
   if (!row.accountNo) return { reason: 'no account number on the statement row' };
@@ -100,6 +107,8 @@ export interface ImportCounts {
   amountMismatch: number;
   channelOnlyApplied: number;
   channelOnlyUnapplied: number;
+  /** Of the unapplied, those held because they credit more than the review limit. */
+  heldForReview: number;
   ledgerOnly: number;
   /** Rows whose transaction was already reconciled by an earlier import (left as they were). */
   alreadyReconciled: number;

@@ -5,7 +5,7 @@ import { AppError, invalid } from '../../../shared/errors.js';
 import { insertAudit } from '../../audit/index.js';
 import { bankChannelTxnId } from '../../bankfiles/index.js';
 import { applyPayments, type PaymentIntake } from '../../payments/index.js';
-import { targetOfAccount, targetOfOrder, type ImportCounts } from '../domain/matching.js';
+import { heldReason, targetOfAccount, targetOfOrder, type ImportCounts } from '../domain/matching.js';
 import { parseStatement, type ReconChannel } from '../domain/statements.js';
 import {
   findImport,
@@ -56,12 +56,13 @@ export interface ImportResult {
  * 4. not in the ledger (channel_only) → applied through the payments core (applyPayments, one batch) to
  *    the order its out_trade_no names (the account its 户号 names for bank lines) — exactly once: the
  *    payment's unique (channel, channel_txn_id) and the item's unique (channel, channel_txn_id) both stand
- *    behind it; a row with no order, or whose order disagrees, stays unapplied for review;
+ *    behind it; a row with no order, or whose order disagrees, stays unapplied for review, and so does one
+ *    crediting more than `reviewAboveFen` (held: accepting it at review applies it, resolve-item.ts);
  * 5. ledger payments of the covered channel-days that no statement showed → ledger_only (flagged);
  * 6. recon_day for each covered channel-day.
  * Imports of one channel take turns (advisory lock), so overlapping files never itemise a row twice.
  */
-export async function importStatement(deps: { pool: pg.Pool }, op: Operator, input: ImportInput): Promise<ImportResult> {
+export async function importStatement(deps: { pool: pg.Pool; reviewAboveFen: number }, op: Operator, input: ImportInput): Promise<ImportResult> {
   requireReconciliation(op, 'reconciliation.manage', 'import channel statements');
   if (!Buffer.isBuffer(input.body)) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the statement file itself as the body (Content-Type text/csv or application/octet-stream)');
   if (input.channel === 'bank' && !BANK_CODE.test(input.bank ?? '')) throw invalid('bank', "a bank statement needs the bank's code (ICBC, ABC …)");
@@ -84,7 +85,7 @@ export async function importStatement(deps: { pool: pg.Pool }, op: Operator, inp
     await stageStatement(client, statement.rows);
 
     const known = await itemiseKnown(db, input.channel, importId);
-    const applied = await applyUnknown(db, input.channel, importId, op);
+    const applied = await applyUnknown(db, input.channel, importId, op, deps.reviewAboveFen);
     const ledgerOnly = await flagLedgerOnly(db, input.channel, importId);
     const days = await upsertDays(db, input.channel, importId);
 
@@ -104,6 +105,7 @@ export async function importStatement(deps: { pool: pg.Pool }, op: Operator, inp
         amountMismatch: known.mismatched + known.completed_mismatched + applied.mismatched,
         channelOnlyApplied: applied.applied,
         channelOnlyUnapplied: applied.unapplied,
+        heldForReview: applied.held,
         ledgerOnly,
         alreadyReconciled: known.already,
       },
@@ -121,7 +123,7 @@ export async function importStatement(deps: { pool: pg.Pool }, op: Operator, inp
 }
 
 /** Channel-only rows: applied in one batch where an order (or account) takes them, itemised either way. */
-async function applyUnknown(db: Db, channel: ReconChannel, importId: number, op: Operator) {
+async function applyUnknown(db: Db, channel: ReconChannel, importId: number, op: Operator, reviewAboveFen: number) {
   const rows = await unknownRows(db, channel);
   const items: NewItem[] = [];
   const pending: { row: (typeof rows)[number]; intake: PaymentIntake; orderId: number | null }[] = [];
@@ -134,9 +136,13 @@ async function applyUnknown(db: Db, channel: ReconChannel, importId: number, op:
             { outTradeNo: row.out_trade_no, amountFen: row.amount_fen },
             row.order_id === null ? undefined : { id: row.order_id, accountId: row.order_account_id!, channel: row.order_channel!, amountFen: row.order_amount_fen! },
           );
-    const base = { businessDate: row.business_date, channelTxnId: row.channel_txn_id, outTradeNo: row.out_trade_no, statementFen: row.amount_fen, statementLine: row.line };
+    const base = { businessDate: row.business_date, channelTxnId: row.channel_txn_id, outTradeNo: row.out_trade_no, statementFen: row.amount_fen, statementLine: row.line, paidAt: row.paid_at };
     if ('reason' in target) {
       items.push({ ...base, ledgerFen: null, paymentId: null, accountId: row.order_account_id ?? row.account_id_by_no, status: 'channel_only', reason: `not applied: ${target.reason}` });
+      continue;
+    }
+    if (row.amount_fen > reviewAboveFen) {
+      items.push({ ...base, ledgerFen: null, paymentId: null, accountId: target.accountId, status: 'channel_only', held: true, reason: heldReason(row.amount_fen, reviewAboveFen) });
       continue;
     }
     const intake: PaymentIntake = { accountId: target.accountId, channel, channelTxnId: row.channel_txn_id, amountFen: row.amount_fen, paidAt: row.paid_at, orderId: target.orderId, operatorId: op.userId };
@@ -150,7 +156,7 @@ async function applyUnknown(db: Db, channel: ReconChannel, importId: number, op:
   let mismatched = 0;
   outcomes.forEach((o, k) => {
     const { row, orderId } = pending[k]!;
-    const base = { businessDate: row.business_date, channelTxnId: row.channel_txn_id, outTradeNo: row.out_trade_no, statementFen: row.amount_fen, statementLine: row.line };
+    const base = { businessDate: row.business_date, channelTxnId: row.channel_txn_id, outTradeNo: row.out_trade_no, statementFen: row.amount_fen, statementLine: row.line, paidAt: row.paid_at };
     if (o.status === 'applied') {
       applied++;
       if (orderId !== null) paidOrders.push({ orderId, paymentId: o.paymentId, paidAt: row.paid_at, channelTxnId: row.channel_txn_id });
@@ -166,5 +172,5 @@ async function applyUnknown(db: Db, channel: ReconChannel, importId: number, op:
   });
   await insertItems(db, channel, importId, items);
   await markOrdersPaid(db, paidOrders);
-  return { applied, unapplied: items.filter((i) => i.status === 'channel_only' && i.paymentId === null).length, matched, mismatched };
+  return { applied, unapplied: items.filter((i) => i.status === 'channel_only' && i.paymentId === null).length, held: items.filter((i) => i.held).length, matched, mismatched };
 }

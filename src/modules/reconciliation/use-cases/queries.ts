@@ -73,6 +73,7 @@ export function itemOf(r: ItemView) {
     importId: r.import_id,
     statementLine: r.statement_line,
     reason: r.reason,
+    held: r.held,
     resolved: r.resolved,
     resolution: r.resolution,
     resolutionNote: r.resolution_note,

@@ -45,6 +45,7 @@ export interface ReconItem {
   importId: number | null;
   statementLine: number | null;
   reason: string | null;
+  held: boolean;
   resolved: boolean;
   resolution: Resolution | null;
   resolutionNote: string | null;
@@ -63,7 +64,7 @@ export interface ImportResult {
   refunds: { count: number; fen: number };
   skipped: number;
   days: string[];
-  counts: { matched: number; amountMismatch: number; channelOnlyApplied: number; channelOnlyUnapplied: number; ledgerOnly: number; alreadyReconciled: number };
+  counts: { matched: number; amountMismatch: number; channelOnlyApplied: number; channelOnlyUnapplied: number; heldForReview: number; ledgerOnly: number; alreadyReconciled: number };
 }
 
 export interface DaysFilter {
