@@ -55,7 +55,7 @@ export async function findRegularBillId(db: Executor, scope: Scope, accountNo: s
 export async function billLines(db: Executor, accountId: number, billId: number) {
   return db
     .selectFrom('bill_line')
-    .select(['line_no', 'code', 'quantity', 'unit_price', 'amount_fen'])
+    .select(['line_no', 'code', 'quantity', 'unit_price', 'amount_fen', 'detail'])
     .where('account_id', '=', accountId)
     .where('bill_id', '=', billId)
     .orderBy('line_no')

@@ -65,10 +65,15 @@ describe('billDocument', () => {
     expect(doc.bill).toContainEqual(['状态', '正常账单 · 已发行']);
     expect(doc.bill).toContainEqual(['交费截止日', '2026年11月30日']);
     expect(doc.lines.rows).toEqual([
-      ['第一档电费', '160.00 kWh', '0.5100', '81.60'],
-      ['第二档电费', '80.00 kWh', '0.5600', '44.80'],
-      ['第三档电费', '60.00 kWh', '0.8100', '48.60'],
+      ['第一档电费', '160.00 kWh', '0.5100 元/kWh', '', '81.60'],
+      ['第二档电费', '80.00 kWh', '0.5600 元/kWh', '', '44.80'],
+      ['第三档电费', '60.00 kWh', '0.8100 元/kWh', '', '48.60'],
     ]);
+    expect(doc.lines.subtotals).toEqual([
+      ['电度电费小计', '', '', '', '175.00'],
+      ['平均电价', '300.00 kWh', '0.5833 元/kWh', '', ''],
+    ]);
+    expect(doc.arrears).toBeNull();
     expect(doc.totalYuan).toBe('175.00');
     expect(doc.totalInCapitals).toBe('壹佰柒拾伍元整');
     expect(doc.reads.header.at(-1)).toBe('抄见电量');
@@ -98,7 +103,14 @@ describe('billDocument', () => {
     });
     expect(doc.lines.rows.map((r) => r[0])).toEqual(['基本电费(需量)', '基本电费(超需量)', '峰段电费', '平段电费', '谷段电费', '力调电费', '政府性基金及附加']);
     expect(doc.lines.rows[0]![1]).toBe('420.00 kW');
-    expect(doc.lines.rows[5]).toEqual(['力调电费', '66800.00 元', '+2.00%', '1,336.00']);
+    expect(doc.lines.rows[5]).toEqual(['力调电费', '66800.00 元', '+2.00%', '', '1,336.00']);
+    expect(doc.lines.subtotals.map((r) => [r[0], r[4]])).toEqual([
+      ['电度电费小计', '50,000.00'],
+      ['基本电费小计', '16,800.00'],
+      ['力调电费小计', '1,336.00'],
+      ['政府性基金及附加小计', '2,292.50'],
+      ['平均电价', ''],
+    ]);
     expect(doc.totalYuan).toBe('68,136.00');
     expect(doc.usage.map((u) => u[0])).toEqual(['有功电量', '峰段电量', '平段电量', '谷段电量', '无功电量', '最大需量']);
   });
@@ -168,5 +180,53 @@ describe('billDocument', () => {
       ['MT0002', '最大需量', '9.00', '11.25', '', '40.00', '450.00'],
     ]);
     expect(doc.notes).toEqual(['本期部分电量为估抄，待实抄后多退少补。', '本期电能表示数已满量程翻转，电量按翻转后计算。']);
+  });
+
+  it('prints a part month’s factor beside the basic charge: 630 kVA × 23.3000 × 10/30 = 4,893.00', () => {
+    const doc = billDocument({
+      bill: { ...bill, totalFen: 489300 },
+      account,
+      lines: [{ code: 'basic.capacity', quantity: '630.00', unitPrice: '23.3000', amountFen: 489300, detail: { proration: { days: 10, of: 30 } } }],
+      meters: [],
+      adjustments: [],
+    });
+    expect(doc.lines.rows).toEqual([['基本电费(容量)', '630.00 kVA', '23.3000 元/kVA·月', '10/30(10天)', '4,893.00']]);
+  });
+
+  it('lists this bill and the earlier unpaid ones with penalties to the print date, the total owed in capitals and the prepaid balance', () => {
+    const doc = billDocument({
+      bill,
+      account,
+      lines: r1Lines,
+      meters: [],
+      adjustments: [],
+      standing: {
+        asOf: '2026-12-06',
+        open: { principalOpenFen: 17500, penaltyFen: 100, overdueDays: 6 },
+        account: {
+          openBills: [
+            { billId: 30, period: '2026-08', dueOn: '2026-09-30', principalOpenFen: 12000, penaltyFen: 804, overdueDays: 67 },
+            { billId: 42, period: '2026-10', dueOn: '2026-11-30', principalOpenFen: 17500, penaltyFen: 100, overdueDays: 6 },
+          ],
+          arrearsFen: 29500,
+          penaltyFen: 904,
+          toPayFen: 30404,
+          prepaidFen: 250,
+        },
+      },
+    });
+    expect(doc.arrears).toEqual({
+      title: '欠费情况(截至2026年12月6日)',
+      header: ['电费年月', '账单编号', '交费截止日', '未交电费(元)', '逾期天数', '违约金(元)', '小计(元)'],
+      rows: [
+        ['2026年8月', '30', '2026年9月30日', '120.00', '67', '8.04', '128.04'],
+        ['2026年10月(本期)', '42', '2026年11月30日', '175.00', '6', '1.00', '176.00'],
+        ['合计', '', '', '295.00', '', '9.04', '304.04'],
+      ],
+      totalOwedYuan: '304.04',
+      totalOwedInCapitals: '叁佰零肆元零肆分',
+      prepaidYuan: '2.50',
+      notes: ['截至2026年12月6日，本户共有 2 笔未交清电费(含往期 1 笔)，违约金计至当日，交费时一并收取。', '另有预收余额 2.50 元(未从上列合计中扣除)。'],
+    });
   });
 });

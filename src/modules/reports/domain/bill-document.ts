@@ -1,5 +1,6 @@
 import { multiplyDecimal, subtractDecimal } from '../../../shared/decimal.js';
-import { billStatusLabel, categoryLabel, dateLabel, lineLabel, lineUnit, periodLabel, unitPriceText } from './labels.js';
+import { presentBillLines } from '../../tariffs/index.js';
+import { billStatusLabel, dateLabel, categoryLabel, KIND_LABELS, lineLabel, periodLabel, unitPriceText } from './labels.js';
 import { yuanInCapitals, yuanOf } from './money.js';
 
 /**
@@ -50,6 +51,8 @@ export interface LineForDocument {
   quantity: string;
   unitPrice: string;
   amountFen: number;
+  /** The engine's breakdown; its `proration` is the part-month factor printed beside the line. */
+  detail?: Readonly<Record<string, unknown>> | null;
 }
 
 /** One meter's two cycle reads (previous and this period's) per register, after nothing: raw register values. */
@@ -75,6 +78,25 @@ export interface RegisterValues {
 export interface BillStanding {
   asOf: string;
   open: { principalOpenFen: number; penaltyFen: number; overdueDays: number } | null;
+  /** The whole account that day (the statement): every open bill oldest first, this one included, and the prepaid balance. */
+  account?: {
+    openBills: readonly { billId: number; period: string; dueOn: string; principalOpenFen: number; penaltyFen: number; overdueDays: number }[];
+    arrearsFen: number;
+    penaltyFen: number;
+    toPayFen: number;
+    prepaidFen: number;
+  };
+}
+
+/** 欠费情况: this bill and the earlier unpaid ones with their penalties to the print date, the total owed, the prepaid balance. */
+export interface ArrearsSection {
+  title: string;
+  header: string[];
+  rows: string[][];
+  totalOwedYuan: string;
+  totalOwedInCapitals: string;
+  prepaidYuan: string;
+  notes: string[];
 }
 
 export interface AdjustmentForDocument {
@@ -92,11 +114,14 @@ export interface BillDocument {
   bill: [string, string][];
   reads: { header: string[]; rows: string[][] };
   usage: [string, string][];
-  lines: { header: string[]; rows: string[][] };
+  /** One row per line, then a subtotal per kind of charge and the average price per kWh. */
+  lines: { header: string[]; rows: string[][]; subtotals: string[][] };
   totalYuan: string;
   totalInCapitals: string;
   /** Remarks printed under the total: estimated reads, adjustments of this bill, the reason of a correction. */
   notes: string[];
+  /** For an issued regular bill printed with the account's standing; null otherwise. */
+  arrears: ArrearsSection | null;
   footer: string[];
 }
 
@@ -198,14 +223,55 @@ export function billDocument(input: {
     ],
     reads: { header: ['表号', '示数类型', '上期示数', '本期示数', '差值', '倍率', '抄见电量'], rows: readRows(input.meters) },
     usage: usagePairs(b),
-    lines: {
-      header: ['计费项目', '数量', '单价(元)', '金额(元)'],
-      rows: input.lines.map((l) => [lineLabel(l.code), `${l.quantity} ${lineUnit(l.code)}`, unitPriceText(l.code, l.unitPrice), yuanOf(l.amountFen, { grouped: true })]),
-    },
+    lines: linesTable(input.lines),
     totalYuan: yuanOf(b.totalFen, { grouped: true }),
     totalInCapitals: yuanInCapitals(b.totalFen),
     notes,
+    arrears: issued && b.kind === 'regular' && input.standing?.account ? arrearsSection(b.id, input.standing.asOf, input.standing.account) : null,
     footer,
+  };
+}
+
+/** quantity × unit price × factor = amount on every row (tariffs' presentBillLines), subtotals per kind, the average price. */
+function linesTable(lines: readonly LineForDocument[]): BillDocument['lines'] {
+  const view = presentBillLines(lines);
+  const money = (fen: number) => yuanOf(fen, { grouped: true });
+  return {
+    header: ['计费项目', '数量', '单价', '系数', '金额(元)'],
+    rows: view.lines.map((l) => [lineLabel(l.code), `${l.quantity} ${l.unit}`, unitPriceText(l), l.factor ? `${l.factor.text}(${l.factor.num}天)` : '', money(l.amountFen)]),
+    subtotals: [
+      ...view.subtotals.map((s) => [`${KIND_LABELS[s.kind]}小计`, '', '', '', money(s.amountFen)]),
+      ...(view.averagePrice === null ? [] : [['平均电价', `${view.kwh} kWh`, `${view.averagePrice} 元/kWh`, '', '']]),
+    ],
+  };
+}
+
+function arrearsSection(billId: number, asOf: string, a: NonNullable<BillStanding['account']>): ArrearsSection {
+  const money = (fen: number) => yuanOf(fen, { grouped: true });
+  const rows = a.openBills.map((o) => [
+    `${periodLabel(o.period)}${o.billId === billId ? '(本期)' : ''}`,
+    String(o.billId),
+    dateLabel(o.dueOn),
+    money(o.principalOpenFen),
+    o.overdueDays > 0 ? String(o.overdueDays) : '—',
+    money(o.penaltyFen),
+    money(o.principalOpenFen + o.penaltyFen),
+  ]);
+  const earlier = a.openBills.filter((o) => o.billId !== billId).length;
+  const notes = [
+    a.openBills.length === 0
+      ? `截至${dateLabel(asOf)}，本户无欠费。`
+      : `截至${dateLabel(asOf)}，本户共有 ${a.openBills.length} 笔未交清电费${earlier ? `(含往期 ${earlier} 笔)` : ''}，违约金计至当日，交费时一并收取。`,
+    a.prepaidFen > 0 ? `另有预收余额 ${money(a.prepaidFen)} 元(未从上列合计中扣除)。` : '',
+  ].filter(Boolean);
+  return {
+    title: `欠费情况(截至${dateLabel(asOf)})`,
+    header: ['电费年月', '账单编号', '交费截止日', '未交电费(元)', '逾期天数', '违约金(元)', '小计(元)'],
+    rows: a.openBills.length ? [...rows, ['合计', '', '', money(a.arrearsFen), '', money(a.penaltyFen), money(a.toPayFen)]] : [],
+    totalOwedYuan: money(a.toPayFen),
+    totalOwedInCapitals: yuanInCapitals(a.toPayFen),
+    prepaidYuan: money(a.prepaidFen),
+    notes,
   };
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { billStatusLabel, categoryLabel, dateLabel, exceptionLabel, flagsText, lineLabel, lineUnit, periodLabel, unitPriceText } from './labels.js';
+import { presentLine } from '../../tariffs/index.js';
+import { billStatusLabel, categoryLabel, dateLabel, exceptionLabel, flagsText, lineLabel, periodLabel, unitPriceText } from './labels.js';
 
 describe('lineLabel', () => {
   it.each([
@@ -24,19 +25,19 @@ describe('lineLabel', () => {
     expect(lineLabel(code)).toBe(label);
   });
 
-  it('gives each line its unit', () => {
-    expect(['energy.tier1', 'energy.peak', 'funds', 'basic.capacity', 'basic.demand', 'basic.demand.excess', 'pf.adjustment'].map(lineUnit)).toEqual(['kWh', 'kWh', 'kWh', 'kVA', 'kW', 'kW', '元']);
-  });
 });
 
 describe('unitPriceText', () => {
-  it('prints prices as stored, and the power-factor fraction as a signed percentage', () => {
-    expect(unitPriceText('energy.tier1', '0.5100')).toBe('0.5100');
-    expect(unitPriceText('pf.adjustment', '0.0200')).toBe('+2.00%');
-    expect(unitPriceText('pf.adjustment', '-0.0075')).toBe('-0.75%');
-    expect(unitPriceText('pf.adjustment', '0.0000')).toBe('0.00%');
-    expect(unitPriceText('pf.adjustment', '0.8500')).toBe('+85.00%');
-    expect(unitPriceText('pf.adjustment', '0.00125')).toBe('+0.125%');
+  const text = (code: string, unitPrice: string) => unitPriceText(presentLine({ code, quantity: '1.00', unitPrice, amountFen: 0 }));
+  it('prints prices with their unit, and the power-factor fraction as a signed percentage', () => {
+    expect(text('energy.tier1', '0.5100')).toBe('0.5100 元/kWh');
+    expect(text('basic.capacity', '23.3000')).toBe('23.3000 元/kVA·月');
+    expect(text('basic.demand', '35.0000')).toBe('35.0000 元/kW·月');
+    expect(text('pf.adjustment', '0.0200')).toBe('+2.00%');
+    expect(text('pf.adjustment', '-0.0075')).toBe('-0.75%');
+    expect(text('pf.adjustment', '0.0000')).toBe('0.00%');
+    expect(text('pf.adjustment', '0.8500')).toBe('+85.00%');
+    expect(text('pf.adjustment', '0.00125')).toBe('+0.125%');
   });
 });
 

@@ -1,4 +1,4 @@
-import { formatDecimal, parseDecimal } from '../../../shared/exact.js';
+import type { LineKind, PresentedLine } from '../../tariffs/index.js';
 
 /**
  * What the documents print for the codes the database holds: bill line codes (the rating engine's),
@@ -26,26 +26,15 @@ export function lineLabel(code: string): string {
   return `${kind}(${code})`;
 }
 
-/** The unit of a line's quantity: kWh for energy and funds, kVA / kW for basic charges, 元 (the base) for the power-factor line. */
-export function lineUnit(code: string): string {
-  if (code.startsWith('basic.capacity')) return 'kVA';
-  if (code.startsWith('basic.demand')) return 'kW';
-  if (code.startsWith('pf.')) return '元';
-  return 'kWh';
+/** A presented line's unit price as printed: "0.5100 元/kWh", "23.3000 元/kVA·月", and the power-factor percentage signed, "+2.00%". */
+export function unitPriceText(l: Pick<PresentedLine, 'unitPrice' | 'priceUnit'>): string {
+  if (l.priceUnit !== '%') return `${l.unitPrice} ${l.priceUnit}`;
+  const positive = !l.unitPrice.startsWith('-') && /[1-9]/.test(l.unitPrice);
+  return `${positive ? '+' : ''}${l.unitPrice}%`;
 }
 
-/**
- * The unit price as printed: 元 per unit, or for the power-factor line the percentage it adds (+) or
- * takes off (−): its unit price is the fraction, "0.0200" → "+2.00%", "-0.0075" → "-0.75%".
- */
-export function unitPriceText(code: string, unitPrice: string): string {
-  if (!code.startsWith('pf.')) return unitPrice;
-  const fraction = parseDecimal(unitPrice, 6, true);
-  if (fraction === undefined) return unitPrice;
-  // fraction × 100 at scale 4 = the fraction's digits at scale 6
-  const percent = formatDecimal(fraction, 4, 2);
-  return `${fraction > 0n ? '+' : ''}${percent}%`;
-}
+/** The kinds of charge the subtotals group by (tariffs' lineKind). */
+export const KIND_LABELS: Record<LineKind, string> = { energy: '电度电费', basic: '基本电费', pf: '力调电费', funds: '政府性基金及附加', other: '其他' };
 
 export const CATEGORY_LABELS: Record<string, string> = {
   residential: '居民生活',

@@ -48,8 +48,11 @@ export async function renderBillPdf(d: BillDocument, meta: { now: Date; accountN
   else note(doc, '本账单无抄表示数(退补或手工账单)。');
   if (d.usage.length) usageLine(doc, d.usage);
   section(doc, '电费明细');
-  table(doc, d.lines.header, d.lines.rows, cols([0.34, 0.24, 0.18, 0.24], ['left', 'right', 'right', 'right']));
+  const lineCols = cols([0.22, 0.2, 0.22, 0.14, 0.22], ['left', 'right', 'right', 'right', 'right']);
+  table(doc, d.lines.header, d.lines.rows, lineCols);
+  for (const r of d.lines.subtotals) row(doc, r, lineCols, { font: 'R', size: 9, color: MUTED });
   total(doc, d);
+  if (d.arrears) arrears(doc, d.arrears);
   if (d.notes.length) {
     section(doc, '备注');
     for (const n of d.notes) note(doc, n);
@@ -154,15 +157,29 @@ function usageLine(doc: Doc, usage: [string, string][]): void {
 }
 
 function total(doc: Doc, d: BillDocument): void {
+  amountBox(doc, '本期电费合计', d.totalYuan, d.totalInCapitals);
+}
+
+/** A framed amount: label, ¥ figure, and the amount in capitals under the label. */
+function amountBox(doc: Doc, label: string, yuan: string, capitals: string, aside?: string): void {
   room(doc, 56);
   const y = doc.y + 6;
   const height = 44;
   doc.rect(PAGE.margin, y, WIDTH, height).lineWidth(1).strokeColor(ACCENT).stroke();
-  doc.font('B').fontSize(12).fillColor(INK).text('本期电费合计', PAGE.margin + 10, y + 8, { width: 120 });
-  doc.font('R').fontSize(9.5).fillColor(MUTED).text(`人民币(大写)：${d.totalInCapitals}`, PAGE.margin + 10, y + 26, { width: WIDTH / 2 });
-  doc.font('B').fontSize(18).fillColor(ACCENT).text(`¥ ${d.totalYuan} 元`, PAGE.margin + WIDTH / 2, y + 12, { width: WIDTH / 2 - 12, align: 'right' });
+  doc.font('B').fontSize(12).fillColor(INK).text(label, PAGE.margin + 10, y + 8, { width: WIDTH / 2 });
+  doc.font('R').fontSize(9.5).fillColor(MUTED).text(`人民币(大写)：${capitals}`, PAGE.margin + 10, y + 26, { width: WIDTH / 2 + 40 });
+  doc.font('B').fontSize(18).fillColor(ACCENT).text(`¥ ${yuan} 元`, PAGE.margin + WIDTH / 2, y + (aside ? 6 : 12), { width: WIDTH / 2 - 12, align: 'right' });
+  if (aside) doc.font('R').fontSize(9).fillColor(MUTED).text(aside, PAGE.margin + WIDTH / 2, y + 28, { width: WIDTH / 2 - 12, align: 'right' });
   doc.y = y + height + 4;
   doc.x = PAGE.margin;
+}
+
+/** 欠费情况: every open bill with its penalty to the print date, the total owed (in capitals) and the prepaid balance. */
+function arrears(doc: Doc, a: NonNullable<BillDocument['arrears']>): void {
+  section(doc, a.title);
+  if (a.rows.length) table(doc, a.header, a.rows, cols([0.19, 0.11, 0.17, 0.15, 0.1, 0.13, 0.15], ['left', 'right', 'left', 'right', 'right', 'right', 'right']));
+  amountBox(doc, '合计应交(含往期欠费及违约金)', a.totalOwedYuan, a.totalOwedInCapitals, `预收余额 ¥ ${a.prepaidYuan} 元`);
+  for (const n of a.notes) note(doc, n);
 }
 
 function note(doc: Doc, text: string): void {

@@ -78,7 +78,7 @@ export async function loadBillDocument(
       managerName: b.manager_name ?? null,
       managerPhone: b.manager_phone ?? null,
     },
-    lines: lines.map((l) => ({ code: l.code, quantity: l.quantity, unitPrice: l.unit_price, amountFen: l.amount_fen })),
+    lines: lines.map((l) => ({ code: l.code, quantity: l.quantity, unitPrice: l.unit_price, amountFen: l.amount_fen, detail: l.detail })),
     meters,
     adjustments: adjustments.map((a) => ({ id: a.id, totalFen: a.total_fen, issuedOn: a.issued_at ? businessDate(new Date(a.issued_at)) : null, reason: a.reason })),
     standing,
@@ -86,11 +86,15 @@ export async function loadBillDocument(
   return { doc, accountNo: b.account_no, period: b.period, totalFen: b.total_fen };
 }
 
-/** The bill's entry in its account's statement on the day (its adjustments included): principal still open and penalty accrued. */
+/** The account's statement on the day: this bill's entry (its adjustments included), every open bill with its penalty, the prepaid balance. */
 async function standingOf(db: Executor, accountId: number, billId: number, asOf: string): Promise<BillStanding> {
   const statement = await accountStatement(db, accountId, asOf);
   const open = statement.openBills.find((o) => o.billId === billId);
-  return { asOf, open: open ? { principalOpenFen: open.principalOpenFen, penaltyFen: open.penaltyFen, overdueDays: open.overdueDays } : null };
+  return {
+    asOf,
+    open: open ? { principalOpenFen: open.principalOpenFen, penaltyFen: open.penaltyFen, overdueDays: open.overdueDays } : null,
+    account: { openBills: statement.openBills, arrearsFen: statement.arrearsFen, penaltyFen: statement.penaltyFen, toPayFen: statement.toPayFen, prepaidFen: statement.prepaidFen },
+  };
 }
 
 /**
