@@ -23,12 +23,21 @@ export interface ReceiptData {
   allocations: Allocation[] | null;
 }
 
+/** Where the account stands after the payment (its statement): what is still owed and the prepaid balance. */
+export interface OwedAfter {
+  asOf: string;
+  arrearsFen: number;
+  penaltyFen: number;
+  toPayFen: number;
+  prepaidFen: number;
+}
+
 /**
  * 收费凭证: who was paid (company, station), who paid (account no., name), the receipt no., when, by whom,
  * the amount in figures and in 人民币大写, and where the money went per bill. Print-friendly (receipt.css:
  * only this document reaches the paper).
  */
-export function Receipt({ data, company, station }: { data: ReceiptData; company: string; station: string | null }) {
+export function Receipt({ data, company, station, owed }: { data: ReceiptData; company: string; station: string | null; owed?: OwedAfter | null }) {
   const { t } = useTranslation();
   const lines = data.allocations ? mergeLines(data.allocations) : null;
   return (
@@ -123,6 +132,35 @@ export function Receipt({ data, company, station }: { data: ReceiptData; company
           </tr>
         </tbody>
       </table>
+      {owed && (
+        <table className="receipt-owed" data-testid="receipt-owed">
+          <tbody>
+            <tr>
+              <th>{t('payments.receipt.owedAfter', { date: owed.asOf })}</th>
+              <td colSpan={3} className="num" data-testid="receipt-owed-total">
+                {owed.toPayFen > 0
+                  ? t('payments.receipt.owedSum', { arrears: yuan(owed.arrearsFen), penalty: yuan(owed.penaltyFen), total: yuan(owed.toPayFen) })
+                  : t('payments.receipt.owedNone')}
+              </td>
+            </tr>
+            {owed.toPayFen > 0 && (
+              <tr>
+                <th>{t('payments.receipt.amountWords')}</th>
+                <td colSpan={3} className="receipt-words" data-testid="receipt-owed-words">
+                  {t('payments.receipt.rmb')}
+                  {yuanInCapitals(owed.toPayFen)}
+                </td>
+              </tr>
+            )}
+            <tr>
+              <th>{t('payments.receipt.prepaidBalance')}</th>
+              <td colSpan={3} className="num" data-testid="receipt-prepaid-balance">
+                ¥{yuan(owed.prepaidFen)}
+              </td>
+            </tr>
+          </tbody>
+        </table>
+      )}
       <div className="receipt-foot">
         <div>{t('payments.receipt.keep')}</div>
         <div className="receipt-sign">{t('payments.receipt.cashierSign')}</div>

@@ -7,7 +7,7 @@ import { ApiError } from '../../api/client';
 import { describeError } from '../../api/errors';
 import { useAccount, useMe, useOrgTree } from '../../api/queries';
 import { localName } from '../../format';
-import { usePayment } from './api';
+import { usePayment, useStatement } from './api';
 import { Receipt } from './Receipt';
 import { canCollect } from './roles';
 
@@ -20,6 +20,8 @@ export function ReceiptPage() {
   const payment = usePayment(id);
   const p = payment.data;
   const account = useAccount(p?.accountId ?? 0, false);
+  // what remains owed after the payment: the account's statement now (right after paying, that is after this payment)
+  const statement = useStatement(p?.accountId ?? null);
   const tree = useOrgTree();
   const me = useMe();
   const station = tree.data?.stations.find((s) => s.id === account.data?.stationId);
@@ -63,6 +65,7 @@ export function ReceiptPage() {
         data={p}
         company={tree.data ? localName(tree.data.company) : ''}
         station={station ? localName(station) : (account.data?.stationName ?? null)}
+        owed={statement.data ?? null}
       />
     </Space>
   );
