@@ -260,16 +260,33 @@ export interface BillSummary {
   reason: string | null;
 }
 
-export interface BillLineItem {
-  lineNo: number;
+/** A bill line as the API presents it (tariffs' presentBillLines): quantity × unitPrice × factor (÷ 100 for %) = amount. */
+export interface PresentedLine {
   code: string;
+  kind: 'energy' | 'basic' | 'pf' | 'funds' | 'other';
   quantity: string;
+  /** kWh, kVA, kW, or 元 (the power-factor line's base) */
+  unit: string;
+  /** 元 per unit, or the power-factor line's signed percentage */
   unitPrice: string;
+  /** 元/kWh, 元/kVA·月, 元/kW·月 or % */
+  priceUnit: string;
+  /** a part month: days / days per month */
+  factor: { num: number; den: number; text: string } | null;
   amountFen: number;
   detail: Record<string, unknown>;
 }
 
+export interface BillLineItem extends PresentedLine {
+  lineNo: number;
+}
+
 export interface Bill extends BillSummary {
   lines: BillLineItem[];
+  subtotals: { kind: PresentedLine['kind']; amountFen: number }[];
+  /** the energy lines' kWh */
+  kwh: string;
+  /** total ÷ kWh, 元/kWh; null without energy */
+  averagePrice: string | null;
   adjustmentIds: number[];
 }

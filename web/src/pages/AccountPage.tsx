@@ -12,6 +12,7 @@ import type { Account, Contact, Contract, Meter } from '../api/types';
 import { CATEGORY_COLORS, DASH, day, label, localName, PAYMENT_MODE_COLORS, quantity, STATUS_COLORS } from '../format';
 import { AccountBills } from './billing/AccountBills';
 import { AccountPayments } from './payments/AccountPayments';
+import { TariffName } from './tariffs/TariffName';
 
 // ECharts is the heaviest dependency: it loads only when a customer page is opened.
 const ReadingsPanel = lazy(() => import('./account/ReadingsPanel'));
@@ -143,7 +144,7 @@ type T = ReturnType<typeof useTranslation>['t'];
 function accountItems(a: Account, t: T, stationName: string): DescriptionsProps['items'] {
   const f = (key: string) => t(`account.field.${key}`);
   return [
-    { key: 'tariffCode', label: f('tariffCode'), children: <span className="mono">{a.tariffCode}</span> },
+    { key: 'tariffCode', label: f('tariffCode'), children: <TariffName code={a.tariffCode} /> },
     { key: 'voltageLevel', label: f('voltageLevel'), children: a.voltageLevel ?? DASH },
     { key: 'capacityKva', label: f('capacityKva'), children: <span className="num">{quantity(a.capacityKva, 'kVA')}</span> },
     { key: 'contractDemandKw', label: f('contractDemandKw'), children: <span className="num">{quantity(a.contractDemandKw, 'kW')}</span> },

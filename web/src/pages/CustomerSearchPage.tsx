@@ -8,6 +8,7 @@ import { useAccountSearch, useOrgTree } from '../api/queries';
 import { CATEGORIES, PAYMENT_MODES, type AccountFilters, type AccountSummary } from '../api/types';
 import { CATEGORY_COLORS, DASH, label, localName, PAYMENT_MODE_COLORS, STATUS_COLORS } from '../format';
 import { describeScope, filtersFromParams, paramsFromFilters } from '../scope';
+import { TariffName } from './tariffs/TariffName';
 
 const TYPING_DELAY_MS = 400;
 
@@ -98,7 +99,7 @@ export function CustomerSearchPage() {
       width: wide(100, 168),
       render: (v: string) => <Tag color={PAYMENT_MODE_COLORS[v]}>{label(t, 'paymentMode', v)}</Tag>,
     },
-    { key: 'tariffCode', title: t('column.tariffCode'), dataIndex: 'tariffCode', width: 150, ellipsis: true, render: (v: string) => <span className="mono">{v}</span> },
+    { key: 'tariffCode', title: t('column.tariffCode'), dataIndex: 'tariffCode', width: 180, ellipsis: true, render: (v: string) => <TariffName code={v} /> },
     {
       key: 'station',
       title: t('column.station'),

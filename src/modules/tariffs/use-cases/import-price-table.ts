@@ -13,7 +13,7 @@ import { storeDraft } from './save-price-table-draft.js';
 export async function importPriceTable(trx: Trx, ctx: Ctx, month: string, body: unknown) {
   requirePermission(ctx, 'tariffs.write', 'import agent-purchase price tables');
   if (!Buffer.isBuffer(body)) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the file itself as the body, as text/csv or the xlsx content type');
-  if (!body.length) throw new AppError('VALIDATION', 'file: the upload is empty', { errors: [{ field: 'file', message: 'is empty' }] });
+  if (!body.length) throw new AppError('VALIDATION', 'file: the upload is empty', { errors: [{ field: 'file', code: 'empty', message: 'is empty' }] });
   const { format, grid } = await gridOf(body);
   const { table, problems, ignoredColumns } = priceTableFromGrid(grid, month);
   if (!table) {

@@ -23,7 +23,7 @@ export async function publishPriceTable(trx: Trx, ctx: Ctx, id: number) {
   if (!t) throw notFound('agent-purchase price table');
   if (t.status === 'published') throw new AppError('CONFLICT', `the ${t.month} table is already published`);
   if ((await findPriceTablesOfMonth(trx, t.month)).some((x) => x.status === 'published'))
-    throw new AppError('CONFLICT', `${t.month} already has a published table, which is final`, { errors: [{ field: 'month', message: 'already published' }] });
+    throw new AppError('CONFLICT', `${t.month} already has a published table, which is final`, { errors: [{ field: 'month', code: 'already_published', message: 'already published' }] });
   assertAgentPriceTable(t.definition);
   const today = businessDate(ctx.now);
   const deadline = publishDeadline(t.month);

@@ -1,6 +1,6 @@
 import type { Trx } from '../../../db/tx.js';
 import { businessMonth } from '../../../shared/business-time.js';
-import { AppError, invalid, notFound } from '../../../shared/errors.js';
+import { AppError, notFound } from '../../../shared/errors.js';
 import { insertAudit } from '../../audit/index.js';
 import { auditBy, type Ctx } from '../../org/index.js';
 import { assertTariffVersion } from '../domain/index.js';
@@ -20,7 +20,16 @@ export async function publishTariffVersion(trx: Trx, ctx: Ctx, id: number) {
   if (v.status === 'published') throw new AppError('CONFLICT', `${v.code} from ${v.effective_from} is already published; a change is a new version`);
   const firstOfMonth = `${businessMonth(ctx.now)}-01`;
   if (v.effective_from < firstOfMonth)
-    throw invalid('effectiveFrom', `${v.effective_from} is before the current month (${firstOfMonth}): periods that may be billed already are never re-priced; draft the version from ${firstOfMonth} or later`);
+    throw new AppError('VALIDATION', `effectiveFrom: ${v.effective_from} is before the current month (${firstOfMonth})`, {
+      errors: [
+        {
+          field: 'effectiveFrom',
+          code: 'before_current_month',
+          message: `${v.effective_from} is before the current month (${firstOfMonth}): periods that may be billed already are never re-priced; draft the version from ${firstOfMonth} or later`,
+          params: { first: firstOfMonth },
+        },
+      ],
+    });
   assertTariffVersion(v.definition);
   if (!(await markVersionPublished(trx, id, authorOf(ctx), ctx.now))) throw new AppError('CONFLICT', 'the draft was published or discarded meanwhile');
   await insertAudit(trx, { ...auditBy(ctx), action: 'tariff.publish', entity: 'tariff_version', entityId: id, detail: { code: v.code, effectiveFrom: v.effective_from } });

@@ -22,7 +22,7 @@ export async function savePriceTableDraft(trx: Trx, ctx: Ctx, input: unknown, so
 export async function storeDraft(trx: Trx, ctx: Ctx, table: AgentPriceTable, source: PriceTableSource) {
   const existing = await findPriceTablesOfMonth(trx, table.month);
   if (existing.some((t) => t.status === 'published'))
-    throw new AppError('CONFLICT', `the ${table.month} agent-purchase table is published and final`, { errors: [{ field: 'month', message: 'already published' }] });
+    throw new AppError('CONFLICT', `the ${table.month} agent-purchase table is published and final`, { errors: [{ field: 'month', code: 'already_published', message: 'already published' }] });
   const draft = existing.find((t) => t.status === 'draft');
   const id = draft ? draft.id : await insertPriceTable(trx, table, source, authorOf(ctx), ctx.now);
   if (draft) await replaceDraftPriceTable(trx, draft.id, table, source, authorOf(ctx), ctx.now);

@@ -18,7 +18,7 @@ export async function saveTariffDraft(trx: Trx, ctx: Ctx, input: unknown) {
   const existing = await findVersionAt(trx, input.code, input.effectiveFrom);
   if (existing?.status === 'published')
     throw new AppError('CONFLICT', `${input.code} from ${input.effectiveFrom} is published and final: draft a new version with a later effectiveFrom`, {
-      errors: [{ field: 'effectiveFrom', message: 'a published version already starts on this date' }],
+      errors: [{ field: 'effectiveFrom', code: 'already_published', message: 'a published version already starts on this date' }],
     });
   let id: number;
   if (existing) {

@@ -4,13 +4,30 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import { describeError } from '../../api/errors';
 import { billPdfUrl, hasRoute, useApiRoutes, useBill } from '../../api/queries';
-import type { Bill, BillLineItem, BillSummary } from '../../api/types';
+import type { BillSummary } from '../../api/types';
 import { dateTime, day, DASH, quantity } from '../../format';
-import { lineLabel } from '../tariffs/lines';
-import { fractionAsPercent, yuan } from '../tariffs/money';
+import type { PresentedLine } from '../tariffs/api';
+import { yuan } from '../tariffs/money';
+import { TariffName } from '../tariffs/TariffName';
 import { BillKindTag, BillStatusTag } from './parts';
 
 type T = ReturnType<typeof useTranslation>['t'];
+
+/** A bill line's code in words: energy.tier2 → 第 2 档电量电费; unknown codes stay as they are. */
+export function lineLabel(t: T, code: string): string {
+  const tier = /^energy\.tier(\d+)$/.exec(code);
+  if (tier) return t('tariffs.lines.energy_tier', { n: tier[1] });
+  return t(`tariffs.lines.${code.replace(/\./g, '_')}`, { defaultValue: code });
+}
+
+/** The one presentation of bill lines (API: tariffs' presentBillLines), for a stored bill and a quote alike. */
+export interface LinesView {
+  lines: PresentedLine[];
+  subtotals: { kind: PresentedLine['kind']; amountFen: number }[];
+  kwh: string;
+  averagePrice: string | null;
+  totalFen: number;
+}
 
 /** A bill's lines (GET /bills/:id): item, quantity, unit price, amount, and the total — the sum of the lines. */
 export function BillLines({ billId }: { billId: number }) {
@@ -18,39 +35,65 @@ export function BillLines({ billId }: { billId: number }) {
   const bill = useBill(billId);
   if (bill.isLoading) return <Skeleton active paragraph={{ rows: 3 }} />;
   if (bill.isError || !bill.data) return <Alert type="error" showIcon title={describeError(bill.error)} />;
-  return <LinesTable bill={bill.data} t={t} />;
+  return <BillLinesTable view={bill.data} />;
 }
 
-function LinesTable({ bill, t }: { bill: Bill; t: T }) {
+const priceText = (l: PresentedLine) => (l.priceUnit === '%' ? `${!l.unitPrice.startsWith('-') && /[1-9]/.test(l.unitPrice) ? '+' : ''}${l.unitPrice}%` : `${l.unitPrice} ${l.priceUnit}`);
+
+/**
+ * Every line with its units and, for a part month, its factor: quantity × unit price × factor = amount;
+ * then a subtotal per kind of charge, the total and the average price per kWh.
+ */
+export function BillLinesTable({ view, testId = 'bill-lines', totalTestId = 'bill-lines-total' }: { view: LinesView; testId?: string; totalTestId?: string }) {
+  const { t } = useTranslation();
+  const anyFactor = view.lines.some((l) => l.factor);
+  const span = anyFactor ? 4 : 3;
   return (
-    <Table<BillLineItem>
+    <Table<PresentedLine>
       size="small"
-      rowKey="lineNo"
+      rowKey={(l) => `${l.code}-${view.lines.indexOf(l)}`}
       pagination={false}
-      dataSource={bill.lines}
-      data-testid="bill-lines"
+      dataSource={view.lines}
+      data-testid={testId}
       columns={[
-        { title: t('billing.bill.line'), dataIndex: 'code', render: (c: string) => <span title={c}>{lineLabel(t, c)}</span> },
-        { title: t('billing.bill.quantity'), dataIndex: 'quantity', align: 'right', render: (v: string) => <span className="num">{v}</span> },
-        {
-          title: t('billing.bill.unitPrice'),
-          dataIndex: 'unitPrice',
-          align: 'right',
-          render: (v: string, l) => <span className="num">{l.code === 'pf.adjustment' ? `${fractionAsPercent(v)}%` : v}</span>,
-        },
+        { title: t('billing.bill.line'), dataIndex: 'code', render: (c: string) => lineLabel(t, c) },
+        { title: t('billing.bill.quantity'), dataIndex: 'quantity', align: 'right', render: (v: string, l) => <span className="num">{`${v} ${l.unit}`}</span> },
+        { title: t('billing.bill.unitPrice'), dataIndex: 'unitPrice', align: 'right', render: (_v: string, l) => <span className="num">{priceText(l)}</span> },
+        ...(anyFactor
+          ? [{ title: t('tariffs.lines.factor'), dataIndex: 'factor', align: 'right' as const, render: (f: PresentedLine['factor']) => (f ? <span className="num" data-testid="line-factor">{t('tariffs.lines.factorDays', { text: f.text, days: f.num })}</span> : DASH) }]
+          : []),
         { title: t('billing.bill.amount'), dataIndex: 'amountFen', align: 'right', render: (f: number) => <span className="num">{yuan(f)}</span> },
       ]}
       summary={() => (
-        <Table.Summary.Row>
-          <Table.Summary.Cell index={0} colSpan={3}>
-            <b>{t('billing.bill.total')}</b>
-          </Table.Summary.Cell>
-          <Table.Summary.Cell index={3} align="right">
-            <b className="num" data-testid="bill-lines-total">
-              {yuan(bill.totalFen)}
-            </b>
-          </Table.Summary.Cell>
-        </Table.Summary.Row>
+        <>
+          {view.subtotals.map((s) => (
+            <Table.Summary.Row key={s.kind} data-testid={`subtotal-${s.kind}`}>
+              <Table.Summary.Cell index={0} colSpan={span}>
+                <Typography.Text type="secondary">{t('tariffs.lines.subtotal', { kind: t(`tariffs.lines.kind_${s.kind}`) })}</Typography.Text>
+              </Table.Summary.Cell>
+              <Table.Summary.Cell index={span} align="right">
+                <Typography.Text type="secondary" className="num">
+                  {yuan(s.amountFen)}
+                </Typography.Text>
+              </Table.Summary.Cell>
+            </Table.Summary.Row>
+          ))}
+          <Table.Summary.Row>
+            <Table.Summary.Cell index={0} colSpan={span}>
+              <b>{t('billing.bill.total')}</b>
+              {view.averagePrice !== null && (
+                <Typography.Text type="secondary" style={{ marginInlineStart: 12 }} data-testid="average-price">
+                  {t('tariffs.lines.averagePrice')} {view.averagePrice} 元/kWh（{view.kwh} kWh）
+                </Typography.Text>
+              )}
+            </Table.Summary.Cell>
+            <Table.Summary.Cell index={span} align="right">
+              <b className="num" data-testid={totalTestId}>
+                {yuan(view.totalFen)}
+              </b>
+            </Table.Summary.Cell>
+          </Table.Summary.Row>
+        </>
       )}
     />
   );
@@ -136,7 +179,7 @@ export function BillDrawer({ billId, account, onClose }: { billId: number | null
                   </Link>
                 ),
               },
-              { key: 'tariff', label: t('billing.bill.tariff'), children: <span className="mono">{b.tariffCode}</span> },
+              { key: 'tariff', label: t('billing.bill.tariff'), children: <TariffName code={b.tariffCode} /> },
               { key: 'kwh', label: t('billing.bill.kwh'), children: <span className="num">{usageText(t, b.usage)}</span>, span: 2 },
               ...(b.usage.kvarh !== null ? [{ key: 'kvarh', label: t('billing.bill.kvarh'), children: <span className="num">{quantity(b.usage.kvarh)}</span> }] : []),
               ...(b.usage.maxDemandKw !== null ? [{ key: 'demand', label: t('billing.bill.maxDemand'), children: <span className="num">{quantity(b.usage.maxDemandKw, 'kW')}</span> }] : []),
@@ -147,7 +190,7 @@ export function BillDrawer({ billId, account, onClose }: { billId: number | null
               ...(b.flags.estimated || b.flags.outlier || b.flags.rollover ? [{ key: 'flags', label: t('billing.bill.flags'), children: <BillFlags bill={b} />, span: 2 }] : []),
             ]}
           />
-          <LinesTable bill={b} t={t} />
+          <BillLinesTable view={b} />
           {b.adjustmentIds.length > 0 && <Typography.Text type="secondary">{t('billing.bill.adjustedBy', { count: b.adjustmentIds.length })}</Typography.Text>}
         </Space>
       )}

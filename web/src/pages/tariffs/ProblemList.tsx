@@ -1,12 +1,13 @@
 import { Alert, Table } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { Problem } from '../../api/client';
+import { fieldLabel, problemMessage, type FieldProblem } from './problems';
 
-/** Every problem of a 422, one per row: field (or spreadsheet row/column) and what is wrong. */
+/** Every problem of a 422, one per row: the field's label (or spreadsheet row/column) and what is wrong, in the UI's language. */
 export function ProblemList({ title, problems, testId }: { title: string; problems: NonNullable<Problem['errors']>; testId?: string }) {
   const { t } = useTranslation();
   const fromFile = problems.some((p) => 'row' in p);
-  const rows = problems.map((p, i) => ({ key: i, ...(p as { field: string; message: string; row?: number; column?: string }) }));
+  const rows = (problems as FieldProblem[]).map((p, i) => ({ key: i, ...p, label: fieldLabel(t, p.field), text: problemMessage(t, p) }));
   return (
     <Alert
       type="error"
@@ -24,11 +25,11 @@ export function ProblemList({ title, problems, testId }: { title: string; proble
               ? [
                   { title: t('tariffs.agent.row'), dataIndex: 'row', width: 60, render: (r: number) => (r ? r : '—') },
                   { title: t('tariffs.agent.col'), dataIndex: 'column', width: 60, render: (c?: string) => c ?? '—' },
-                  { title: t('tariffs.agent.problem'), dataIndex: 'message' },
+                  { title: t('tariffs.agent.problem'), dataIndex: 'text' },
                 ]
               : [
-                  { title: t('tariffs.impact.field'), dataIndex: 'field', width: '38%', render: (f: string) => <code>{f}</code> },
-                  { title: t('tariffs.agent.problem'), dataIndex: 'message' },
+                  { title: t('tariffs.impact.field'), dataIndex: 'label', width: '38%', render: (l: string, p) => <span data-field={p.field}>{l}</span> },
+                  { title: t('tariffs.agent.problem'), dataIndex: 'text', render: (m: string, p) => <span data-code={p.code}>{m}</span> },
                 ]
           }
         />

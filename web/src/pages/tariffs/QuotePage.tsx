@@ -1,5 +1,5 @@
 import { CalculatorOutlined } from '@ant-design/icons';
-import { Alert, Button, Card, Col, DatePicker, Descriptions, Empty, Form, Input, Radio, Row, Select, Space, Table, Typography } from 'antd';
+import { Alert, Button, Card, Col, DatePicker, Descriptions, Empty, Form, Input, Radio, Row, Select, Space, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -7,10 +7,10 @@ import { useSearchParams } from 'react-router-dom';
 import { CATEGORIES } from '../../api/types';
 import { describeError } from '../../api/errors';
 import { label } from '../../format';
-import { fieldProblems, useCatalogue, useQuote, useVersion, type BillLine, type TariffDefinition } from './api';
-import { lineLabel } from './lines';
-import { fractionAsPercent, yuan } from './money';
+import { BillLinesTable } from '../billing/BillLines';
+import { fieldProblems, useCatalogue, useQuote, useVersion, type TariffDefinition } from './api';
 import { ProblemList } from './ProblemList';
+import { problemMessage, type FieldProblem } from './problems';
 
 const VOLTAGES = ['0.22kV', '0.4kV', '10kV', '35kV', '110kV', '220kV'];
 const DECIMAL = /^\d{1,12}(\.\d{1,2})?$/;
@@ -38,7 +38,6 @@ export function QuotePage() {
   const period = Form.useWatch('period', form) as Dayjs | undefined;
   const tariffJson = Form.useWatch('tariffJson', form);
   const basis = Form.useWatch(['account', 'basicChargeBasis'], form);
-  const pfStandard = Form.useWatch(['account', 'pfStandard'], form);
 
   useEffect(() => {
     document.title = `${t('tariffs.quote.title')} · ${t('app.name')}`;
@@ -118,8 +117,14 @@ export function QuotePage() {
     quote.mutate(body, {
       onError: (err) => {
         // Field problems also mark the inputs they are about.
-        const problems = fieldProblems(err) ?? [];
-        form.setFields(problems.filter((p) => /^(account|usage)\./.test(p.field)).map((p) => ({ name: fieldName(p.field) as never, errors: [p.message] })));
+        // Field problems also mark the inputs they are about, in the UI's language beside the input's label.
+        const problems = (fieldProblems(err) ?? []) as FieldProblem[];
+        const byField = new Map<string, string[]>();
+        for (const p of problems.filter((x) => /^(account|usage)\.[a-zA-Z]+(\.(peak|flat|valley|critical))?$/.test(x.field))) {
+          const key = fieldName(p.field).join('.');
+          byField.set(key, [...(byField.get(key) ?? []), problemMessage(t, p)]);
+        }
+        form.setFields([...byField].map(([key, errors]) => ({ name: key.split('.') as never, errors })));
       },
     });
   };
@@ -189,7 +194,7 @@ export function QuotePage() {
               {pf && (
                 <Col span={12}>
                   <Form.Item name={['account', 'pfStandard']} label={t('tariffs.quote.pfStandard')}>
-                    <Select options={[{ value: '', label: t('tariffs.quote.none') }, ...['0.90', '0.85', '0.80'].map((v) => ({ value: v, label: v }))]} />
+                    <Select options={[{ value: '', label: t('tariffs.quote.byRules') }, ...['0.90', '0.85', '0.80'].map((v) => ({ value: v, label: v }))]} />
                   </Form.Item>
                 </Col>
               )}
@@ -236,7 +241,7 @@ export function QuotePage() {
                   </Form.Item>
                 </Col>
               )}
-              {pf && pfStandard && (
+              {pf && (
                 <Col span={12}>
                   <Form.Item name={['usage', 'kvarh']} label={t('tariffs.quote.kvarh')} rules={[decimal]}>
                     <Input inputMode="decimal" />
@@ -307,30 +312,7 @@ function QuoteResultView({ result }: { result: NonNullable<ReturnType<typeof use
             : []),
         ]}
       />
-      <Table<BillLine>
-        size="small"
-        rowKey="code"
-        pagination={false}
-        dataSource={result.lines}
-        columns={[
-          { title: t('tariffs.quote.line'), dataIndex: 'code', render: (c: string) => <span title={c}>{lineLabel(t, c)}</span> },
-          { title: t('tariffs.quote.quantity'), dataIndex: 'quantity', align: 'right', render: (v: string) => <span className="num">{v}</span> },
-          { title: t('tariffs.quote.unitPrice'), dataIndex: 'unitPrice', align: 'right', render: (v: string, l) => <span className="num">{l.code === 'pf.adjustment' ? `${fractionAsPercent(v)}%` : v}</span> },
-          { title: t('tariffs.quote.amount'), dataIndex: 'amountFen', align: 'right', render: (f: number) => <span className="num">{yuan(f)}</span> },
-        ]}
-        summary={() => (
-          <Table.Summary.Row>
-            <Table.Summary.Cell index={0} colSpan={3}>
-              <b>{t('tariffs.quote.total')}</b>
-            </Table.Summary.Cell>
-            <Table.Summary.Cell index={3} align="right">
-              <b className="num" data-testid="quote-total">
-                {yuan(result.totalFen)}
-              </b>
-            </Table.Summary.Cell>
-          </Table.Summary.Row>
-        )}
-      />
+      <BillLinesTable view={result} testId="quote-lines" totalTestId="quote-total" />
     </Space>
   );
 }

@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, API_BASE, ApiError, withQuery, type Problem } from '../../api/client';
 import type { ErrorMeta } from '../../api/errors';
+import type { PresentedLine } from '../../api/types';
 
 /** The tariffs API (电价): shapes and one hook per endpoint. Money is integer fen; prices are decimal strings. */
 
@@ -96,20 +97,17 @@ export interface PriceTable extends PriceTableSummary {
   comparison: { month: string; missingRows: string[]; changes: { voltage: string; column: string; component: string; from: string; to: string }[] } | null;
 }
 
-export interface BillLine {
-  code: string;
-  quantity: string;
-  unitPrice: string;
-  amountFen: number;
-  detail: Record<string, unknown>;
-}
+export type { PresentedLine } from '../../api/types';
 
 export interface QuoteResult {
   tariffCode: string;
   tariffEffectiveFrom: string;
   tariffName: string;
   period: string;
-  lines: BillLine[];
+  lines: PresentedLine[];
+  subtotals: { kind: PresentedLine['kind']; amountFen: number }[];
+  kwh: string;
+  averagePrice: string | null;
   totalFen: number;
   agentPrices: { month: string; source: 'published' | 'inline' } | null;
 }

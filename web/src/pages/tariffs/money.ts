@@ -12,13 +12,3 @@ export function percent(p: string | null, sign = true): string {
   if (p === null) return '—';
   return `${sign && !p.startsWith('-') && p !== '0.00' ? '+' : ''}${p}%`;
 }
-
-/** A fraction as a percentage, by moving the point: "0.0200" → "2.00", "-0.0075" → "-0.75". */
-export function fractionAsPercent(fraction: string): string {
-  const negative = fraction.startsWith('-');
-  const [int = '0', frac = ''] = fraction.replace('-', '').split('.');
-  const digits = `${int}${frac.padEnd(2, '0')}`;
-  const whole = digits.slice(0, int.length + 2).replace(/^0+(?=\d)/, '');
-  const rest = digits.slice(int.length + 2).padEnd(2, '0');
-  return `${negative ? '-' : ''}${whole}.${rest}`;
-}
