@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { useNavigate, useSearchParams } from 'react-router-dom';
 import { useMe } from '../../api/queries';
 import { dateTime } from '../../format';
-import { useCatalogue, useDiscardVersion, usePublishVersion, useVersion, type CatalogueItem, type Version } from './api';
+import { useCatalogue, useDiscardVersion, usePublishVersion, useVersion, type CatalogueItem, type Version, type VersionSummary } from './api';
 import { DraftVersionModal } from './DraftVersionModal';
 import { canManageTariffs } from './roles';
 import { VersionView } from './VersionView';
@@ -38,11 +38,9 @@ export function CataloguePage() {
       dataIndex: 'code',
       render: (code: string, item) => (
         <Space orientation="vertical" size={2}>
-          <span className="mono" style={{ fontWeight: 600 }}>
-            {code}
-          </span>
+          <span style={{ fontWeight: 600 }}>{item.name}</span>
           <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-            {item.name} · {t(`tariffs.kind.${item.kind}`, { defaultValue: item.kind })}
+            {t(`tariffs.kind.${item.kind}`, { defaultValue: item.kind })} · <span className="mono">{code}</span>
           </Typography.Text>
           <Space size={[4, 4]} wrap>
             {[...item.versions].reverse().map((v) => (
@@ -50,7 +48,10 @@ export function CataloguePage() {
                 key={v.id}
                 color={v.id === selectedId ? 'processing' : v.status === 'draft' ? 'warning' : v.id === item.currentVersionId ? 'success' : 'default'}
                 style={{ cursor: 'pointer', marginInlineEnd: 0 }}
-                onClick={() => setParams({ version: String(v.id) })}
+                onClick={(e) => {
+                  e.stopPropagation();
+                  setParams({ version: String(v.id) });
+                }}
                 data-testid={`version-${v.id}`}
               >
                 <span className="num">{v.effectiveFrom}</span>
@@ -87,6 +88,7 @@ export function CataloguePage() {
             pagination={false}
             showHeader={false}
             rowClassName={(item) => (item.versions.some((v) => v.id === selectedId) ? 'ant-table-row-selected' : '')}
+            onRow={(item) => ({ onClick: () => setParams({ version: String(item.currentVersionId ?? item.versions.at(-1)!.id) }), style: { cursor: 'pointer' }, 'data-testid': `catalogue-row-${item.code}` }) as React.HTMLAttributes<HTMLElement>}
             data-testid="catalogue"
           />
           {catalogue.data && (
@@ -98,7 +100,13 @@ export function CataloguePage() {
       </Col>
       <Col flex="auto" style={{ minWidth: 0 }}>
         {version.data ? (
-          <VersionCard v={version.data} canWrite={canWrite} onCopy={() => setDraftFrom(JSON.stringify(version.data!.definition, null, 2))} />
+          <VersionCard
+            v={version.data}
+            versions={rows.find((i) => i.code === version.data!.code)?.versions ?? []}
+            currentId={rows.find((i) => i.code === version.data!.code)?.currentVersionId ?? null}
+            canWrite={canWrite}
+            onCopy={() => setDraftFrom(JSON.stringify(version.data!.definition, null, 2))}
+          />
         ) : (
           <Card variant="borderless">{version.isLoading ? <Skeleton active /> : <Empty description={t('tariffs.catalogue.pick')} />}</Card>
         )}
@@ -121,7 +129,7 @@ export function StatusTag({ status }: { status: 'draft' | 'published' }) {
   return status === 'draft' ? <Badge status="warning" text={t('tariffs.status.draft')} /> : <Badge status="success" text={t('tariffs.status.published')} />;
 }
 
-function VersionCard({ v, canWrite, onCopy }: { v: Version; canWrite: boolean; onCopy: () => void }) {
+function VersionCard({ v, versions, currentId, canWrite, onCopy }: { v: Version; versions: VersionSummary[]; currentId: number | null; canWrite: boolean; onCopy: () => void }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const navigate = useNavigate();
@@ -193,6 +201,31 @@ function VersionCard({ v, canWrite, onCopy }: { v: Version; canWrite: boolean; o
           {v.publishedAt && ` · ${t('tariffs.catalogue.publishedBy', { name: authorName(t, v.publishedByName ?? ''), at: dateTime(v.publishedAt) })}`}
         </Typography.Text>
       </Space>
+      <Table<VersionSummary>
+        size="small"
+        rowKey="id"
+        pagination={false}
+        style={{ marginBottom: 16 }}
+        data-testid="version-list"
+        dataSource={[...versions].reverse()}
+        rowClassName={(x) => (x.id === v.id ? 'ant-table-row-selected' : '')}
+        onRow={(x) => ({ onClick: () => setParams({ version: String(x.id) }), style: { cursor: 'pointer' } })}
+        columns={[
+          { title: t('tariffs.catalogue.effectiveFrom'), dataIndex: 'effectiveFrom', render: (d: string) => <span className="num">{d}</span> },
+          { title: t('tariffs.catalogue.name'), dataIndex: 'name' },
+          {
+            title: t('tariffs.catalogue.status'),
+            dataIndex: 'status',
+            render: (s: VersionSummary['status'], x) => (
+              <Space size={4}>
+                <StatusTag status={s} />
+                {x.id === currentId && <Tag color="success">{t('tariffs.catalogue.current')}</Tag>}
+              </Space>
+            ),
+          },
+          { title: t('tariffs.catalogue.publishedByShort'), dataIndex: 'publishedByName', render: (n: string | null, x) => (x.publishedAt ? `${authorName(t, n ?? '')} · ${dateTime(x.publishedAt)}` : '—') },
+        ]}
+      />
       <VersionView definition={v.definition} />
     </Card>
   );

@@ -54,6 +54,7 @@ export interface TariffDefinition {
     demandFloorOfCapacity: string;
     highLoadDiscount?: { kwhPerKva: string; factor: string; appliesTo: string[] };
     daysPerMonth: number;
+    singlePartUpToKva?: string;
   };
   powerFactor?: { tables: unknown; exemptBelowKva?: string };
 }
