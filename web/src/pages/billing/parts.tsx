@@ -3,6 +3,7 @@ import type { TFunction } from 'i18next';
 import i18n from '../../i18n';
 import type { BillRunException, BillRunStatus, BillSummary } from '../../api/types';
 import { durationParts } from './run-state';
+import { problemLine, type FieldProblem } from '../tariffs/problems';
 
 /** Small pieces shared by the bill-run console and the customer page's bills. */
 
@@ -71,6 +72,9 @@ export function exceptionDetail(t: TFunction, e: Pick<BillRunException, 'kind' |
     const values = Object.fromEntries(fields.map((f) => [f, f === 'register' ? t(`meter.register.${String(d[f])}`, { defaultValue: String(d[f]) }) : String(d[f])]));
     return t(key, values);
   }
+  // a refusal of the rating engine: its problems in words, as the quote form shows them
+  const errors = Array.isArray(d.errors) ? (d.errors as FieldProblem[]) : [];
+  if (errors.length && errors.every((p) => typeof p.field === 'string')) return errors.map((p) => problemLine(t, p)).join('；');
   if (typeof d.message === 'string' && d.message) return d.message;
   return Object.keys(d).length ? JSON.stringify(d) : '—';
 }
