@@ -269,6 +269,7 @@ const NO_OBJECT: Record<string, string> = {
   'GET /api/v1/reconciliation/days.xlsx': 'the same as a workbook',
   'POST /api/v1/bank-files': "imports a bank debit file into the caller's own company (marketing, admin; bank-files.test.ts)",
   'GET /api/v1/bank-files': "the caller's own company's imported files (company-level roles only)",
+  'GET /api/v1/channels/security-events': "the company's merchant security log: refused callbacks, refund notices (company-level roles only)",
 };
 
 function newAccount(accountNo: string) {
@@ -683,7 +684,7 @@ describe('each role sees its own subtree', () => {
     }
   });
 
-  it('GET /auth/me for everyone; GET /audit only for admin and auditor', async () => {
+  it('GET /auth/me for everyone; GET /audit only for admin and auditor; the channels security log for company-level roles', async () => {
     for (const u of USERS) {
       const me = await t.as(u.user, { method: 'GET', url: `${api}/auth/me` });
       expect(me.statusCode).toBe(200);
@@ -691,6 +692,9 @@ describe('each role sees its own subtree', () => {
       const audit = await t.as(u.user, { method: 'GET', url: `${api}/audit` });
       if (u.role === 'admin' || u.role === 'auditor') expect(audit.statusCode, audit.body).toBe(200);
       else expect(isProblem(audit, 403), `${u.user} /audit`).toBeNull();
+      const securityLog = await t.as(u.user, { method: 'GET', url: `${api}/channels/security-events` });
+      if (['admin', 'company_manager', 'marketing', 'auditor'].includes(u.role)) expect(securityLog.statusCode, securityLog.body).toBe(200);
+      else expect(isProblem(securityLog, 403), `${u.user} /channels/security-events`).toBeNull();
     }
   });
 });

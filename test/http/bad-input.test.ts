@@ -156,7 +156,7 @@ const CASES: (() => Case)[] = [
   () => ({ name: 'login as text/plain', method: 'POST', url: `${api}/auth/login`, payload: '{"username":"admin","password":"x"}', headers: { 'content-type': 'text/plain' }, status: 415 }),
 
   // bad path ids
-  ...['abc', '0', '-1', '1.5', '99999999999999999999', '9007199254740993', '%20', '1%00'].flatMap((id) => [
+  ...['abc', '0', '-1', '1.5', '99999999999999999999', '9007199254740993', '%20', '1%00', '0x10', '1e1', '+16', '%2016', '0b1'].flatMap((id) => [
     () => ({ name: `GET /accounts/${id}`, method: 'GET', url: `${api}/accounts/${id}`, status: 422, field: 'id' }),
     () => ({ name: `PATCH /accounts/${id}`, method: 'PATCH', url: `${api}/accounts/${id}`, payload: { name: 'x' }, status: 422, field: 'id' }),
     () => ({ name: `GET /accounts/${id}/reads`, method: 'GET', url: `${api}/accounts/${id}/reads`, status: 422, field: 'id' }),
@@ -168,7 +168,13 @@ const CASES: (() => Case)[] = [
   ]),
 
   // bad cursors and limits
-  ...['accounts', 'customers', 'users', 'audit'].flatMap((what) => [
+  // the channels' security log (company-level roles)
+  () => ({ name: 'security events of an unknown kind', method: 'GET', url: `${api}/channels/security-events?kind=nonsense`, status: 422, field: 'kind' }),
+  () => ({ name: 'security events of an unknown channel', method: 'GET', url: `${api}/channels/security-events?channel=paypal`, status: 422, field: 'channel' }),
+  () => ({ name: 'security events limit in hex', method: 'GET', url: `${api}/channels/security-events?limit=0x10`, status: 422, field: 'limit' }),
+  () => ({ name: 'security events with an unknown parameter', method: 'GET', url: `${api}/channels/security-events?since=yesterday`, status: 422, field: 'since' }),
+
+  ...['accounts', 'customers', 'users', 'audit', 'channels/security-events'].flatMap((what) => [
     () => ({ name: `${what}: cursor garbage`, method: 'GET', url: `${api}/${what}?cursor=garbage`, status: 400, field: 'cursor' }),
     () => ({ name: `${what}: cursor with a non-number`, method: 'GET', url: `${api}/${what}?cursor=${b64('id:abc')}`, status: 400, field: 'cursor' }),
     () => ({ name: `${what}: cursor too large`, method: 'GET', url: `${api}/${what}?cursor=${b64('id:99999999999999999999')}`, status: 400, field: 'cursor' }),

@@ -170,6 +170,9 @@ describe('4. cross-site requests with the session cookie', () => {
       expect(res.statusCode, JSON.stringify(headers)).toBe(403);
     }
     expect((await t.app.inject({ method: 'POST', url: `${api}/auth/logout`, headers: { cookie, host, origin: 'http://evil.example' } })).statusCode).toBe(403);
+    const order = { accountId: fx.accounts.A1, amountFen: 100_000_000, channel: 'gridapp' };
+    expect((await t.app.inject({ method: 'POST', url: `${api}/payment-orders`, payload: order, headers: { cookie, host, origin: 'http://evil.example' } })).statusCode).toBe(403);
+    expect(await handle.db.selectFrom('payment_order').select('id').where('amount_fen', '=', 100_000_000).execute()).toEqual([]);
     expect((await t.app.inject({ method: 'GET', url: `${api}/auth/me`, headers: { cookie, host } })).statusCode).toBe(200);
     expect(await handle.db.selectFrom('recon_import').select('id').execute()).toEqual([]);
 

@@ -47,16 +47,18 @@ export function registerAuth(app: FastifyInstance, deps: AppDeps): void {
   app.decorateRequest('sessionToken', null);
   const authenticate = sessionAuthenticator(deps.db, deps.clock);
   app.addHook('onRequest', async (request) => {
-    if (!request.url.startsWith('/api/')) return;
-    const crossSite = crossSiteProblem(request);
-    if (crossSite) throw new AppError('FORBIDDEN', `cross-site request refused: ${crossSite}`);
-  });
-  app.addHook('onRequest', async (request) => {
     if (!request.url.startsWith('/api/') || request.routeOptions.config?.public) return;
     const token = tokenOf(request);
     request.actor = await authenticate(token);
     request.sessionToken = token ?? null;
+    refuseCrossSite(request);
   });
+}
+
+/** After a session was found: 403 when the request used the cookie from another site (crossSiteProblem). */
+export function refuseCrossSite(request: FastifyRequest): void {
+  const crossSite = crossSiteProblem(request);
+  if (crossSite) throw new AppError('FORBIDDEN', `cross-site request refused: ${crossSite}`);
 }
 
 export function actorOf(request: FastifyRequest): Actor {

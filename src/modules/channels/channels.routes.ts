@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../../http/deps.js';
-import { ctxOf, tokenOf } from '../../http/plugins/auth.js';
+import { ctxOf, refuseCrossSite, tokenOf } from '../../http/plugins/auth.js';
 import { AppError } from '../../shared/errors.js';
 import { authenticate } from '../org/use-cases/authenticate.js';
 import { orderState } from './domain/orders.js';
@@ -46,6 +46,7 @@ export async function channelsRoutes(app: FastifyInstance, deps: AppDeps, keys: 
     const token = tokenOf(request);
     request.actor = await authenticate(deps.db, token, now);
     request.sessionToken = token ?? null;
+    refuseCrossSite(request);
     callers.set(request, { kind: 'staff', ctx: ctxOf(request, deps) });
   };
   const callerOf = (request: FastifyRequest): Caller => {
