@@ -11,7 +11,8 @@ create table account_event (
   ref_type             text not null,
   ref_id               bigint not null,
   business_date        date not null,
-  -- what the posting changed on the account's books, and the balances after it
+  -- what the posting changed on the account's books and the balances after it, as the customer sees them:
+  -- receivable and penalty owed, prepaid held for the customer (the prepaid book's credit balance, negated)
   receivable_delta_fen bigint not null,
   prepaid_delta_fen    bigint not null,
   penalty_delta_fen    bigint not null,
