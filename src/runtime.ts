@@ -1,16 +1,10 @@
 import type { Config } from './config.js';
-import { openDatabase, type DatabaseHandle } from './db/connect.js';
+import { openDatabase } from './db/connect.js';
+import type { Runtime } from './platform/deps.js';
 import { prepareDatabase } from './workflows/prepare-database.js';
-import { systemClock, type Clock } from './shared/clock.js';
+import { systemClock } from './shared/clock.js';
 
-/** A started Granary: config, migrated and seeded database, and clock. Commands and the server are built on it. */
-export interface Runtime {
-  config: Config;
-  handle: DatabaseHandle;
-  clock: Clock;
-  log: (message: string) => void;
-}
-
+/** Config → database (embedded or DATABASE_URL) → migrations and defaults: what commands and the server run on. */
 export async function startRuntime(config: Config, log: (m: string) => void = (m) => console.error(m)): Promise<Runtime> {
   const handle = await openDatabase({ databaseUrl: config.databaseUrl, home: config.home, pgPort: config.pgPort, log, poolSize: 20 });
   try {

@@ -3,19 +3,22 @@ import { loadConfig } from '../config.js';
 import { migrate } from '../db/migrate.js';
 import { listen } from '../http/server.js';
 import { ensureAdmin } from '../modules/org/index.js';
-import { createDemoCounty, databaseIsEmpty, demoLogins, DEMO_PASSWORD, registerSimulatorCommands } from '../modules/simulator/index.js';
+import { createDemoCounty, databaseIsEmpty, demoLogins, DEMO_PASSWORD } from '../modules/simulator/index.js';
 import { registerTariffCommands } from '../modules/tariffs/index.js';
 import { registerBillingCommands } from '../modules/billing/index.js';
 import { registerBankFileCommands } from '../modules/bankfiles/index.js';
 import { registerLedgerCommands } from '../modules/ledger/index.js';
 import { registerReportsCommands } from '../modules/reports/index.js';
 import { registerReconciliationCommands } from '../modules/reconciliation/index.js';
-import { startRuntime, withRuntime, type Runtime } from '../runtime.js';
+import type { Runtime } from '../platform/deps.js';
+import { startRuntime, withRuntime } from '../runtime.js';
 import { billDemoHistory } from '../workflows/bill-demo-history.js';
 import { payDemoHistory } from '../workflows/pay-demo-history.js';
+import { registerDemoCommand } from './demo.js';
+import { commandDeps } from './deps.js';
 import { progressReporter } from './progress.js';
 
-/** Mounts each module's commands on one `granary` program. */
+/** Mounts each module's commands on one `granary` program, handing them the runtime and progress display. */
 export async function runCli(argv: string[]): Promise<void> {
   const program = new Command('granary').description('Granary (颗粒归仓): electricity billing and fee collection');
 
@@ -39,13 +42,13 @@ export async function runCli(argv: string[]): Promise<void> {
       });
     });
 
-  registerSimulatorCommands(program);
-  registerBillingCommands(program);
-  registerBankFileCommands(program);
-  registerLedgerCommands(program);
-  registerTariffCommands(program);
-  registerReportsCommands(program);
-  registerReconciliationCommands(program);
+  registerDemoCommand(program);
+  registerBillingCommands(program, commandDeps);
+  registerBankFileCommands(program, commandDeps);
+  registerLedgerCommands(program, commandDeps);
+  registerTariffCommands(program, commandDeps);
+  registerReportsCommands(program, commandDeps);
+  registerReconciliationCommands(program, commandDeps);
   await program.parseAsync(argv);
 }
 

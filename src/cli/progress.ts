@@ -1,10 +1,5 @@
 import cliProgress from 'cli-progress';
-
-export interface Progress {
-  phase: string;
-  done: number;
-  total: number;
-}
+import type { Progress } from '../platform/deps.js';
 
 /** A progress bar per phase with rate and ETA on a terminal; a line per phase otherwise (logs, CI). */
 export function progressReporter(stream: NodeJS.WriteStream = process.stderr): (p: Progress) => void {

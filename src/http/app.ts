@@ -20,8 +20,9 @@ import { reportsRoutes } from '../modules/reports/index.js';
 import { reconciliationRoutes } from '../modules/reconciliation/index.js';
 import { paymentsRoutes } from '../modules/payments/index.js';
 import { channelsRoutes } from '../modules/channels/index.js';
+import { ledgerRoutes } from '../modules/ledger/index.js';
 import { AppError } from '../shared/errors.js';
-import type { AppDeps } from './deps.js';
+import type { AppDeps } from '../platform/deps.js';
 import { logSerializers } from './log.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerMetrics } from './plugins/metrics.js';
@@ -84,6 +85,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
       await reportsRoutes(api, deps);
       await paymentsRoutes(api, deps);
       await channelsRoutes(api, deps);
+      await ledgerRoutes(api, deps);
     },
     { prefix: '/api/v1' },
   );

@@ -10,6 +10,7 @@ import { checkLedger } from '../../src/modules/ledger/index.js';
 import { applyPayment } from '../../src/modules/payments/index.js';
 import { WECHATPAY_HEADER, WECHATPAY_SUMMARY_HEADER } from '../../src/modules/reconciliation/domain/statements.js';
 import { registerReconciliationCommands } from '../../src/modules/reconciliation/index.js';
+import { commandDeps } from '../../src/cli/deps.js';
 import { FixedClock } from '../../src/shared/clock.js';
 import { seedCounty, type Fixture } from '../fixtures/county.js';
 import { buildTestApp, type TestApp } from '../support/app.js';
@@ -290,7 +291,7 @@ describe('granary reconcile', () => {
   /** The command in this process against the test database (DATABASE_URL), its stdout captured. */
   async function reconcile(args: string[]): Promise<string> {
     const program = new Command().exitOverride();
-    registerReconciliationCommands(program);
+    registerReconciliationCommands(program, commandDeps);
     const saved = { url: process.env.DATABASE_URL, log: console.log, err: console.error };
     let out = '';
     process.env.DATABASE_URL = handle.url;

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { decodeCursor, DEFAULT_LIMIT, MAX_LIMIT, toPage } from '../../shared/pagination.js';
 import { forbidden } from '../../shared/errors.js';
-import { can } from '../org/domain/roles.js';
-import type { AppDeps } from '../../http/deps.js';
+import { can } from '../org/index.js';
+import type { AppDeps } from '../../platform/deps.js';
 import { listAudit } from './audit.repository.js';
 import { auditItemSchema } from './audit.types.js';
-import { actorOf } from '../../http/plugins/auth.js';
+import { actorOf } from '../../platform/request.js';
 
 export async function auditRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   app.get<{ Querystring: { limit?: number; cursor?: string; action?: string; entity?: string; entityId?: string; actorId?: number } }>(

@@ -3,10 +3,9 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InvalidArgumentError, type Command } from 'commander';
-import { progressReporter } from '../../cli/progress.js';
 import { loadConfig } from '../../config.js';
 import type { Db } from '../../db/connect.js';
-import { withRuntime } from '../../runtime.js';
+import type { CommandDeps } from '../../platform/deps.js';
 import { AppError } from '../../shared/errors.js';
 import { yuanOf } from '../../shared/money.js';
 import { listCompanies } from './bankfiles.repository.js';
@@ -40,7 +39,7 @@ function bankCode(value: string): string {
  * The same file again prints the earlier result and changes nothing; a file whose import was interrupted
  * is finished from where it stopped.
  */
-export function registerBankFileCommands(program: Command): void {
+export function registerBankFileCommands(program: Command, { withRuntime, progressReporter }: CommandDeps): void {
   const bankFile = program.command('bank-file').description('bank debit files (代扣): import a bank’s result file, write the result of each line');
   bankFile
     .command('import')

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import type { AppDeps } from '../../http/deps.js';
-import { ctxOf } from '../../http/plugins/auth.js';
+import type { AppDeps } from '../../platform/deps.js';
+import { ctxOf } from '../../platform/request.js';
 import { invalid } from '../../shared/errors.js';
 import { DEFAULT_LIMIT } from '../../shared/pagination.js';
 import { batchDetailSchema, batchPage, idParams, importQuery, importResponse, pageQuery } from './bankfiles.types.js';

@@ -3,7 +3,7 @@ import { REJECT_REASON_CODES } from './domain/reasons.js';
 
 const nullable = (type: string) => ({ type: [type, 'null'] }) as const;
 
-export { idParams, pageQuery } from '../../http/schemas.js';
+export { idParams, pageQuery } from '../../platform/schemas.js';
 
 
 export const importQuery = {

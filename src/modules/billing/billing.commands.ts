@@ -1,8 +1,7 @@
 import { yuanOf } from '../../shared/money.js';
 import { InvalidArgumentError, type Command } from 'commander';
-import { progressReporter } from '../../cli/progress.js';
 import { loadConfig } from '../../config.js';
-import { withRuntime } from '../../runtime.js';
+import type { CommandDeps } from '../../platform/deps.js';
 import { AppError } from '../../shared/errors.js';
 import { companyByCode, exceptionCounts, findRun, listCompanies, type BillRunRow } from './billing.repository.js';
 import { DEFAULT_BATCH_SIZE, DEFAULT_ISSUE_BATCH_SIZE, driveBillRun } from './use-cases/drive-bill-run.js';
@@ -37,7 +36,7 @@ function businessDay(value: string): Date {
  * progress bar and ETA (resuming where an earlier, interrupted run stopped), prints a summary and the
  * exceptions by kind; --approve approves it, --issue issues it (posts to the ledger).
  */
-export function registerBillingCommands(program: Command): void {
+export function registerBillingCommands(program: Command, { withRuntime, progressReporter }: CommandDeps): void {
   program
     .command('bill-run')
     .description('monthly bill run (电费发行): validate reads, rate every account, write bills; resumable; --approve, --issue')
@@ -53,7 +52,7 @@ export function registerBillingCommands(program: Command): void {
         const companyId = await chooseCompany(rt.handle.db, opts.company);
         const op = systemOperator(companyId, opts.asOf ?? rt.clock.now(), 'cli');
         const drive = (runId: number) =>
-          driveBillRun(rt.handle, runId, { batchSize: opts.batchSize, issueBatchSize: opts.batchSize, throttleMs: opts.throttleMs, onProgress: progressOf(), now: () => new Date() });
+          driveBillRun(rt.handle, runId, { batchSize: opts.batchSize, issueBatchSize: opts.batchSize, throttleMs: opts.throttleMs, onProgress: progressOf(progressReporter()), now: () => new Date() });
 
         let { run, created } = await startBillRun(rt.handle.db, op, opts.period);
         console.error(`${created ? 'started' : 'found'} bill run ${run.id} for ${run.period}: ${run.status}`);
@@ -94,8 +93,7 @@ async function chooseCompany(db: Parameters<typeof listCompanies>[0], code: stri
 }
 
 /** A progress bar per phase (rating: accounts; issuing: bills) with rate and ETA. */
-function progressOf(): (run: BillRunRow) => void {
-  const report = progressReporter();
+function progressOf(report: ReturnType<CommandDeps['progressReporter']>): (run: BillRunRow) => void {
   return (run) => {
     if (run.status === 'rating') report({ phase: 'rating', done: run.accounts_done, total: run.accounts_total });
     else if (run.status === 'issuing') report({ phase: 'issuing', done: run.issued_bills, total: run.bills });

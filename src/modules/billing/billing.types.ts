@@ -1,10 +1,10 @@
 /** JSON schemas of the billing API (validated by Fastify, listed in OpenAPI). */
-import { billLinesViewProperties, presentedLineSchema, ratingUsageSchema } from '../tariffs/domain/index.js';
+import { billLinesViewProperties, presentedLineSchema, ratingUsageSchema } from '../tariffs/index.js';
 
 const nullable = (type: string) => ({ type: [type, 'null'] }) as const;
 const decimalText = { type: ['string', 'null'], description: 'exact decimal' } as const;
 
-export { idParams, pageQuery } from '../../http/schemas.js';
+export { idParams, pageQuery } from '../../platform/schemas.js';
 
 export const startRunBody = {
   type: 'object',

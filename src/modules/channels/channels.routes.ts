@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppDeps } from '../../http/deps.js';
-import { ctxOf, refuseCrossSite, tokenOf } from '../../http/plugins/auth.js';
+import type { AppDeps } from '../../platform/deps.js';
+import { ctxOf, refuseCrossSite, tokenOf } from '../../platform/request.js';
 import { AppError } from '../../shared/errors.js';
-import { authenticate } from '../org/use-cases/authenticate.js';
+import { authenticate } from '../org/index.js';
 import { orderState } from './domain/orders.js';
 import { PAY_TOKEN_SECONDS, verifyPayToken } from './domain/pay-token.js';
 import { acknowledged, refusalStatus, type OnlineChannel } from './domain/refusal.js';

@@ -2,8 +2,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../../shared/errors.js';
 import { isFullPhone } from './domain/phone-search.js';
 import { inTransaction } from '../../db/tx.js';
-import type { AppDeps } from '../../http/deps.js';
-import { ctxOf } from '../../http/plugins/auth.js';
+import type { AppDeps } from '../../platform/deps.js';
+import { ctxOf } from '../../platform/request.js';
 import { decodeCursor, DEFAULT_LIMIT } from '../../shared/pagination.js';
 import {
   accountSchema,

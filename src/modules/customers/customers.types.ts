@@ -15,7 +15,7 @@ const date = { type: 'string', format: 'date' } as const;
 const code = { type: 'string', pattern: '^[0-9A-Za-z._-]{2,40}$' } as const;
 const text = (max: number) => ({ type: 'string', minLength: 1, maxLength: max }) as const;
 
-export { idParams } from '../../http/schemas.js';
+export { idParams } from '../../platform/schemas.js';
 
 export const contactInput = {
   type: 'object',

@@ -1,11 +1,11 @@
 import { yuanOf } from '../../shared/money.js';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
-import { withRuntime } from '../../runtime.js';
+import type { CommandDeps } from '../../platform/deps.js';
 import { checkLedger } from './use-cases/check-ledger.js';
 
 /** `granary ledger check`: the ledger invariants; exit code 1 on any violation, each printed. */
-export function registerLedgerCommands(program: Command): void {
+export function registerLedgerCommands(program: Command, { withRuntime }: CommandDeps): void {
   const ledger = program.command('ledger').description('the double-entry ledger (DESIGN §5)');
   ledger
     .command('check')

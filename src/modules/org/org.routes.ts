@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { inTransaction } from '../../db/tx.js';
-import type { AppDeps } from '../../http/deps.js';
-import { actorOf, ctxOf, SESSION_COOKIE } from '../../http/plugins/auth.js';
+import type { AppDeps } from '../../platform/deps.js';
+import { actorOf, ctxOf, SESSION_COOKIE } from '../../platform/request.js';
 import { decodeCursor, DEFAULT_LIMIT, MAX_LIMIT, toPage } from '../../shared/pagination.js';
 import { notFound } from '../../shared/errors.js';
 import { presentArea, presentUser } from './domain/present.js';

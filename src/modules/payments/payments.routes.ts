@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { inTransaction } from '../../db/tx.js';
-import type { AppDeps } from '../../http/deps.js';
-import { ctxOf } from '../../http/plugins/auth.js';
+import type { AppDeps } from '../../platform/deps.js';
+import { ctxOf } from '../../platform/request.js';
 import { decodeCursor, DEFAULT_LIMIT } from '../../shared/pagination.js';
 import { checkKey } from '../idempotency/index.js';
 import {

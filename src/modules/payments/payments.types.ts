@@ -3,7 +3,7 @@
 const nullable = (type: string) => ({ type: [type, 'null'] }) as const;
 const fen = { type: 'integer' } as const;
 
-export { idParams, pageQuery } from '../../http/schemas.js';
+export { idParams, pageQuery } from '../../platform/schemas.js';
 
 export const counterBody = {
   type: 'object',

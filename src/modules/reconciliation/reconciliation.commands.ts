@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig } from '../../config.js';
-import { withRuntime } from '../../runtime.js';
+import type { CommandDeps } from '../../platform/deps.js';
 import { yuanOf } from '../../shared/money.js';
 import { isReconChannel, RECON_CHANNELS, type ReconChannel } from './domain/statements.js';
 import { importStatement, type ImportResult } from './use-cases/import-statement.js';
@@ -14,7 +14,7 @@ function channelOption(value: string): ReconChannel {
 }
 
 /** `granary reconcile --channel wechatpay --file bill.csv`: imports a statement as the system and prints the summary. */
-export function registerReconciliationCommands(program: Command): void {
+export function registerReconciliationCommands(program: Command, { withRuntime }: CommandDeps): void {
   program
     .command('reconcile')
     .description('reconcile a channel statement (对账) against the ledger: matched / channel-only (applied once) / ledger-only / amount mismatch; the same file twice changes nothing')

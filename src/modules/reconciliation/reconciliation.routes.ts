@@ -1,8 +1,8 @@
 import { PassThrough } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { inTransaction } from '../../db/tx.js';
-import type { AppDeps } from '../../http/deps.js';
-import { ctxOf } from '../../http/plugins/auth.js';
+import type { AppDeps } from '../../platform/deps.js';
+import { ctxOf } from '../../platform/request.js';
 import type { ItemStatus } from './domain/matching.js';
 import type { ReconChannel } from './domain/statements.js';
 import {

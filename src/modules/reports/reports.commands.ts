@@ -1,10 +1,9 @@
 import fs from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { InvalidArgumentError, type Command } from 'commander';
-import { progressReporter } from '../../cli/progress.js';
 import { loadConfig } from '../../config.js';
 import type { Executor } from '../../db/tx.js';
-import { withRuntime } from '../../runtime.js';
+import type { CommandDeps } from '../../platform/deps.js';
 import { AppError } from '../../shared/errors.js';
 import { yuanOf } from './domain/money.js';
 import { accountCompany, billCompany, companies, findRegularBillId, findRunOfPeriod } from './reports.repository.js';
@@ -27,7 +26,7 @@ function billId(value: string): number {
  * `granary bill-run-summary --period YYYY-MM -o file.xlsx`: the same documents as the API, printed by
  * the system for the whole company (the CLI runs on the server, as the bill run does).
  */
-export function registerReportsCommands(program: Command): void {
+export function registerReportsCommands(program: Command, { withRuntime, progressReporter }: CommandDeps): void {
   program
     .command('bill-pdf')
     .description('print a bill as a PDF (电费通知单): the regular bill of an account and period, or any bill by id')

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { AppDeps } from '../../http/deps.js';
-import { ctxOf } from '../../http/plugins/auth.js';
+import type { AppDeps } from '../../platform/deps.js';
+import { ctxOf } from '../../platform/request.js';
 import { idParams, pdfResponse, xlsxResponse } from './reports.types.js';
 import { billPdf, readOnly } from './use-cases/bill-pdf.js';
 import { runForSummary, writeRunSummary, XLSX_TYPE } from './use-cases/run-summary.js';

@@ -1,6 +1,6 @@
 /** JSON schemas of the reports API (validated by Fastify, listed in OpenAPI). The bodies are files, not JSON. */
 
-export { idParams } from '../../http/schemas.js';
+export { idParams } from '../../platform/schemas.js';
 
 export const pdfResponse = {
   200: { description: 'the bill as a PDF (电费通知单), Chinese text in an embedded Noto Sans SC subset', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } } },

@@ -1,10 +1,9 @@
-/** The simulator's public surface: the demo county and its command. */
+/** The simulator's public surface: the demo county (its command is `cli/demo.ts`). */
 import type { Db } from '../../db/connect.js';
-import { databaseIsEmpty, listLogins } from './simulator.repository.js';
+import { databaseIsEmpty, dropApplicationSchema, listLogins } from './simulator.repository.js';
 
 export { createDemoCounty, DEMO_PASSWORD, MAX_DEMO_ACCOUNTS, type CreateDemoOptions, type DemoProgress, type DemoSummary } from './use-cases/create-demo-county.js';
-export { registerSimulatorCommands } from './simulator.commands.js';
-export { databaseIsEmpty };
+export { databaseIsEmpty, dropApplicationSchema };
 export {
   PAYMENT_HISTORY_KEY,
   accountIdBounds,

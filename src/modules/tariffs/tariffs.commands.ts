@@ -2,12 +2,12 @@ import { yuanOf as formatYuan } from '../../shared/money.js';
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
-import { withRuntime } from '../../runtime.js';
+import type { CommandDeps } from '../../platform/deps.js';
 import { AppError, type FieldError } from '../../shared/errors.js';
 import { quote, type QuoteResult } from './use-cases/quote.js';
 
 /** `granary quote <file.json>`: the POST /api/v1/quotes body from a file, the lines as a table. */
-export function registerTariffCommands(program: Command): void {
+export function registerTariffCommands(program: Command, { withRuntime }: CommandDeps): void {
   program
     .command('quote')
     .description('rate a usage (试算) from a JSON file shaped like the POST /api/v1/quotes body; nothing is stored')

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { inTransaction } from '../../db/tx.js';
-import type { AppDeps } from '../../http/deps.js';
-import { ctxOf } from '../../http/plugins/auth.js';
+import type { AppDeps } from '../../platform/deps.js';
+import { ctxOf } from '../../platform/request.js';
 import type { Ctx } from '../org/index.js';
 import type { Status } from './tariffs.repository.js';
 import {

@@ -10,7 +10,7 @@ import { agentPriceTableSchema, billLinesViewProperties, ratingAccountSchema, ra
 const month = { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$', description: 'YYYY-MM' } as const;
 const nullableString = { type: ['string', 'null'] } as const;
 
-export { idParams } from '../../http/schemas.js';
+export { idParams } from '../../platform/schemas.js';
 
 const audit = {
   createdByName: { type: 'string' },

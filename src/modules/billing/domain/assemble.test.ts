@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileAgentPrices, compileCatalogue, GANSU_AGENT_PRICE_TABLES, GANSU_TARIFF_VERSIONS } from '../../tariffs/domain/index.js';
+import { compileAgentPrices, compileCatalogue, GANSU_AGENT_PRICE_TABLES, GANSU_TARIFF_VERSIONS } from '../../tariffs/index.js';
 import { billAccount, type AccountForBilling, type RatingContext } from './assemble.js';
 import { BILL_COLUMNS, billRow, estimatedReadRow, lineRows } from './copy-rows.js';
 import { dueDate, dueDateTable } from './due-date.js';

@@ -1,6 +1,6 @@
 import { AppError } from '../../../shared/errors.js';
-import type { BillLine, CompiledAgentPrices, CompiledCatalogue, CompiledTariff, RateInput, RatingUsage } from '../../tariffs/domain/index.js';
-import { rate } from '../../tariffs/domain/index.js';
+import type { BillLine, CompiledAgentPrices, CompiledCatalogue, CompiledTariff, RateInput, RatingUsage } from '../../tariffs/index.js';
+import { rate } from '../../tariffs/index.js';
 import { partMonthDays } from './periods.js';
 import { accountUsage, centsText, DEFAULT_READ_POLICY, type EstimatedRead, type Finding, type MeterReads, type ReadPolicy, type Usage } from './reads.js';
 

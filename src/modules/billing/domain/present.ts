@@ -1,4 +1,4 @@
-import { presentBillLines } from '../../tariffs/domain/index.js';
+import { presentBillLines } from '../../tariffs/index.js';
 import { runProgress, type RunCounters } from './progress.js';
 
 /** API shapes (DESIGN §6): camelCase, money in integer fen ending in Fen, quantities as decimal strings. */

@@ -1,5 +1,5 @@
 import type { FieldError } from '../../../shared/errors.js';
-import type { CompiledAgentPrices, CompiledCatalogue } from '../../tariffs/domain/index.js';
+import type { CompiledAgentPrices, CompiledCatalogue } from '../../tariffs/index.js';
 
 /**
  * Before a run starts: every tariff code its accounts use has a published version in effect for the

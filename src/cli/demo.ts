@@ -1,12 +1,11 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { progressReporter } from '../../cli/progress.js';
-import { loadConfig } from '../../config.js';
-import { billDemoHistory } from '../../workflows/bill-demo-history.js';
-import { payDemoHistory } from '../../workflows/pay-demo-history.js';
-import { prepareDatabase } from '../../workflows/prepare-database.js';
-import { withRuntime } from '../../runtime.js';
-import { databaseIsEmpty, dropApplicationSchema, listLogins } from './simulator.repository.js';
-import { createDemoCounty, DEMO_PASSWORD, type DemoSummary } from './use-cases/create-demo-county.js';
+import { loadConfig } from '../config.js';
+import { createDemoCounty, databaseIsEmpty, demoLogins, dropApplicationSchema, DEMO_PASSWORD, type DemoSummary } from '../modules/simulator/index.js';
+import { withRuntime } from '../runtime.js';
+import { billDemoHistory } from '../workflows/bill-demo-history.js';
+import { payDemoHistory } from '../workflows/pay-demo-history.js';
+import { prepareDatabase } from '../workflows/prepare-database.js';
+import { progressReporter } from './progress.js';
 
 interface DemoCommandOptions {
   accounts?: number;
@@ -30,8 +29,11 @@ export function businessDateArgument(value: string): Date {
   return at;
 }
 
-/** `granary demo`: the demo county in an empty database (or, with --reset, in a wiped one). */
-export function registerSimulatorCommands(program: Command): void {
+/**
+ * `granary demo`: the demo county in an empty database (or, with --reset, in a wiped one), then its history
+ * billed and paid through the workflows. Here rather than in the simulator module because it crosses modules.
+ */
+export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
     .description('create the demo county (RULES §12): org, staff, customers, accounts, meters, contracts, 24 months of reads, billed through the bill run and paid through the payments core')
@@ -67,7 +69,7 @@ async function runDemo(opts: DemoCommandOptions): Promise<void> {
       console.log(`replayed ${paid.payments} payments of history (${paid.months[0]} … ${paid.months.at(-1)}) in ${paid.seconds.toFixed(1)} s`);
     }
     console.log(`\ndemo logins (password "${DEMO_PASSWORD}"):`);
-    for (const l of await listLogins(rt.handle.db)) console.log(`  ${l.username.padEnd(24)} ${l.role.padEnd(16)} ${l.orgUnit}`);
+    for (const l of await demoLogins(rt.handle.db)) console.log(`  ${l.username.padEnd(24)} ${l.role.padEnd(16)} ${l.orgUnit}`);
   });
 }
 

@@ -1,0 +1,38 @@
+/**
+ * Module boundaries (ARCHITECTURE.md "Modules"), checked by `npm run lint:boundaries` in .ci/run.
+ * A module (src/modules/<m>/) reaches another module only through its index.ts, and never reaches
+ * the layers built on top of modules: http/, cli/, workflows/ and runtime.ts. What routes and commands
+ * need from those layers lives in src/platform/ or is passed in. Type-only imports count too.
+ */
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'module-through-index',
+      comment: "another module's files are reached only through its index.ts",
+      severity: 'error',
+      from: { path: '^src/modules/([^/]+)/' },
+      to: { path: '^src/modules/[^/]+/', pathNot: ['^src/modules/$1/', '^src/modules/[^/]+/index\\.ts$'] },
+    },
+    {
+      name: 'module-below-app-layers',
+      comment: 'modules never import http/, cli/, workflows/ or runtime.ts: those are built on modules',
+      severity: 'error',
+      from: { path: '^src/modules/' },
+      to: { path: ['^src/http/', '^src/cli/', '^src/workflows/', '^src/runtime\\.ts$'] },
+    },
+    {
+      name: 'platform-below-app-layers',
+      comment: 'src/platform/ is what modules may import, so it follows the same rule',
+      severity: 'error',
+      from: { path: '^src/platform/' },
+      to: { path: ['^src/http/', '^src/cli/', '^src/workflows/', '^src/runtime\\.ts$'] },
+    },
+  ],
+  options: {
+    includeOnly: '^src/',
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.js', '.mjs', '.json'] },
+  },
+};
