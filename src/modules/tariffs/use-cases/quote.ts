@@ -39,7 +39,7 @@ export async function quote(db: Executor, body: unknown): Promise<QuoteResult> {
     else inlinePrices = compileAgentPrices(input.agentPrices, 'agentPrices');
   }
   const period = periodOk ? input.period : '';
-  errors.push(...checkRatingInput(tariff, period, input.account as RatingAccount, input.usage as RatingUsage).errors);
+  errors.push(...checkRatingInput(periodOk ? tariff : null, period, input.account as RatingAccount, input.usage as RatingUsage).errors);
   if (errors.length) fail(errors);
 
   const prices = tariff!.needsAgentPrices ? await resolvePrices(db, input, tariff!, inlinePrices) : null;
