@@ -506,6 +506,29 @@ export interface ReconDayTable {
   statement_fen: number;
 }
 
+/** 011: one row per account and posting (ledger); consumers' cursors. */
+export interface AccountEventTable {
+  seq: Generated<number>;
+  account_id: number;
+  kind: string;
+  ref_type: string;
+  ref_id: number;
+  business_date: DateOnly;
+  receivable_delta_fen: number;
+  prepaid_delta_fen: number;
+  penalty_delta_fen: number;
+  receivable_fen: number;
+  prepaid_fen: number;
+  penalty_fen: number;
+  at: Generated<Date>;
+}
+
+export interface EventCursorTable {
+  consumer: string;
+  seq: number;
+  updated_at: Generated<Date>;
+}
+
 export interface DB {
   org_unit: OrgUnitTable;
   app_user: AppUserTable;
@@ -537,6 +560,8 @@ export interface DB {
   payment_order: PaymentOrderTable;
   channel_nonce: ChannelNonceTable;
   security_event: SecurityEventTable;
+  account_event: AccountEventTable;
+  event_cursor: EventCursorTable;
   approval_request: ApprovalRequestTable;
   bank_batch: BankBatchTable;
   bank_batch_line: BankBatchLineTable;

@@ -1,8 +1,20 @@
 import { sql, type RawBuilder } from 'kysely';
-import type { Executor } from '../../db/tx.js';
+import type pg from 'pg';
+import { kyselyOnClient, PREPARED } from '../../db/connect.js';
+import { copyInto } from '../../db/copy.js';
+import { CopyTextBuffer, intArrayLiteral, textArrayLiteral } from '../../db/copy-text.js';
+import { send, type Executor } from '../../db/tx.js';
+import type { Scope } from '../org/index.js';
+import { accountsInScope } from '../customers/index.js';
+import { eventKindOf, type AccountEvent, type EventKind, type EventRef } from './domain/events.js';
 import type { TransferDraft } from './domain/transfer.js';
 
-/** The only place with SQL for the ledger. */
+/**
+ * The only place with SQL for the ledger: transfers, entries, balances and account events. Postings come
+ * in as rows (entries: account, ref, transfer kind, book, amount, date) through one of three sinks — a
+ * statement (CTEs the caller embeds, or a query's rows), or COPY for bulk — and each caller ends its
+ * transaction with `appendEvents` for what it posted.
+ */
 
 /**
  * Posts one balanced transfer: the transfer row, all its entries in one statement (the balance trigger
@@ -72,8 +84,276 @@ export async function insertTransfersFrom(db: Executor, p: SetPosting & { entrie
   return { transfers: r.transfers, entries: r.entries, debitFen: Number(r.debit_fen) };
 }
 
+// ---- posting sinks -----------------------------------------------------------------------------
+
+/** One entry of a posting, before its transfer exists: transfers are one per (account, ref, kind). */
+export interface PostingEntry {
+  accountId: number;
+  refId: number;
+  kind: string;
+  book: string;
+  amountFen: number;
+  businessDate: string;
+}
+
+/**
+ * Statement sink: CTEs `lsrc`, `lt`, `le`, `lbal` that post `entries` — one transfer per (account, ref,
+ * kind), its entries, the balances — for the caller to put after its own CTEs, so a payment and its
+ * posting are one statement. The balance trigger fails the statement if a transfer does not balance.
+ */
+export function entriesPostingCtes(entries: readonly PostingEntry[], refType: string): RawBuilder<unknown> {
+  const e = entries;
+  return sql`
+    lsrc as materialized (
+      select * from unnest(${intArrayLiteral(e, (x) => x.accountId)}::bigint[], ${intArrayLiteral(e, (x) => x.refId)}::bigint[], ${textArrayLiteral(e, (x) => x.kind)}::text[],
+                           ${textArrayLiteral(e, (x) => x.book)}::text[], ${intArrayLiteral(e, (x) => x.amountFen)}::bigint[], ${textArrayLiteral(e, (x) => x.businessDate)}::date[])
+             x(account_id, ref_id, kind, book, amount_fen, business_date)),
+    lt as (
+      insert into ledger_transfer (account_id, kind, ref_type, ref_id, business_date)
+      select distinct account_id, kind, ${refType}, ref_id, business_date from lsrc
+      returning account_id, id, ref_id, kind),
+    le as (
+      insert into ledger_entry (account_id, transfer_id, book, amount_fen)
+      select lsrc.account_id, lt.id, lsrc.book, lsrc.amount_fen from lsrc join lt on lt.account_id = lsrc.account_id and lt.ref_id = lsrc.ref_id and lt.kind = lsrc.kind
+      returning account_id, book, amount_fen),
+    lbal as (
+      insert into ledger_balance (account_id, book, balance_fen)
+      select account_id, book, sum(amount_fen) from le group by account_id, book
+      on conflict (account_id, book) do update set balance_fen = ledger_balance.balance_fen + excluded.balance_fen
+      returning 1)`;
+}
+
+/** Posts `entries` in one statement of their own (the statement sink without a caller's CTEs). */
+export async function postEntries(db: Executor, entries: readonly PostingEntry[], refType: string): Promise<void> {
+  if (entries.length === 0) return;
+  await send(db, sql`${sql.raw(PREPARED)} with ${entriesPostingCtes(entries, refType)} select (select count(*) from lbal)::int as books`.compile(db));
+}
+
+/** `nextval` of the transfer ids, for a read that draws ids for a COPY posting (`copyPostings`) up front. */
+export const NEXT_TRANSFER_ID = sql.raw(`nextval('ledger_transfer_id_seq'::regclass)`);
+
+export async function nextTransferIds(db: Executor, n: number): Promise<number[]> {
+  const { rows } = await sql<{ id: number }>`select ${NEXT_TRANSFER_ID} as id from generate_series(1, ${n}::int)`.execute(db);
+  return rows.map((r) => r.id);
+}
+
+/** A transfer of a COPY posting: its entries are the next `entries` of the posting's entry list. */
+export interface PostingTransfer {
+  accountId: number;
+  kind: string;
+  refId: number;
+  businessDate: string;
+  entries: number;
+}
+
+/**
+ * COPY sink, for thousands of postings on the caller's client in its open transaction: transfers (ids
+ * drawn up front) and entries by COPY, then the balances in one statement — updated where they exist and
+ * inserted where not (no upserts: a speculative insertion or a row lock per row costs about twice the WAL
+ * and buffer visits). A balance row another transaction inserted meanwhile fails the insert on the primary
+ * key rather than being added to twice; no other writer inserts the books of an account its caller locked.
+ */
+export async function copyPostings(client: pg.PoolClient, p: { transfers: readonly PostingTransfer[]; transferIds: readonly number[]; entries: readonly PostingEntry[]; refType: string }): Promise<void> {
+  if (p.transfers.length !== p.transferIds.length) throw new Error(`${p.transfers.length} transfers, ${p.transferIds.length} ids`);
+  await copyInto(client, 'ledger_transfer', TRANSFER_COLUMNS, [transfersCopy(p.transfers, p.transferIds, p.refType)]);
+  await copyInto(client, 'ledger_entry', ENTRY_COLUMNS, [entriesCopy(p.entries, p.transfers, p.transferIds)]);
+  const b = balanceSums(p.entries);
+  // the account ids again, as a condition on the table itself: joined to the unnested rows alone, the
+  // planner hashed the whole table (a sequential scan of every balance per batch)
+  const accounts = intArrayLiteral([...new Set(b.map((x) => x.accountId))], (id) => id);
+  await sql`${sql.raw(PREPARED)}
+    with d as materialized (
+      select * from unnest(${intArrayLiteral(b, (x) => x.accountId)}::bigint[], ${textArrayLiteral(b, (x) => x.book)}::text[], ${intArrayLiteral(b, (x) => x.amountFen)}::bigint[]) d(account_id, book, amount_fen)),
+    bu as (
+      update ledger_balance l set balance_fen = l.balance_fen + d.amount_fen
+        from d where l.account_id = d.account_id and l.book = d.book and l.account_id = any(${accounts}::bigint[])
+      returning l.account_id, l.book)
+    insert into ledger_balance (account_id, book, balance_fen)
+    select d.account_id, d.book, d.amount_fen from d
+     where not exists (select 1 from bu where bu.account_id = d.account_id and bu.book = d.book)`.execute(kyselyOnClient(client));
+}
+
+const TRANSFER_COLUMNS = ['account_id', 'id', 'kind', 'ref_type', 'ref_id', 'business_date'];
+const ENTRY_COLUMNS = ['account_id', 'transfer_id', 'book', 'amount_fen'];
+const bytesFor = (rows: number, perRow: number) => Math.max(1 << 12, rows * perRow);
+
+function transfersCopy(transfers: readonly PostingTransfer[], ids: readonly number[], refType: string): Buffer {
+  const w = new CopyTextBuffer(bytesFor(transfers.length, 64));
+  for (let i = 0; i < transfers.length; i++) {
+    const t = transfers[i]!;
+    w.int(t.accountId).int(ids[i]!).text(t.kind).text(refType).int(t.refId).text(t.businessDate).endRow();
+  }
+  return w.bytes();
+}
+
+function entriesCopy(entries: readonly PostingEntry[], transfers: readonly PostingTransfer[], ids: readonly number[]): Buffer {
+  const w = new CopyTextBuffer(bytesFor(entries.length, 48));
+  let e = 0;
+  for (let i = 0; i < transfers.length; i++) {
+    for (const end = e + transfers[i]!.entries; e < end; e++) {
+      const x = entries[e]!;
+      w.int(x.accountId).int(ids[i]!).text(x.book).int(x.amountFen).endRow();
+    }
+  }
+  if (e !== entries.length) throw new Error(`transfers cover ${e} of ${entries.length} entries`);
+  return w.bytes();
+}
+
+interface BalanceDelta {
+  accountId: number;
+  book: string;
+  amountFen: number;
+  /** the account's next book in this batch */
+  next: BalanceDelta | null;
+}
+
+/** What the entries add to each (account, book) balance, in first-touch order; one map entry per account (its books chained). */
+function balanceSums(entries: readonly PostingEntry[]): BalanceDelta[] {
+  const out: BalanceDelta[] = [];
+  const byAccount = new Map<number, BalanceDelta>();
+  for (const e of entries) {
+    let sum = byAccount.get(e.accountId);
+    if (!sum) {
+      byAccount.set(e.accountId, (sum = { accountId: e.accountId, book: e.book, amountFen: 0, next: null }));
+      out.push(sum);
+    }
+    while (sum.book !== e.book && sum.next) sum = sum.next;
+    if (sum.book !== e.book) {
+      sum = sum.next = { accountId: e.accountId, book: e.book, amountFen: 0, next: null };
+      out.push(sum);
+    }
+    sum.amountFen += e.amountFen;
+  }
+  return out;
+}
+
+// ---- account events ----------------------------------------------------------------------------
+
+/** The advisory lock under which events draw their seq (and so commit in seq order). */
+const EVENT_LOCK = 0x6772616e_65766e74n; // "granevnt"
+
+/**
+ * Appends one event per ref (one account's transfers of one business object, posted in this transaction),
+ * with its changes to receivable, prepaid and penalty and the balances after it, in the order given. Two
+ * statements: the events lock, then the insert — its snapshot taken once the lock is held, so an event's
+ * balances include every earlier event's. The lock is held to COMMIT: call this last in the transaction,
+ * after every other write (a lock taken before row writes could deadlock with a transaction waiting for it).
+ */
+export async function appendEvents(db: Executor, refs: readonly EventRef[]): Promise<void> {
+  if (refs.length === 0) return;
+  const rows: { ord: number; accountId: number; refType: string; refId: number; kind: EventKind; transferKind: string }[] = [];
+  refs.forEach((r, ord) => {
+    const kind = eventKindOf(r.transferKinds);
+    for (const transferKind of r.transferKinds) rows.push({ ord, accountId: r.accountId, refType: r.refType, refId: r.refId, kind, transferKind });
+  });
+  const lock = send(db, sql`${sql.raw(PREPARED)} select pg_advisory_xact_lock(${EVENT_LOCK.toString()}::bigint)`.compile(db));
+  const insert = send(
+    db,
+    sql`${sql.raw(PREPARED)}
+    with r as (
+      select * from unnest(${intArrayLiteral(rows, (x) => x.ord)}::int[], ${intArrayLiteral(rows, (x) => x.accountId)}::bigint[], ${textArrayLiteral(rows, (x) => x.refType)}::text[],
+                           ${intArrayLiteral(rows, (x) => x.refId)}::bigint[], ${textArrayLiteral(rows, (x) => x.kind)}::text[], ${textArrayLiteral(rows, (x) => x.transferKind)}::text[])
+             r(ord, account_id, ref_type, ref_id, kind, transfer_kind)),
+    g as (
+      select r.ord, r.account_id, min(r.ref_type) as ref_type, min(r.ref_id) as ref_id, min(r.kind) as kind, min(t.business_date) as business_date,
+             coalesce(sum(e.amount_fen) filter (where e.book = 'receivable'), 0) as d_receivable,
+             -coalesce(sum(e.amount_fen) filter (where e.book = 'prepaid'), 0) as d_prepaid,
+             coalesce(sum(e.amount_fen) filter (where e.book = 'penalty'), 0) as d_penalty
+        from r
+        join ledger_transfer t on t.account_id = r.account_id and t.ref_type = r.ref_type and t.ref_id = r.ref_id and t.kind = r.transfer_kind
+        join ledger_entry e on e.account_id = t.account_id and e.transfer_id = t.id
+       group by r.ord, r.account_id),
+    b as (
+      select l.account_id,
+             coalesce(sum(l.balance_fen) filter (where l.book = 'receivable'), 0) as receivable,
+             -coalesce(sum(l.balance_fen) filter (where l.book = 'prepaid'), 0) as prepaid,
+             coalesce(sum(l.balance_fen) filter (where l.book = 'penalty'), 0) as penalty
+        from ledger_balance l
+       where l.account_id = any(${intArrayLiteral(refs, (x) => x.accountId)}::bigint[]) and l.book in ('receivable', 'prepaid', 'penalty')
+       group by l.account_id),
+    -- the balances after each event: today's, less what the account's later events (in this call) changed
+    x as (
+      select g.*,
+             coalesce(b.receivable, 0) - coalesce(sum(g.d_receivable) over later, 0) as receivable,
+             coalesce(b.prepaid, 0) - coalesce(sum(g.d_prepaid) over later, 0) as prepaid,
+             coalesce(b.penalty, 0) - coalesce(sum(g.d_penalty) over later, 0) as penalty
+        from g left join b on b.account_id = g.account_id
+      window later as (partition by g.account_id order by g.ord desc rows between unbounded preceding and 1 preceding))
+    insert into account_event (account_id, kind, ref_type, ref_id, business_date, receivable_delta_fen, prepaid_delta_fen, penalty_delta_fen, receivable_fen, prepaid_fen, penalty_fen)
+    select account_id, kind, ref_type, ref_id, business_date, d_receivable, d_prepaid, d_penalty, receivable, prepaid, penalty from x order by ord`.compile(db),
+  );
+  await Promise.all([lock, insert]);
+}
+
+type EventRow = {
+  seq: number;
+  account_id: number;
+  kind: string;
+  ref_type: string;
+  ref_id: number;
+  business_date: string;
+  at: Date;
+  receivable_delta_fen: number;
+  prepaid_delta_fen: number;
+  penalty_delta_fen: number;
+  receivable_fen: number;
+  prepaid_fen: number;
+  penalty_fen: number;
+};
+
+const eventOf = (r: EventRow): AccountEvent => ({
+  seq: r.seq,
+  accountId: r.account_id,
+  kind: r.kind as EventKind,
+  refType: r.ref_type,
+  refId: r.ref_id,
+  businessDate: r.business_date,
+  at: r.at.toISOString(),
+  receivableDeltaFen: r.receivable_delta_fen,
+  prepaidDeltaFen: r.prepaid_delta_fen,
+  penaltyDeltaFen: r.penalty_delta_fen,
+  receivableFen: r.receivable_fen,
+  prepaidFen: r.prepaid_fen,
+  penaltyFen: r.penalty_fen,
+});
+
+/** Events after `after` in seq order, of the accounts the scope sees (null: every account — in-process consumers). */
+export async function eventsAfter(db: Executor, f: { after: number; limit: number; scope: Scope | null; accountId?: number | undefined }): Promise<AccountEvent[]> {
+  let q = db.selectFrom('account_event as ev').selectAll('ev').where('ev.seq', '>', f.after);
+  if (f.accountId !== undefined) q = q.where('ev.account_id', '=', f.accountId);
+  if (f.scope) {
+    const scope = f.scope;
+    q = q.where((eb) => eb.exists(accountsInScope(db, scope).select(sql`1`.as('one')).where('a.id', '=', sql.ref<number>('ev.account_id'))));
+  }
+  const rows = await q.orderBy('ev.seq').limit(f.limit).execute();
+  return rows.map((r) => eventOf(r as EventRow));
+}
+
+/** The newest seq (0 when there is none): where a stream that starts "from now" begins. */
+export async function latestEventSeq(db: Executor): Promise<number> {
+  const row = await db.selectFrom('account_event').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
+  return Number(row?.seq ?? 0);
+}
+
+/** A consumer's stored cursor, locked for the caller's transaction (one runner of a consumer at a time). */
+export async function lockCursor(db: Executor, consumer: string): Promise<number> {
+  await db.insertInto('event_cursor').values({ consumer, seq: 0 }).onConflict((oc) => oc.column('consumer').doNothing()).execute();
+  const row = await db.selectFrom('event_cursor').select('seq').where('consumer', '=', consumer).forUpdate().executeTakeFirstOrThrow();
+  return row.seq;
+}
+
+export async function storeCursor(db: Executor, consumer: string, seq: number): Promise<void> {
+  await db.updateTable('event_cursor').set({ seq, updated_at: sql`now()` }).where('consumer', '=', consumer).execute();
+}
+
 export async function balancesOf(db: Executor, accountId: number) {
   return db.selectFrom('ledger_balance').select(['book', 'balance_fen']).where('account_id', '=', accountId).orderBy('book').execute();
+}
+
+/** One book's balance of an account (0 when it has none). */
+export async function balanceOf(db: Executor, accountId: number, book: string): Promise<number> {
+  const row = await db.selectFrom('ledger_balance').select('balance_fen').where('account_id', '=', accountId).where('book', '=', book).executeTakeFirst();
+  return row?.balance_fen ?? 0;
 }
 
 export async function transfersFor(db: Executor, accountId: number, refType: string, refId: number) {

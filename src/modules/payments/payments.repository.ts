@@ -6,6 +6,7 @@ import { CopyTextBuffer, intArrayLiteral, textArrayLiteral } from '../../db/copy
 
 import { preparedWhenPipelined, send, type Executor } from '../../db/tx.js';
 import { accountsInScope } from '../customers/index.js';
+import { copyPostings, entriesPostingCtes, NEXT_TRANSFER_ID, type PostingEntry, type PostingTransfer } from '../ledger/index.js';
 import type { Scope } from '../org/index.js';
 import type { OpenBill } from './domain/allocation.js';
 import type { PaymentEntry } from './domain/posting.js';
@@ -59,7 +60,7 @@ export interface PaymentContext {
   bills: OpenBillRow[];
   existing: ExistingPayment[];
   ids: number[];
-  /** ledger_transfer ids for a write that brings its own (copyPayments); empty unless asked for */
+  /** transfer ids for a write that brings its own (copyPayments); empty unless asked for */
   transferIds: number[];
   minimums: MinimumSetting[];
 }
@@ -164,7 +165,7 @@ export async function readPaymentContext(
          -- whole payment table for a large batch, a read that grew with every payment ever applied
          cross join lateral (select * from payment p where p.channel = x.channel and p.channel_txn_id = x.txn limit 1) p) as existing,
       (select coalesce(array_agg(nextval('payment_id_seq')), '{}') from generate_series(1, ${newIds}::int)) as ids,
-      (select coalesce(array_agg(nextval(${TRANSFER_SEQ}::regclass)), '{}') from generate_series(1, ${newTransferIds}::int)) as tids,
+      (select coalesce(array_agg(${NEXT_TRANSFER_ID}), '{}') from generate_series(1, ${newTransferIds}::int)) as tids,
       (select coalesce(json_agg(json_build_object('effectiveFrom', effective_from::text, 'minimumFen', minimum_fen)), '[]') from penalty_minimum) as minimums`.compile(db),
   );
   const r = rows[0]!;
@@ -199,7 +200,7 @@ export async function readBatchContext(
                           and p.channel_txn_id = any(${textArrayLiteral(txns, (t) => t.channelTxnId)}::text[])) as existing,
       -- ids as JSON: parsed natively, where an array literal of 20,000 went through the driver's array parser
       (select coalesce(json_agg(nextval('payment_id_seq')), '[]') from generate_series(1, ${newIds}::int)) as ids,
-      (select coalesce(json_agg(nextval(${TRANSFER_SEQ}::regclass)), '[]') from generate_series(1, ${newTransferIds}::int)) as tids,
+      (select coalesce(json_agg(${NEXT_TRANSFER_ID}), '[]') from generate_series(1, ${newTransferIds}::int)) as tids,
       (select coalesce(json_agg(json_build_object('effectiveFrom', effective_from::text, 'minimumFen', minimum_fen)), '[]') from penalty_minimum) as minimums`.execute(db);
   const r = rows[0]!;
   const categories = new Map(accounts.ids.map((id, i) => [id, accounts.categories[i]!]));
@@ -226,13 +227,6 @@ export async function readBatchContext(
   return { bills, existing: r.existing, ids: r.ids, transferIds: r.tids, minimums: r.minimums };
 }
 
-/** The identity sequence of ledger_transfer.id (the name PostgreSQL gave it; the bill issue draws from it too). */
-const TRANSFER_SEQ = 'ledger_transfer_id_seq';
-
-export async function nextTransferIds(db: Executor, n: number): Promise<number[]> {
-  const { rows } = await sql<{ id: number }>`select nextval(${TRANSFER_SEQ}::regclass) as id from generate_series(1, ${n}::int)`.execute(db);
-  return rows.map((r) => r.id);
-}
 
 export async function openBillsOf(db: Executor, accountId: number): Promise<OpenBillRow[]> {
   const { rows } = await sql<OpenBillRow>`${openBillsSql([accountId])}`.execute(db);
@@ -337,9 +331,8 @@ function settlementUpsert(s: readonly SettlementState[]) {
 /**
  * Writes a batch of payments in one statement: payment rows (a channel transaction already there is not
  * inserted — the caller compares the count and gives up; `strict`: the statement fails on it instead), their
- * allocation lines, the new state of every bill they touched (one row per bill), and their ledger transfers,
- * entries and balances. The balance trigger on ledger_entry fails the whole statement if a transfer does
- * not balance.
+ * allocation lines, the new state of every bill they touched (one row per bill), and their posting through
+ * the ledger's statement sink (which fails the whole statement if a transfer does not balance).
  */
 export async function writePayments(db: Executor, w: PaymentWrite, strict = false): Promise<{ inserted: number }> {
   const { payments: p, allocations: a, settlements: s, entries: e } = w;
@@ -360,50 +353,24 @@ export async function writePayments(db: Executor, w: PaymentWrite, strict = fals
                            ${col(a, 'penaltyFen')}::bigint[], ${col(a, 'principalFen')}::bigint[], ${col(a, 'prepaidFen')}::bigint[])
       returning 1),
     s as (${settlementUpsert(s)} returning 1),
-    src as materialized (
-      select * from unnest(${col(e, 'accountId')}::bigint[], ${col(e, 'refId')}::bigint[], ${col(e, 'kind')}::text[], ${col(e, 'book')}::text[],
-                           ${col(e, 'amountFen')}::bigint[], ${col(e, 'businessDate')}::date[]) x(account_id, ref_id, kind, book, amount_fen, business_date)),
-    t as (
-      insert into ledger_transfer (account_id, kind, ref_type, ref_id, business_date)
-      select distinct account_id, kind, ${w.refType}, ref_id, business_date from src
-      returning account_id, id, ref_id, kind),
-    e as (
-      insert into ledger_entry (account_id, transfer_id, book, amount_fen)
-      select src.account_id, t.id, src.book, src.amount_fen from src join t on t.account_id = src.account_id and t.ref_id = src.ref_id and t.kind = src.kind
-      returning account_id, book, amount_fen),
-    bal as (
-      insert into ledger_balance (account_id, book, balance_fen)
-      select account_id, book, sum(amount_fen) from e group by account_id, book
-      on conflict (account_id, book) do update set balance_fen = ledger_balance.balance_fen + excluded.balance_fen
-      returning 1)
+${entriesPostingCtes(e, w.refType)}
     select (select count(*) from p)::int as inserted`.compile(db),
   );
   return rows[0]!;
 }
 
-/** A ledger transfer of a batch written by copyPayments, before its id is assigned. */
-export interface NewTransfer {
-  accountId: number;
-  kind: string;
-  refId: number;
-  businessDate: string;
-  /** how many of the write's entries (consecutive, in order) belong to it */
-  entries: number;
-}
-
 export interface PaymentCopy extends PaymentWrite {
   /** the transfers of `entries`, in entry order */
-  transfers: NewTransfer[];
-  /** one id per transfer, from the ledger_transfer sequence */
+  transfers: PostingTransfer[];
+  /** one id per transfer, drawn up front (NEXT_TRANSFER_ID) */
   transferIds: number[];
 }
 
 /**
- * Writes a batch of payments (thousands) in the caller's transaction on `client`: payments, allocation lines,
- * ledger transfers, entries and the bills' first states by COPY (appends, no conflict handling: the transfer
- * ids come with the write, and the read said which bills have no state yet), then one statement for the
- * stored bill states and the balances (writeStates: updates, and inserts of the balances not there yet).
- * The balance trigger fails the entries' COPY if a transfer does not balance, as for writePayments.
+ * Writes a batch of payments (thousands) in the caller's transaction on `client`: payments, allocation lines
+ * and the bills' first states by COPY (appends, no conflict handling: the read said which bills have no state
+ * yet), the posting through the ledger's COPY sink (the transfer ids come with the write), then one statement
+ * updating the stored bill states.
  * Returns false when a payment's channel transaction is already there (inserted concurrently since the
  * read): the transaction is then aborted and the caller gives up.
  */
@@ -416,18 +383,15 @@ export async function copyPayments(client: pg.PoolClient, w: PaymentCopy): Promi
     throw err;
   }
   await copyInto(client, 'payment_allocation', ALLOCATION_COLUMNS, [allocationsCopy(w.allocations)]);
-  await copyInto(client, 'ledger_transfer', TRANSFER_COLUMNS, [transfersCopy(w.transfers, w.transferIds, w.refType)]);
-  await copyInto(client, 'ledger_entry', ENTRY_COLUMNS, [entriesCopy(w.entries, w.transfers, w.transferIds)]);
+  await copyPostings(client, w);
   const fresh = w.settlements.filter((x) => x.stored !== true);
   if (fresh.length > 0) await copyInto(client, 'bill_settlement', SETTLEMENT_COLUMNS, [settlementsCopy(fresh)]);
-  await writeStates(client, w.settlements.filter((x) => x.stored === true), balanceSums(w.entries));
+  await updateStates(client, w.settlements.filter((x) => x.stored === true));
   return true;
 }
 
 const PAYMENT_COLUMNS = ['account_id', 'id', 'channel', 'channel_txn_id', 'amount_fen', 'paid_at', 'business_date', 'order_id', 'bank_batch_id', 'operator_id', 'principal_fen', 'penalty_fen', 'prepaid_fen'];
 const ALLOCATION_COLUMNS = ['account_id', 'payment_id', 'line_no', 'bill_id', 'penalty_fen', 'principal_fen', 'prepaid_fen'];
-const TRANSFER_COLUMNS = ['account_id', 'id', 'kind', 'ref_type', 'ref_id', 'business_date'];
-const ENTRY_COLUMNS = ['account_id', 'transfer_id', 'book', 'amount_fen'];
 const SETTLEMENT_COLUMNS = ['account_id', 'bill_id', 'principal_paid_fen', 'penalty_accrued_mfen', 'penalty_through', 'penalty_charged_fen', 'penalty_paid_fen', 'penalty_waived_fen', 'settled_on'];
 
 // The COPY payloads are written as bytes (CopyTextBuffer), sized from the first rows' width.
@@ -453,15 +417,6 @@ function allocationsCopy(rows: readonly NewAllocation[]): Buffer {
   return w.bytes();
 }
 
-function transfersCopy(transfers: readonly NewTransfer[], ids: readonly number[], refType: string): Buffer {
-  const w = new CopyTextBuffer(bytesFor(transfers.length, 64));
-  for (let i = 0; i < transfers.length; i++) {
-    const t = transfers[i]!;
-    w.int(t.accountId).int(ids[i]!).text(t.kind).text(refType).int(t.refId).text(t.businessDate).endRow();
-  }
-  return w.bytes();
-}
-
 function settlementsCopy(rows: readonly SettlementState[]): Buffer {
   const w = new CopyTextBuffer(bytesFor(rows.length, 64));
   for (const x of rows) {
@@ -471,65 +426,13 @@ function settlementsCopy(rows: readonly SettlementState[]): Buffer {
   return w.bytes();
 }
 
-function entriesCopy(entries: readonly NewEntry[], transfers: readonly NewTransfer[], ids: readonly number[]): Buffer {
-  const w = new CopyTextBuffer(bytesFor(entries.length, 48));
-  let e = 0;
-  for (let i = 0; i < transfers.length; i++) {
-    for (const end = e + transfers[i]!.entries; e < end; e++) {
-      const x = entries[e]!;
-      w.int(x.accountId).int(ids[i]!).text(x.book).int(x.amountFen).endRow();
-    }
-  }
-  if (e !== entries.length) throw new Error(`transfers cover ${e} of ${entries.length} entries`);
-  return w.bytes();
-}
-
-interface BalanceDelta {
-  accountId: number;
-  book: string;
-  amountFen: number;
-  /** the account's next book in this batch */
-  next: BalanceDelta | null;
-}
-
 /**
- * What the entries add to each (account, book) balance — every book they touch, as writePayments does — in
- * first-touch order. One map entry per account (its books chained), not a map per account.
+ * The stored bill states a bulk batch changed, in one statement (the new ones were COPYed): updates, not
+ * upserts, which cost a row lock before each update. The read said which states exist, under the account
+ * locks every writer of bill states takes.
  */
-function balanceSums(entries: readonly NewEntry[]): BalanceDelta[] {
-  const out: BalanceDelta[] = [];
-  const byAccount = new Map<number, BalanceDelta>();
-  for (const e of entries) {
-    let sum = byAccount.get(e.accountId);
-    if (!sum) {
-      byAccount.set(e.accountId, (sum = { accountId: e.accountId, book: e.book, amountFen: 0, next: null }));
-      out.push(sum);
-    }
-    while (sum.book !== e.book && sum.next) sum = sum.next;
-    if (sum.book !== e.book) {
-      sum = sum.next = { accountId: e.accountId, book: e.book, amountFen: 0, next: null };
-      out.push(sum);
-    }
-    sum.amountFen += e.amountFen;
-  }
-  return out;
-}
-
-/**
- * The stored bill states a bulk batch changed and its balances, in one statement: the states updated (the
- * new ones were COPYed before), each balance updated where it exists and inserted where it does not.
- * Upserts cost more for both: a new row pays a speculative insertion (an index probe and a confirmation
- * record besides the insert), an existing one a row lock before its update (measured at 20,000 rows: about
- * twice the WAL records and buffer visits of plain inserts and updates). The read said which bill states
- * exist, under the account locks every writer of bill states takes. A balance row another transaction
- * inserted since the statement began fails the insert on the primary key (the step rolls back) instead of
- * being added to twice; no other writer inserts the books a payment posts to an account it has locked (the
- * billing issue writes receivable with the bill, which the read saw issued, so its receivable row was there).
- */
-async function writeStates(client: pg.PoolClient, stored: readonly SettlementState[], b: readonly BalanceDelta[]): Promise<void> {
-  // The account ids again, as a condition on the table itself: joined to the unnested rows alone, the
-  // planner hashed the whole table (a sequential scan of every balance per batch).
-  const accounts = intArrayLiteral([...new Set(b.map((x) => x.accountId))], (id) => id);
+async function updateStates(client: pg.PoolClient, stored: readonly SettlementState[]): Promise<void> {
+  if (stored.length === 0) return;
   const s = stored;
   const { rows } = await sql<{ updated: number }>`${sql.raw(PREPARED)}
     with su as (
@@ -542,27 +445,12 @@ async function writeStates(client: pg.PoolClient, stored: readonly SettlementSta
                     ${intArrayLiteral(s, (x) => x.penaltyPaidFen)}::bigint[], ${intArrayLiteral(s, (x) => x.penaltyWaivedFen)}::bigint[], ${textArrayLiteral(s, (x) => x.settledOn)}::date[])
              x(account_id, bill_id, principal_paid_fen, penalty_accrued_mfen, penalty_through, penalty_charged_fen, penalty_paid_fen, penalty_waived_fen, settled_on)
        where s.account_id = x.account_id and s.bill_id = x.bill_id and s.account_id = any(${intArrayLiteral(s, (x) => x.accountId)}::bigint[])
-      returning 1),
-    d as materialized (
-      select * from unnest(${intArrayLiteral(b, (x) => x.accountId)}::bigint[], ${textArrayLiteral(b, (x) => x.book)}::text[], ${intArrayLiteral(b, (x) => x.amountFen)}::bigint[]) d(account_id, book, amount_fen)),
-    bu as (
-      update ledger_balance l set balance_fen = l.balance_fen + d.amount_fen
-        from d where l.account_id = d.account_id and l.book = d.book and l.account_id = any(${accounts}::bigint[])
-      returning l.account_id, l.book),
-    bi as (
-      insert into ledger_balance (account_id, book, balance_fen)
-      select d.account_id, d.book, d.amount_fen from d
-       where not exists (select 1 from bu where bu.account_id = d.account_id and bu.book = d.book))
+      returning 1)
     select (select count(*) from su)::int as updated`.execute(kyselyOnClient(client));
   // a stored state that was not there would otherwise be lost without a word
   if (rows[0]!.updated !== stored.length) throw new Error(`${stored.length} bill states to update, ${rows[0]!.updated} found`);
 }
 
-export async function prepaidBalanceOf(db: Executor, accountId: number): Promise<number> {
-  const row = await db.selectFrom('ledger_balance').select('balance_fen').where('account_id', '=', accountId).where('book', '=', 'prepaid').executeTakeFirst();
-  // prepaid is a liability: its balance is a credit (negative)
-  return row ? -row.balance_fen : 0;
-}
 
 // ---- reads for pages and receipts --------------------------------------------------------------
 

@@ -11,7 +11,6 @@ import {
   copyPayments,
   lockAccounts,
   lockBatchAccounts,
-  nextTransferIds,
   readBatchContext,
   readPaymentContext,
   writePayments,
@@ -19,12 +18,12 @@ import {
   type NewAllocation,
   type NewEntry,
   type NewPayment,
-  type NewTransfer,
   type OpenBillRow,
   type PaymentContext,
   type PaymentWrite,
   type SettlementState,
 } from '../payments.repository.js';
+import { appendEvents, eventRefsOf, nextTransferIds, type PostingTransfer } from '../../ledger/index.js';
 
 export interface PaymentIntake {
   accountId: number;
@@ -107,20 +106,28 @@ export function allocatePayments(read: PaymentsRead, intakes: readonly PaymentIn
 }
 
 /**
- * Writes what `allocatePayments` planned, in one statement, and gives the outcomes. The statement is sent
- * before this returns (so a pipelined caller may send its next statements behind it). `strict`: a channel
+ * Writes what `allocatePayments` planned, in one statement, and appends its account events (ledger), and
+ * gives the outcomes. Both are sent before this returns (so a pipelined caller may send its next statements
+ * behind them). `strict`: a channel
  * transaction applied concurrently fails the statement itself, and so the transaction — for a caller that
  * sends its COMMIT before it sees the answer (pipeline.ts `commitSent`).
  */
 export async function writePlan(trx: Executor, plan: PaymentPlan, opts: { strict?: boolean } = {}): Promise<ApplyOutcome[]> {
   if (plan.write.payments.length === 0) return plan.outcomes;
   const write = writePayments(trx, { ...plan.write, refType: 'payment' }, opts.strict);
+  // sent behind the write (the same flight on a pipelined transaction); its failure is the write's
+  const events = appendEvents(trx, eventRefsOf('payment', plan.write.entries)).then(
+    () => null,
+    (err: unknown) => err,
+  );
   const { inserted } = await write.catch((err: { code?: string; constraint?: string }) => {
     throw err.code === '23505' && err.constraint === 'payment_channel_txn' ? concurrentlyApplied() : err;
   });
   // Another transaction applied one of these channel transactions between our read and our write
   // (a concurrent delivery to another account): give up the whole batch; a retry sees it as applied.
   if (inserted !== plan.write.payments.length) throw concurrentlyApplied();
+  const failed = await events;
+  if (failed) throw failed;
   return plan.outcomes;
 }
 
@@ -145,6 +152,7 @@ export async function applyPaymentBatch(client: pg.PoolClient, intakes: readonly
   if (ids.length < transfers.length) ids.push(...(await nextTransferIds(trx, transfers.length - ids.length)));
   const applied = await copyPayments(client, { ...plan.write, transfers, transferIds: ids, refType: 'payment' });
   if (!applied) throw concurrentlyApplied();
+  await appendEvents(trx, eventRefsOf('payment', plan.write.entries));
   return plan.outcomes;
 }
 
@@ -252,8 +260,8 @@ function checkIntake(i: PaymentIntake): void {
  * The ledger transfers of a batch's entries: one per payment and kind, in entry order (a payment's entries
  * come kind by kind, penalty.assess before payment).
  */
-function transfersOf(entries: readonly NewEntry[]): NewTransfer[] {
-  const out: NewTransfer[] = [];
+function transfersOf(entries: readonly NewEntry[]): PostingTransfer[] {
+  const out: PostingTransfer[] = [];
   let last: NewEntry | undefined;
   for (const e of entries) {
     if (!last || last.refId !== e.refId || last.kind !== e.kind || last.accountId !== e.accountId) out.push({ accountId: e.accountId, kind: e.kind, refId: e.refId, businessDate: e.businessDate, entries: 0 });

@@ -22,11 +22,12 @@ import {
   maxAllocationLine,
   openBillsOf,
   penaltyMinimums,
-  prepaidBalanceOf,
   settlementsOf,
   writePayments,
   type SettlementState,
 } from '../payments.repository.js';
+import { prepaidOf } from './prepaid.js';
+import { appendEvents, eventRefsOf } from '../../ledger/index.js';
 import { requirePayments } from './operator.js';
 import { paymentInScope } from './queries.js';
 
@@ -74,7 +75,7 @@ async function resolveTarget(trx: Executor, ctx: Ctx, input: ApprovalInput) {
   const amountFen = input.amountFen;
   if (amountFen === undefined || !Number.isSafeInteger(amountFen) || amountFen <= 0) throw invalid('amountFen', 'a positive whole number of fen');
   if (input.kind === 'prepaid.refund') {
-    const prepaid = await prepaidBalanceOf(trx, input.accountId);
+    const prepaid = await prepaidOf(trx, input.accountId);
     if (amountFen > prepaid) throw invalid('amountFen', `more than the prepaid balance (${prepaid} fen)`);
     return { accountId: input.accountId, paymentId: null, billId: null, amountFen };
   }
@@ -110,7 +111,7 @@ async function carryOut(trx: Executor, ctx: Ctx, r: Request): Promise<void> {
   const today = businessDate(ctx.now);
   if (r.kind === 'payment.reversal') return reverse(trx, r, today);
   if (r.kind === 'prepaid.refund') {
-    const prepaid = await prepaidBalanceOf(trx, r.account_id);
+    const prepaid = await prepaidOf(trx, r.account_id);
     if (r.amount_fen > prepaid) throw invalid('amountFen', `the prepaid balance is now ${prepaid} fen, less than the refund`);
     return post(trx, r.account_id, r.id, today, refundEntries(r.amount_fen), []);
   }
@@ -127,7 +128,7 @@ async function reverse(trx: Executor, r: Request, today: string): Promise<void> 
   const p = await findPayment(trx, r.payment_id!);
   if (!p || !isChannel(p.channel)) throw notFound('payment');
   if (p.prepaid_fen > 0) {
-    const prepaid = await prepaidBalanceOf(trx, p.account_id);
+    const prepaid = await prepaidOf(trx, p.account_id);
     if (prepaid < p.prepaid_fen) throw invalid('paymentId', `its prepaid part (${p.prepaid_fen} fen) is no longer all there (balance ${prepaid} fen)`);
   }
   if (!(await markReversed(trx, p.account_id, p.id))) throw new AppError('CONFLICT', 'this payment is already reversed');
@@ -142,11 +143,15 @@ async function reverse(trx: Executor, r: Request, today: string): Promise<void> 
   const first = (await maxAllocationLine(trx, p.account_id, p.id)) + 1;
   const allocations = lines.map((l, i) => ({ accountId: p.account_id, paymentId: p.id, lineNo: first + i, billId: l.bill_id, penaltyFen: -l.penalty_fen, principalFen: -l.principal_fen, prepaidFen: -l.prepaid_fen }));
   const entries = reversalEntries(p.channel, { amountFen: p.amount_fen, principalFen: p.principal_fen, penaltyFen: p.penalty_fen, prepaidFen: p.prepaid_fen });
-  await writePayments(trx, { payments: [], allocations, settlements, entries: entries.map((e) => ({ ...e, accountId: p.account_id, refId: p.id, businessDate: today })), refType: 'payment' });
+  const posted = entries.map((e) => ({ ...e, accountId: p.account_id, refId: p.id, businessDate: today }));
+  await writePayments(trx, { payments: [], allocations, settlements, entries: posted, refType: 'payment' });
+  await appendEvents(trx, eventRefsOf('payment', posted));
 }
 
 async function post(trx: Executor, accountId: number, approvalId: number, day: string, entries: PaymentEntry[], settlements: SettlementState[]): Promise<void> {
-  await writePayments(trx, { payments: [], allocations: [], settlements, entries: entries.map((e) => ({ ...e, accountId, refId: approvalId, businessDate: day })), refType: 'approval' });
+  const posted = entries.map((e) => ({ ...e, accountId, refId: approvalId, businessDate: day }));
+  await writePayments(trx, { payments: [], allocations: [], settlements, entries: posted, refType: 'approval' });
+  await appendEvents(trx, eventRefsOf('approval', posted));
 }
 
 function stateOf(accountId: number, b: OpenBill, day: string): SettlementState {

@@ -1,7 +1,8 @@
 import type { Executor } from '../../../db/tx.js';
 import { oldestFirst, penaltyOpenFen, principalOpenFen, withPenaltyThrough } from '../domain/allocation.js';
 import { minimumOn } from '../domain/penalty.js';
-import { openBillsOf, penaltyMinimums, prepaidBalanceOf } from '../payments.repository.js';
+import { openBillsOf, penaltyMinimums } from '../payments.repository.js';
+import { prepaidOf } from './prepaid.js';
 
 export interface OpenBillView {
   billId: number;
@@ -34,7 +35,7 @@ export interface AccountStatement {
  * (computed, not posted — penalties are posted when money or a waiver reaches them), and the prepaid balance.
  */
 export async function accountStatement(db: Executor, accountId: number, asOf: string): Promise<AccountStatement> {
-  const [rows, minimums, prepaidFen] = await Promise.all([openBillsOf(db, accountId), penaltyMinimums(db), prepaidBalanceOf(db, accountId)]);
+  const [rows, minimums, prepaidFen] = await Promise.all([openBillsOf(db, accountId), penaltyMinimums(db), prepaidOf(db, accountId)]);
   const minimum = minimumOn(minimums, asOf);
   const openBills = oldestFirst(rows.map((r) => ({ ...r, principalDueFen: Number(r.principalDueFen) }))).map((b) => {
     const now = withPenaltyThrough(b, asOf, minimum);
