@@ -6,7 +6,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { kyselyOnClient } from '../../db/connect.js';
 import type { BillRunTable } from '../../db/schema.js';
 import type { Executor } from '../../db/tx.js';
-import { appendEvents, lineBookSql, postingCtes } from '../ledger/index.js';
+import { appendEvents, lineBookSql, postingCtes, type EventRef } from '../ledger/index.js';
 import type { AccountForBilling } from './domain/assemble.js';
 import { BILL_COLUMNS, BILL_LINE_COLUMNS, ESTIMATED_READ_COLUMNS, EXCEPTION_COLUMNS } from './domain/copy-rows.js';
 import { parsePackedMeter } from './packed-reads.js';
@@ -248,22 +248,33 @@ export interface IssueBatch {
 }
 
 /**
+ * What the issue asks of payments for accounts that pay in advance (RULES §8.4): lock them before anything
+ * is written, and settle their bills from prepaid once posted (the account events to append).
+ */
+export interface PrepaidAtIssue {
+  lock(db: Executor, range: { from: number; to: number; period: string; runId: number }): Promise<number[]>;
+  settle(db: Executor, bills: { accountId: number; billId: number; totalFen: number }[], businessDate: string): Promise<EventRef[]>;
+}
+
+/**
  * Issues the draft bills of a run in (from, to] in one statement: marks them issued with their due
  * dates, and posts exactly those (the UPDATE's RETURNING feeds the posting) as transfers — receivable
  * debited with the total, each book credited with its lines, set-based by the ledger. Then the run's
- * counters and resume point, the bills' account events, and commit. A batch asked again finds no draft left and adds nothing, so
+ * counters and resume point; bills of accounts that pay in advance settled from prepaid (`prepaid`, which
+ * locked those accounts first); the account events; commit. A batch asked again finds no draft left and adds nothing, so
  * batches may run side by side and be redone after a crash.
  */
-export async function issueBillBatch(client: pg.PoolClient, b: IssueBatch): Promise<{ bills: number; totalFen: number; transfers: number; entries: number; run: BillRunRow }> {
+export async function issueBillBatch(client: pg.PoolClient, b: IssueBatch, prepaid: PrepaidAtIssue): Promise<{ bills: number; totalFen: number; transfers: number; entries: number; run: BillRunRow }> {
   const db = kyselyOnClient(client);
   await client.query('begin');
   try {
+    const advance = new Set(await prepaid.lock(db, { from: b.from, to: b.to, period: b.period, runId: b.runId }));
     // the posting sorts and hashes a whole batch: keep it in memory
     await client.query(`set local work_mem = '128MB'`);
     const { rows } = await client.query<{ status: string }>('select status from bill_run where id = $1', [b.runId]);
     if (rows[0]?.status !== 'issuing') throw new Error(`bill run ${b.runId} is no longer issuing (${rows[0]?.status})`);
     const book = sql.raw(lineBookSql('l.code'));
-    const { rows: done } = await sql<{ bills: number; total_fen: string; transfers: number; entries: number; posted: { a: number[]; b: number[] } }>`
+    const { rows: done } = await sql<{ bills: number; total_fen: string; transfers: number; entries: number; posted: { a: number[]; b: number[]; t: number[] } }>`
       with u as (
         update bill set status = 'issued', issued_at = ${b.issuedAt}, due_on = (${b.dueDates}::date[])[coalesce(due_day, 0) + 1]
          where account_id > ${b.from} and account_id <= ${b.to} and period = ${b.period} and kind = 'regular'
@@ -279,14 +290,17 @@ export async function issueBillBatch(client: pg.PoolClient, b: IssueBatch): Prom
       ${postingCtes({ kind: 'bill.issue', refType: 'bill', businessDate: b.issueDate })}
       select (select count(*) from u)::int as bills, (select coalesce(sum(total_fen), 0) from u)::text as total_fen,
              (select count(*) from t)::int as transfers, (select count(*) from e)::int as entries,
-             (select json_build_object('a', coalesce(json_agg(account_id order by account_id), '[]'), 'b', coalesce(json_agg(ref_id order by account_id), '[]')) from t) as posted`.execute(db);
+             (select json_build_object('a', coalesce(json_agg(account_id order by account_id), '[]'), 'b', coalesce(json_agg(id order by account_id), '[]'),
+                                       't', coalesce(json_agg(total_fen order by account_id), '[]')) from u where total_fen <> 0) as posted`.execute(db);
     const r = done[0]!;
     const run = await client.query(
       `update bill_run set issue_cursor = greatest(issue_cursor, $2), issued_bills = issued_bills + $3, issued_fen = issued_fen + $4
         where id = $1 returning *`,
       [b.runId, b.frontier, r.bills, Number(r.total_fen)],
     );
-    await appendEvents(db, r.posted.a.map((accountId, i) => ({ accountId, refType: 'bill', refId: r.posted.b[i]!, transferKinds: ['bill.issue'] })));
+    const posted = r.posted.a.map((accountId, i) => ({ accountId, billId: r.posted.b[i]!, totalFen: Number(r.posted.t[i]) }));
+    const settled = await prepaid.settle(db, posted.filter((p) => advance.has(p.accountId)), b.issueDate);
+    await appendEvents(db, [...posted.map((p) => ({ accountId: p.accountId, refType: 'bill', refId: p.billId, transferKinds: ['bill.issue'] })), ...settled]);
     await client.query('commit');
     return { bills: r.bills, totalFen: Number(r.total_fen), transfers: r.transfers, entries: r.entries, run: run.rows[0] as BillRunRow };
   } catch (err) {

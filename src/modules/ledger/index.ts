@@ -1,10 +1,11 @@
 /** The ledger's public surface (DESIGN §5): books, balanced transfers, posting, and the invariant check. */
 export { BOOK_PATTERN, CUSTOMER_BOOKS, LINE_BOOKS, bookOfLine, isBook, lineBookSql } from './domain/books.js';
-export { assertBalanced, billTransfer, BILL_TRANSFER_KIND, type BillForPosting, type Entry, type TransferDraft } from './domain/transfer.js';
+export { assertBalanced, billTransfer, creditToPrepaidTransfer, BILL_TRANSFER_KIND, type BillForPosting, type Entry, type TransferDraft } from './domain/transfer.js';
 export {
   appendEvents,
   balanceOf,
   balancesOf,
+  balancesOfBook,
   copyPostings,
   entriesPostingCtes,
   eventsAfter,

@@ -350,6 +350,13 @@ export async function balancesOf(db: Executor, accountId: number) {
   return db.selectFrom('ledger_balance').select(['book', 'balance_fen']).where('account_id', '=', accountId).orderBy('book').execute();
 }
 
+/** One book's balance of each account that has one. */
+export async function balancesOfBook(db: Executor, accountIds: readonly number[], book: string): Promise<Map<number, number>> {
+  const { rows } = await sql<{ account_id: number; balance_fen: number }>`
+    select account_id, balance_fen from ledger_balance where account_id = any(${intArrayLiteral(accountIds, (id) => id)}::bigint[]) and book = ${book}`.execute(db);
+  return new Map(rows.map((r) => [r.account_id, r.balance_fen]));
+}
+
 /** One book's balance of an account (0 when it has none). */
 export async function balanceOf(db: Executor, accountId: number, book: string): Promise<number> {
   const row = await db.selectFrom('ledger_balance').select('balance_fen').where('account_id', '=', accountId).where('book', '=', book).executeTakeFirst();

@@ -6,3 +6,4 @@ export { applyPayment, applyPaymentBatch, applyPayments, type ApplyOutcome, type
 export { accountStatement, type AccountStatement, type OpenBillView } from './use-cases/statement.js';
 export { paymentsRoutes } from './payments.routes.js';
 export { getStatement, getPayment, receiptNo, type PaymentView } from './use-cases/queries.js';
+export { lockPrepaidAccountsToIssue, settleFromPrepaid } from './use-cases/settle-prepaid.js';

@@ -24,6 +24,20 @@ export async function lockAccounts(db: Executor, accountIds: readonly number[]):
 }
 
 /**
+ * Locks the accounts of (from, to] that pay in advance (smart prepaid, purchase-before-use) and have a bill
+ * to issue in the period, in id order like lockAccounts: the issue settles their bills from prepaid (RULES
+ * §8.4) and must allocate one after a payment, never beside it. Taken before the issue writes anything.
+ */
+export async function lockPrepaidAccountsToIssue(db: Executor, r: { from: number; to: number; period: string; runId: number }): Promise<number[]> {
+  const { rows } = await sql<{ id: number }>`
+    select a.id from account a
+     where a.id > ${r.from} and a.id <= ${r.to} and a.payment_mode <> 'postpaid'
+       and exists (select 1 from bill b where b.account_id = a.id and b.period = ${r.period} and b.bill_run_id = ${r.runId} and b.status = 'draft')
+     order by a.id for update of a`.execute(db);
+  return rows.map((x) => x.id);
+}
+
+/**
  * lockAccounts for a bulk batch: the same locks in the same order, and each account's category with them
  * (allocation needs it for the penalty class). The read then need not look every bill's account up again
  * (a probe of the account index per bill: a fifth of the read of a 20,000-payment batch).

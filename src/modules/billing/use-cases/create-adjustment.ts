@@ -3,7 +3,7 @@ import { businessDate } from '../../../shared/business-time.js';
 import { AppError, invalid } from '../../../shared/errors.js';
 import { divRoundHalfUp, formatDecimal, fractionDigits, parseDecimal, pow10, toSafeInteger } from '../../../shared/exact.js';
 import { insertAudit } from '../../audit/index.js';
-import { appendEvents, billTransfer, bookOfLine, postTransfer } from '../../ledger/index.js';
+import { balanceOf, billTransfer, bookOfLine, creditToPrepaidTransfer, postTransfer } from '../../ledger/index.js';
 import type { Ctx } from '../../org/index.js';
 import { rate, type RatingUsage } from '../../tariffs/index.js';
 import { billLines, effectiveLines, insertAdjustment, nextBillId } from '../billing.repository.js';
@@ -67,10 +67,10 @@ export async function createAdjustment(trx: Trx, ctx: Ctx, billId: number, input
     lines,
   });
   const transfer = billTransfer({ accountId: bill.account_id, billId: id, kind: 'adjustment', totalFen, lines }, today, `退补 bill ${bill.id}: ${input.reason}`.slice(0, 500));
-  if (transfer) {
-    await postTransfer(trx, transfer);
-    await appendEvents(trx, [{ accountId: bill.account_id, refType: 'bill', refId: id, transferKinds: [transfer.kind] }]);
-  }
+  if (transfer) await postTransfer(trx, transfer);
+  // an overpayment the adjustment uncovered is no debt of ours on receivable: it moves to prepaid (RULES §8.4)
+  const receivable = await balanceOf(trx, bill.account_id, 'receivable');
+  if (receivable < 0) await postTransfer(trx, creditToPrepaidTransfer(bill.account_id, 'bill', id, today, -receivable));
   await insertAudit(trx, { ...auditActor(op), action: 'bill.adjust', entity: 'bill', entityId: id, detail: { adjusts: bill.id, accountId: bill.account_id, period: bill.period, totalFen, reason: input.reason } });
 
   const created = (await trx.selectFrom('bill as b').selectAll('b').where('b.account_id', '=', bill.account_id).where('b.id', '=', id).executeTakeFirstOrThrow());

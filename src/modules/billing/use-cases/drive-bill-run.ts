@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { Db } from '../../../db/connect.js';
 import { AppError } from '../../../shared/errors.js';
 import { insertAudit } from '../../audit/index.js';
+import { lockPrepaidAccountsToIssue, settleFromPrepaid } from '../../payments/index.js';
 import type { AccountForBilling, RatingContext } from '../domain/assemble.js';
 import { dueDateTable } from '../domain/due-date.js';
 import { periodEnd, shiftPeriod } from '../domain/periods.js';
@@ -14,6 +15,7 @@ import {
   fetchRatingInputs,
   findRun,
   issueBillBatch,
+  type PrepaidAtIssue,
   moveRun,
   tryLockRun,
   unlockRun,
@@ -155,6 +157,9 @@ async function rateBatch(batch: FetchedBatch, ctx: RatingContext, runId: number)
 
 // ---- issue -------------------------------------------------------------------------------------
 
+/** Payments' part of an issue batch: prepaid settlement (RULES §8.4). */
+const PREPAID_AT_ISSUE: PrepaidAtIssue = { lock: lockPrepaidAccountsToIssue, settle: settleFromPrepaid };
+
 /**
  * Issue pass: batches of account ids, each one statement that marks its draft bills issued with their due
  * dates and posts exactly those to the ledger set-based, then the run's counters — one transaction.
@@ -184,7 +189,7 @@ async function issuePass(deps: DriveDeps, client: pg.PoolClient, start: BillRunR
       const i = next++;
       const batch = batches[i]!;
       const front = frontier < batches.length ? batches[frontier]!.from : bound;
-      const done = await issueBillBatch(c, { runId: run.id, period: run.period, ...batch, frontier: front, issueDate, issuedAt, dueDates });
+      const done = await issueBillBatch(c, { runId: run.id, period: run.period, ...batch, frontier: front, issueDate, issuedAt, dueDates }, PREPAID_AT_ISSUE);
       committed.add(i);
       while (committed.has(frontier)) frontier++;
       if (done.run.issued_bills >= run.issued_bills) run = done.run;

@@ -54,6 +54,16 @@ export function billTransfer(bill: BillForPosting, businessDate: string, memo: s
   return draft;
 }
 
+/**
+ * A credit left on receivable — an overpayment that a negative adjustment uncovered — moved to prepaid,
+ * where the next bill or a refund takes it: receivable debited, prepaid credited.
+ */
+export function creditToPrepaidTransfer(accountId: number, refType: string, refId: number, businessDate: string, creditFen: number): TransferDraft {
+  const draft: TransferDraft = { accountId, kind: 'prepaid.credit', refType, refId, businessDate, memo: null, entries: [{ book: 'receivable', amountFen: creditFen }, { book: 'prepaid', amountFen: -creditFen }] };
+  assertBalanced(draft);
+  return draft;
+}
+
 /** I1 and I5 for one transfer: integer fen, non-zero entries, one entry per book, Σ = 0, at least two entries. */
 export function assertBalanced(t: TransferDraft): void {
   const seen = new Set<string>();

@@ -1,9 +1,14 @@
 import type { Executor } from '../../../db/tx.js';
 import { assertBalanced, type TransferDraft } from '../domain/transfer.js';
-import { insertTransfer } from '../ledger.repository.js';
+import { appendEvents, insertTransfer } from '../ledger.repository.js';
 
-/** Posts one transfer after checking it balances (I1, I5). Call it in the transaction of the change that moves the money. */
+/**
+ * Posts one transfer after checking it balances (I1, I5), and its account event. Call it in the
+ * transaction of the change that moves the money, after that change's other writes (appendEvents).
+ */
 export async function postTransfer(db: Executor, t: TransferDraft): Promise<number> {
   assertBalanced(t);
-  return insertTransfer(db, t);
+  const id = await insertTransfer(db, t);
+  await appendEvents(db, [{ accountId: t.accountId, refType: t.refType, refId: t.refId, transferKinds: [t.kind] }]);
+  return id;
 }

@@ -2,7 +2,7 @@ import { clearingBook, type Channel } from './channels.js';
 
 /** A ledger entry of a payment's transfers, before the transfer ids exist. */
 export interface PaymentEntry {
-  kind: 'penalty.assess' | 'payment' | 'payment.reversal' | 'penalty.waiver' | 'prepaid.refund';
+  kind: 'penalty.assess' | 'payment' | 'payment.reversal' | 'penalty.waiver' | 'prepaid.refund' | 'prepaid.settle';
   book: string;
   amountFen: number;
 }
@@ -54,4 +54,30 @@ export function assessEntries(amountFen: number): PaymentEntry[] {
         { kind: 'penalty.assess', book: 'revenue.penalty', amountFen: -amountFen },
       ]
     : [];
+}
+
+/** A bill paid from the prepaid balance (预收冲抵): the prepaid credit debited, receivable credited. */
+export function settleEntries(amountFen: number): PaymentEntry[] {
+  return [
+    { kind: 'prepaid.settle', book: 'prepaid', amountFen },
+    { kind: 'prepaid.settle', book: 'receivable', amountFen: -amountFen },
+  ];
+}
+
+/**
+ * How much of each newly issued bill the prepaid balances pay (RULES §8.4), in the order given: each bill
+ * takes what is left of its account's prepaid balance, up to its total. Bills of nothing, and accounts
+ * without a balance, take nothing.
+ */
+export function prepaidSettlements(bills: readonly { accountId: number; billId: number; totalFen: number }[], prepaid: ReadonlyMap<number, number>): { accountId: number; billId: number; totalFen: number; settledFen: number }[] {
+  const left = new Map(prepaid);
+  const out: { accountId: number; billId: number; totalFen: number; settledFen: number }[] = [];
+  for (const b of bills) {
+    const available = left.get(b.accountId) ?? 0;
+    const settledFen = Math.min(available, Math.max(b.totalFen, 0));
+    if (settledFen <= 0) continue;
+    left.set(b.accountId, available - settledFen);
+    out.push({ ...b, settledFen });
+  }
+  return out;
 }

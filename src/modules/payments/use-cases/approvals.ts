@@ -5,11 +5,11 @@ import { AppError, forbidden, invalid, notFound } from '../../../shared/errors.j
 import { insertAudit } from '../../audit/index.js';
 import { accountInScope, findAccountInScope } from '../../customers/index.js';
 import { auditBy, isRole, type Ctx, type Scope } from '../../org/index.js';
-import { isSettled, penaltyOpenFen, withPenaltyThrough, type OpenBill } from '../domain/allocation.js';
+import { isSettled, penaltyOpenFen, principalOpenFen, withPenaltyThrough, type OpenBill } from '../domain/allocation.js';
 import { isChannel } from '../domain/channels.js';
 import { minimumOn } from '../domain/penalty.js';
 import { mayApprove } from '../domain/permissions.js';
-import { assessEntries, refundEntries, reversalEntries, waiverEntries, type PaymentEntry } from '../domain/posting.js';
+import { assessEntries, refundEntries, reversalEntries, settleEntries, waiverEntries, type PaymentEntry } from '../domain/posting.js';
 import {
   allocationsOf,
   decideApproval,
@@ -27,7 +27,7 @@ import {
   type SettlementState,
 } from '../payments.repository.js';
 import { prepaidOf } from './prepaid.js';
-import { appendEvents, eventRefsOf } from '../../ledger/index.js';
+import { appendEvents, balanceOf, eventRefsOf } from '../../ledger/index.js';
 import { requirePayments } from './operator.js';
 import { paymentInScope } from './queries.js';
 
@@ -145,7 +145,25 @@ async function reverse(trx: Executor, r: Request, today: string): Promise<void> 
   const entries = reversalEntries(p.channel, { amountFen: p.amount_fen, principalFen: p.principal_fen, penaltyFen: p.penalty_fen, prepaidFen: p.prepaid_fen });
   const posted = entries.map((e) => ({ ...e, accountId: p.account_id, refId: p.id, businessDate: today }));
   await writePayments(trx, { payments: [], allocations, settlements, entries: posted, refType: 'payment' });
+  // money of this payment that a negative adjustment since moved to prepaid comes back out of prepaid
+  const moved = await movedToPrepaid(trx, p.account_id);
+  if (moved > 0) {
+    const back = settleEntries(moved).map((e) => ({ ...e, accountId: p.account_id, refId: p.id, businessDate: today }));
+    await writePayments(trx, { payments: [], allocations: [], settlements: [], entries: back, refType: 'payment' });
+    posted.push(...back);
+  }
   await appendEvents(trx, eventRefsOf('payment', posted));
+}
+
+/**
+ * What receivable holds beyond the open principal of the account's bills, up to its prepaid balance: after a
+ * reversal, the part of the payment that had been moved on to prepaid (an overpayment a negative adjustment
+ * uncovered), which must leave prepaid again.
+ */
+async function movedToPrepaid(trx: Executor, accountId: number): Promise<number> {
+  const [receivable, open, prepaid] = await Promise.all([balanceOf(trx, accountId, 'receivable'), openBillsOf(trx, accountId), prepaidOf(trx, accountId)]);
+  const openPrincipal = open.reduce((s, b) => s + principalOpenFen({ ...b, principalDueFen: Number(b.principalDueFen) }), 0);
+  return Math.min(Math.max(receivable - openPrincipal, 0), prepaid);
 }
 
 async function post(trx: Executor, accountId: number, approvalId: number, day: string, entries: PaymentEntry[], settlements: SettlementState[]): Promise<void> {
