@@ -2,7 +2,8 @@
  * Module boundaries (ARCHITECTURE.md "Modules"), checked by `npm run lint:boundaries` in .ci/run.
  * A module (src/modules/<m>/) reaches another module only through its index.ts, and never reaches
  * the layers built on top of modules: http/, cli/, workflows/ and runtime.ts. What routes and commands
- * need from those layers lives in src/platform/ or is passed in. Type-only imports count too.
+ * need from those layers lives in src/platform/ or is passed in. Type-only imports count too. The web
+ * app takes from the server only pure code.
  */
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -28,11 +29,18 @@ module.exports = {
       from: { path: '^src/platform/' },
       to: { path: ['^src/http/', '^src/cli/', '^src/workflows/', '^src/runtime\\.ts$'] },
     },
+    {
+      name: 'web-takes-pure-server-code',
+      comment: 'the web app shares only pure server code (no I/O): src/shared/ and modules\' domain/ folders',
+      severity: 'error',
+      from: { path: '^web/src/' },
+      to: { path: '^src/', pathNot: ['^src/shared/', '^src/modules/[^/]+/domain/'] },
+    },
   ],
   options: {
-    includeOnly: '^src/',
+    includeOnly: '^(src|web/src)/',
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { extensions: ['.ts', '.js', '.mjs', '.json'] },
+    enhancedResolveOptions: { extensions: ['.ts', '.tsx', '.js', '.mjs', '.json'] },
   },
 };

@@ -4,7 +4,6 @@ export { registerBankFileCommands } from './bankfiles.commands.js';
 export { importBankFile, DEFAULT_STEP_SIZE, type BankFileInput, type ImportOptions, type ImportProgress, type ImportResult } from './use-cases/import-bank-file.js';
 export { getBankBatch, listBankBatches, resultFile, resultChunks, detailOf, type BankBatchDetail, type BankBatchView } from './use-cases/queries.js';
 export { systemOperator, operatorOf, type BankFileOperator } from './use-cases/operator.js';
-export { BANKFILE_PERMISSIONS, mayBankFiles, type BankFilePermission } from './domain/permissions.js';
 export { DEBIT_FILE_COLUMNS, bankChannelTxnId, checkLine, columnIndexOf, parseDebitDate } from './domain/debit-file.js';
 export { REJECT_REASONS, type RejectReason } from './domain/reasons.js';
 export { RESULT_COLUMNS } from './domain/result-file.js';

@@ -11,5 +11,4 @@ export { loadRatingTariffs } from './use-cases/tariff-source.js';
 export { billAccount, type AccountForBilling, type BillDraft } from './domain/assemble.js';
 export { DEFAULT_READ_POLICY, type ReadPolicy } from './domain/reads.js';
 export { dueDate, DEFAULT_DUE_POLICY } from './domain/due-date.js';
-export { mayBilling, BILLING_PERMISSIONS, type BillingPermission } from './domain/permissions.js';
 export type { BillRunRow } from './billing.repository.js';

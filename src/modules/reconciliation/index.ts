@@ -7,4 +7,3 @@ export { reconciliationDays, reconciliationDayItems, type DayReportRow } from '.
 export { systemOperator as reconciliationSystemOperator, operatorOf as reconciliationOperatorOf, type Operator as ReconciliationOperator } from './use-cases/operator.js';
 export { parseStatement, RECON_CHANNELS, isReconChannel, type ReconChannel, type Statement, type StatementRow } from './domain/statements.js';
 export { classify, isException, unexplainedFen, RESOLUTIONS, ITEM_STATUSES, type ItemStatus, type Resolution } from './domain/matching.js';
-export { mayReconciliation, RECONCILIATION_PERMISSIONS, type ReconciliationPermission } from './domain/permissions.js';

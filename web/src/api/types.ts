@@ -3,8 +3,8 @@
  * Decimal quantities are strings; convert with Number() only for charts.
  */
 
-export const ROLES = ['admin', 'company_manager', 'marketing', 'station_head', 'area_manager', 'cashier', 'auditor'] as const;
-export type Role = (typeof ROLES)[number];
+import type { Role } from '../../../src/modules/org/domain/roles';
+export type { Role };
 
 export const CATEGORIES = ['residential', 'commercial', 'large_industry', 'agriculture', 'public', 'heating'] as const;
 export type Category = (typeof CATEGORIES)[number];

@@ -1,6 +1,5 @@
 import { forbidden } from '../../../shared/errors.js';
-import type { Ctx, Role } from '../../org/index.js';
-import { mayBankFiles, type BankFilePermission } from '../domain/permissions.js';
+import { can, type Ctx, type PermissionOf, type Role } from '../../org/index.js';
 
 /** Who acts on bank files: a signed-in user (API) or the system (command line, benchmark). */
 export interface BankFileOperator {
@@ -22,8 +21,8 @@ export function systemOperator(companyId: number, now: Date, name = 'system'): B
   return { userId: null, name, role: 'system', companyId, ip: null, now };
 }
 
-export function requireBankFiles(op: BankFileOperator, permission: BankFilePermission, what: string): void {
-  if (op.role !== 'system' && !mayBankFiles(op.role, permission)) throw forbidden(`your role (${op.role}) may not ${what}`);
+export function requireBankFiles(op: BankFileOperator, permission: PermissionOf<'bankfiles'>, what: string): void {
+  if (op.role !== 'system' && !can(op.role, permission)) throw forbidden(`your role (${op.role}) may not ${what}`);
 }
 
 export function auditActor(op: BankFileOperator) {

@@ -1,6 +1,5 @@
 import { forbidden } from '../../../shared/errors.js';
-import type { Ctx, Role, Scope } from '../../org/index.js';
-import { mayBilling, type BillingPermission } from '../domain/permissions.js';
+import { can, type Ctx, type PermissionOf, type Role, type Scope } from '../../org/index.js';
 
 /** Who acts on billing: a signed-in user (API) or the system (CLI, the background runner). */
 export interface Operator {
@@ -23,8 +22,8 @@ export function systemOperator(companyId: number, now: Date, name = 'system'): O
   return { userId: null, name, role: 'system', companyId, scope: null, ip: null, now };
 }
 
-export function requireBilling(op: Operator, permission: BillingPermission, what: string): void {
-  if (op.role !== 'system' && !mayBilling(op.role, permission)) throw forbidden(`your role (${op.role}) may not ${what}`);
+export function requireBilling(op: Operator, permission: PermissionOf<'billing'>, what: string): void {
+  if (op.role !== 'system' && !can(op.role, permission)) throw forbidden(`your role (${op.role}) may not ${what}`);
 }
 
 export function auditActor(op: Operator) {

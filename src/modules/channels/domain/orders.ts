@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { businessDate } from '../../../shared/business-time.js';
 import { maskPersonName } from '../../../shared/mask.js';
-import type { Role } from '../../org/index.js';
 
 /** Payment orders (支付订单), pure rules. */
 
@@ -54,24 +53,6 @@ export function nameMatches(given: string, registered: string): boolean {
 /** The name the payment page shows: a person's masked (张*明), an organisation's as registered. */
 export function maskedNameOf(name: string, kind: string): string {
   return kind === 'organisation' ? name : maskPersonName(name);
-}
-
-/**
- * Staff who may open a payment order for an account in their scope (to show the customer a QR code or
- * send a link): the roles that serve customers and collect money. Company leaders and auditors read only.
- */
-const ORDER_ROLES: readonly Role[] = ['admin', 'marketing', 'station_head', 'cashier', 'area_manager'];
-export function mayOpenPaymentOrder(role: Role): boolean {
-  return ORDER_ROLES.includes(role);
-}
-
-/**
- * Who reviews the channels' security log (refused callbacks, refund notices): the merchant accounts are
- * the company's, so company-level roles that handle or oversee collection.
- */
-const SECURITY_LOG_ROLES: readonly Role[] = ['admin', 'company_manager', 'marketing', 'auditor'];
-export function mayReadSecurityLog(role: Role): boolean {
-  return SECURITY_LOG_ROLES.includes(role);
 }
 
 export function orderExpiry(now: Date, minutes = DEFAULT_ORDER_MINUTES): Date {

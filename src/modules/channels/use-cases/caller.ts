@@ -1,8 +1,7 @@
 import type { Executor } from '../../../db/tx.js';
 import { AppError, forbidden, notFound } from '../../../shared/errors.js';
 import { findAccountInScope } from '../../customers/index.js';
-import type { Ctx } from '../../org/index.js';
-import { mayOpenPaymentOrder } from '../domain/orders.js';
+import { can, type Ctx } from '../../org/index.js';
 
 /**
  * Who asks about payment orders: a signed-in staff member (their scope decides which accounts), or the
@@ -21,7 +20,7 @@ export async function visibleAccount(db: Executor, caller: Caller, accountId: nu
 }
 
 export function requireOrderRole(caller: Caller): void {
-  if (caller.kind === 'staff' && !mayOpenPaymentOrder(caller.ctx.actor.role)) throw forbidden(`your role (${caller.ctx.actor.role}) may not open payment orders`);
+  if (caller.kind === 'staff' && !can(caller.ctx.actor.role, 'channels.openOrder')) throw forbidden(`your role (${caller.ctx.actor.role}) may not open payment orders`);
 }
 
 export const unauthenticatedPayer = () => new AppError('UNAUTHENTICATED', 'the pay token is invalid or expired: look the account up again (POST /api/v1/pay/lookup)');

@@ -1,7 +1,6 @@
 import { forbidden } from '../../../shared/errors.js';
-import type { Ctx } from '../../org/index.js';
-import { mayPayments, type PaymentPermission } from '../domain/permissions.js';
+import { can, type Ctx, type PermissionOf } from '../../org/index.js';
 
-export function requirePayments(ctx: Ctx, permission: PaymentPermission, what: string): void {
-  if (!mayPayments(ctx.actor.role, permission)) throw forbidden(`your role (${ctx.actor.role}) may not ${what}`);
+export function requirePayments(ctx: Ctx, permission: PermissionOf<'payments'>, what: string): void {
+  if (!can(ctx.actor.role, permission)) throw forbidden(`your role (${ctx.actor.role}) may not ${what}`);
 }

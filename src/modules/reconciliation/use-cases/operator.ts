@@ -1,6 +1,5 @@
 import { forbidden } from '../../../shared/errors.js';
-import type { Ctx, Role, Scope } from '../../org/index.js';
-import { mayReconciliation, type ReconciliationPermission } from '../domain/permissions.js';
+import { can, type Ctx, type PermissionOf, type Role, type Scope } from '../../org/index.js';
 
 /** Who reconciles: a signed-in user (API) or the system (CLI `granary reconcile`), which sees the whole database. */
 export interface Operator {
@@ -22,8 +21,8 @@ export function systemOperator(now: Date, name = 'system'): Operator {
   return { userId: null, name, role: 'system', scope: null, ip: null, now };
 }
 
-export function requireReconciliation(op: Operator, permission: ReconciliationPermission, what: string): void {
-  if (op.role !== 'system' && !mayReconciliation(op.role, permission)) throw forbidden(`your role (${op.role}) may not ${what}`);
+export function requireReconciliation(op: Operator, permission: PermissionOf<'reconciliation'>, what: string): void {
+  if (op.role !== 'system' && !can(op.role, permission)) throw forbidden(`your role (${op.role}) may not ${what}`);
 }
 
 export function auditActor(op: Operator) {

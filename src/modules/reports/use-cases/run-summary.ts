@@ -2,8 +2,7 @@ import type { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { Executor } from '../../../db/tx.js';
 import { forbidden, notFound } from '../../../shared/errors.js';
-import { mayBilling } from '../../billing/index.js';
-import type { Role, Scope } from '../../org/index.js';
+import { can, type Role, type Scope } from '../../org/index.js';
 import { CATEGORY_LABELS, categoryLabel, exceptionLabel, flagsText, periodLabel, runStatusLabel } from '../domain/labels.js';
 import { yuanOf } from '../domain/money.js';
 import { RunTotals, type Bucket } from '../domain/run-totals.js';
@@ -26,7 +25,7 @@ export interface Reader {
  * The permission is checked first, so a role without it gets 403 whatever the id.
  */
 export async function runForSummary(db: Executor, reader: Reader, runId: number): Promise<RunRow> {
-  if (reader.role !== 'system' && !mayBilling(reader.role, 'billing.view')) throw forbidden(`your role (${reader.role}) may not see bill runs`);
+  if (reader.role !== 'system' && !can(reader.role, 'billing.view')) throw forbidden(`your role (${reader.role}) may not see bill runs`);
   const run = await findRun(db, runId);
   if (!run || run.company_id !== reader.scope.companyId) throw notFound('bill run');
   return run;

@@ -1,22 +1,20 @@
-/**
- * Who may do what with payments, reconciliation and bank files — the server's rules mirrored so the UI can
- * hide what it would refuse (src/modules/payments/domain/permissions.ts, reconciliation/domain/permissions.ts,
- * bankfiles/domain/permissions.ts). The server decides; the UI only hides menu entries and buttons.
- */
-type R = string | undefined;
-const has = (roles: readonly string[]) => (role: R) => role !== undefined && roles.includes(role);
+import { may, type Permission } from '../../permissions';
 
-/** 坐收: cashiers, station heads and admin take payments at the counter. */
-export const canCollect = has(['cashier', 'station_head', 'admin']);
-/** 退费 / 违约金减免 requests: the people who meet the customer (approved one level up). */
-export const canRequest = has(['cashier', 'area_manager', 'station_head', 'marketing', 'admin']);
-/** 冲正申请 on a payment: the collectors (a counter payment's own cashier, or the station head). */
-export const canRequestReversal = has(['cashier', 'station_head', 'admin']);
-/** 审批 menu: requesters follow their requests, approvers decide; company leaders approve station heads'. */
-export const canSeeApprovals = has(['cashier', 'area_manager', 'station_head', 'marketing', 'company_manager', 'admin', 'auditor']);
-/** 对账: the channel-day report (company-level readers); marketing and admin import and review. */
-export const canViewReconciliation = has(['admin', 'company_manager', 'marketing', 'auditor']);
-export const canManageReconciliation = has(['admin', 'marketing']);
-/** 代扣文件: company-level readers see the batches; marketing and admin import. */
-export const canViewBankFiles = has(['admin', 'company_manager', 'marketing', 'auditor']);
-export const canImportBankFiles = has(['admin', 'marketing']);
+/** Menu entries and buttons of payments, reconciliation and bank files, from the server's permission table. */
+type R = string | undefined;
+const holds = (permission: Permission) => (role: R) => may(role, permission);
+
+/** 坐收 at the counter. */
+export const canCollect = holds('payments.collect');
+/** 退费 / 违约金减免 requests (approved one level up). */
+export const canRequest = holds('payments.request');
+/** 冲正申请 on a payment: offered to those who both request and collect (a counter payment's cashier, the station head). */
+export const canRequestReversal = (role: R) => may(role, 'payments.request') && may(role, 'payments.collect');
+/** 审批 menu: every role — requesters follow their requests, approvers decide (the server lists them to anyone in scope). */
+export const canSeeApprovals = (role: R) => role !== undefined;
+/** 对账: the channel-day report; import and review. */
+export const canViewReconciliation = holds('reconciliation.view');
+export const canManageReconciliation = holds('reconciliation.manage');
+/** 代扣文件: see the batches; import. */
+export const canViewBankFiles = holds('bankfiles.view');
+export const canImportBankFiles = holds('bankfiles.import');
