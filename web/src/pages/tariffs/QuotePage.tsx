@@ -13,7 +13,6 @@ import { ProblemList } from './ProblemList';
 import { problemMessage, type FieldProblem } from './problems';
 
 const VOLTAGES = ['0.22kV', '0.4kV', '10kV', '35kV', '110kV', '220kV'];
-const DECIMAL = /^\d{1,12}(\.\d{1,2})?$/;
 /** Published two-part prices start at 1–10 kV. */
 const LOW_VOLTAGE = ['0.22kV', '0.4kV'];
 
@@ -114,6 +113,8 @@ export function QuotePage() {
       delete account.contractDemandKw;
     }
     const body = { ...(v.source === 'catalogue' ? { tariffCode: v.tariffCode } : { tariff }), period: v.period.format('YYYY-MM'), account, usage };
+    // the server's problems of the previous attempt no longer hold
+    form.setFields(form.getFieldsError().filter((f) => f.errors.length).map((f) => ({ name: f.name as never, errors: [] })));
     quote.mutate(body, {
       onError: (err) => {
         // Field problems also mark the inputs they are about.
@@ -131,7 +132,6 @@ export function QuotePage() {
 
   const problems = fieldProblems(quote.error);
   const result = quote.data;
-  const decimal = { pattern: DECIMAL, message: '0.00' };
 
   return (
     <Row gutter={16} wrap style={{ alignItems: 'flex-start' }}>
@@ -200,7 +200,7 @@ export function QuotePage() {
               )}
               {(twoPart || pf) && (
                 <Col span={12}>
-                  <Form.Item name={['account', 'capacityKva']} label={t('tariffs.quote.capacityKva')} rules={[decimal]}>
+                  <Form.Item name={['account', 'capacityKva']} label={t('tariffs.quote.capacityKva')}>
                     <Input inputMode="decimal" />
                   </Form.Item>
                 </Col>
@@ -214,7 +214,7 @@ export function QuotePage() {
                   </Col>
                   {basis === 'demand' && (
                     <Col span={12}>
-                      <Form.Item name={['account', 'contractDemandKw']} label={t('tariffs.quote.contractDemandKw')} rules={[decimal]}>
+                      <Form.Item name={['account', 'contractDemandKw']} label={t('tariffs.quote.contractDemandKw')}>
                         <Input inputMode="decimal" />
                       </Form.Item>
                     </Col>
@@ -229,35 +229,35 @@ export function QuotePage() {
               {tou ? (
                 (['peak', 'flat', 'valley', ...(definition?.tou?.factors.critical ? ['critical'] : [])] as const).map((p) => (
                   <Col span={definition?.tou?.factors.critical ? 6 : 8} key={p}>
-                    <Form.Item name={['usage', p]} label={t(`tariffs.quote.${p}`)} rules={[decimal]}>
+                    <Form.Item name={['usage', p]} label={t(`tariffs.quote.${p}`)}>
                       <Input inputMode="decimal" placeholder="0" />
                     </Form.Item>
                   </Col>
                 ))
               ) : (
                 <Col span={12}>
-                  <Form.Item name={['usage', 'kwh']} label={t('tariffs.quote.kwh')} rules={[decimal]}>
+                  <Form.Item name={['usage', 'kwh']} label={t('tariffs.quote.kwh')}>
                     <Input inputMode="decimal" data-testid="quote-kwh" />
                   </Form.Item>
                 </Col>
               )}
               {pf && (
                 <Col span={12}>
-                  <Form.Item name={['usage', 'kvarh']} label={t('tariffs.quote.kvarh')} rules={[decimal]}>
+                  <Form.Item name={['usage', 'kvarh']} label={t('tariffs.quote.kvarh')}>
                     <Input inputMode="decimal" />
                   </Form.Item>
                 </Col>
               )}
               {twoPart && basis === 'demand' && (
                 <Col span={12}>
-                  <Form.Item name={['usage', 'maxDemandKw']} label={t('tariffs.quote.maxDemandKw')} rules={[decimal]}>
+                  <Form.Item name={['usage', 'maxDemandKw']} label={t('tariffs.quote.maxDemandKw')}>
                     <Input inputMode="decimal" />
                   </Form.Item>
                 </Col>
               )}
               {twoPart && (
                 <Col span={12}>
-                  <Form.Item name={['usage', 'days']} label={t('tariffs.quote.days')} rules={[decimal]}>
+                  <Form.Item name={['usage', 'days']} label={t('tariffs.quote.days')}>
                     <Input inputMode="decimal" />
                   </Form.Item>
                 </Col>

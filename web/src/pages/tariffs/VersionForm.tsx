@@ -215,7 +215,7 @@ function TouFields({ on }: { on: Switches }) {
               <Row gutter={12} key={field.key}>
                 <Col span={8}>
                   <Form.Item name={[field.name, 'period']} label={f('tou_hours_period')} rules={[{ required: true }]}>
-                    <Select options={['peak', 'flat', 'valley'].map((p) => ({ value: p, label: t(`tariffs.quote.${p}`) }))} />
+                    <Select options={['peak', 'flat', 'valley'].map((p) => ({ value: p, label: t(`meter.register.${p}`) }))} />
                   </Form.Item>
                 </Col>
                 <Col span={6}>

@@ -31,10 +31,26 @@ export function valuesOf(d: Partial<TariffDefinition>): FormValues {
 
 const blank = (v: unknown) => v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
 
-/** Drops empty values (an empty text is "not given", not an empty price), recursively. */
+/** The catalogue format's reading order (the database keeps JSON in its own order). */
+const ORDER = [
+  'code', 'name', 'effectiveFrom', 'kind', 'appliesTo', 'categories', 'voltageLevels', 'notes', 'tiers', 'upToKwh', 'price', 'cycleThresholds', 'basePrice', 'markup',
+  'funds', 'perKwh', 'agentPurchase', 'column', 'tou', 'factors', 'peak', 'flat', 'valley', 'critical', 'hours', 'period', 'from', 'to', 'months', 'floating', 'basic',
+  'capacityPricePerKva', 'demandPricePerKw', 'demandTolerance', 'excessMultiplier', 'demandFloorOfCapacity', 'highLoadDiscount', 'kwhPerKva', 'factor', 'appliesTo',
+  'daysPerMonth', 'singlePartUpToKva', 'powerFactor', 'tables', 'exemptBelowKva', 'standard', 'points', 'pf', 'percent', 'percentPerStepBelow',
+];
+const rank = (k: string) => (ORDER.includes(k) ? ORDER.indexOf(k) : ORDER.length);
+
+/** Drops empty values (an empty text is "not given", not an empty price) and orders keys, recursively. */
 function prune(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(prune);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([, x]) => !blank(x)).map(([k, x]) => [k, prune(x)]).filter(([, x]) => !(x && typeof x === 'object' && !Array.isArray(x) && Object.keys(x).length === 0)));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.entries(v)
+        .filter(([, x]) => !blank(x))
+        .map(([k, x]) => [k, prune(x)] as const)
+        .filter(([, x]) => !(x && typeof x === 'object' && !Array.isArray(x) && Object.keys(x).length === 0))
+        .sort(([a], [b]) => rank(a) - rank(b)),
+    );
   return v;
 }
 
