@@ -241,6 +241,12 @@ describe('the station cashier sees it paid, and takes a payment at the counter',
     expect(await page.getByTestId('receipt-total').textContent()).toBe(yuanText(amountFen));
     expect(await page.getByTestId('receipt-lines').textContent()).toContain('转入预收');
     expect(await page.locator(`[data-testid=receipt-line][data-bill-id="${counterBillId}"]`).count()).toBe(1);
+    // what remains owed after the payment (issue 17): nothing, and the prepaid balance it left
+    const after = await accountStatement(e2e.handle.db, counter.id, today);
+    await page.getByTestId('receipt-owed').waitFor();
+    expect(after.toPayFen).toBe(0);
+    expect(await page.getByTestId('receipt-owed-total').textContent()).toBe('已无欠费');
+    expect(await page.getByTestId('receipt-prepaid-balance').textContent()).toBe(`¥${yuanText(after.prepaidFen)}`);
     await screenshot(page, 'payments-counter-receipt.png');
 
     // 打印 calls window.print(); on paper only the receipt remains
