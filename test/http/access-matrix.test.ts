@@ -247,6 +247,8 @@ const LISTS: Record<string, ((o: Subtree) => string)[]> = {
   // a dry run over the caller's accounts: it must rate and list none of another subtree's
   'GET /api/v1/tariff-versions/:id/impact': [() => `${api}/tariff-versions/${drafts.version}/impact?top=100`, () => `${api}/tariff-versions/${drafts.version}/impact?top=100&format=xlsx`],
   'GET /api/v1/agent-prices/:id/impact': [() => `${api}/agent-prices/${drafts.table}/impact?top=100`],
+  // account events of accounts in scope only (events carry the account id: checked by id below)
+  'GET /api/v1/events': [() => `${api}/events?limit=1000`, (o) => `${api}/events?accountId=${o.account}`],
   // requests on accounts in scope only
   'GET /api/v1/approvals': [() => `${api}/approvals`, () => `${api}/approvals?status=pending&limit=500`],
 };
@@ -269,6 +271,7 @@ const NO_OBJECT: Record<string, string> = {
   'GET /api/v1/reconciliation/days.xlsx': 'the same as a workbook',
   'POST /api/v1/bank-files': "imports a bank debit file into the caller's own company (marketing, admin; bank-files.test.ts)",
   'GET /api/v1/bank-files': "the caller's own company's imported files (company-level roles only)",
+  'GET /api/v1/events/stream': 'GET /api/v1/events as a server-sent-events stream, the same scope (events.test.ts)',
   'GET /api/v1/channels/security-events': "the company's merchant security log: refused callbacks, refund notices (company-level roles only)",
 };
 
@@ -681,6 +684,16 @@ describe('each role sees its own subtree', () => {
         expect(res.statusCode, `${u.user} /users/${id}`).toBe(listed.includes(id) ? 200 : 404);
         if (res.statusCode === 200) expect(res.json().id).toBe(id);
       }
+    }
+  });
+
+  it('in GET /events, by account id', async () => {
+    for (const u of USERS) {
+      const res = await t.as(u.user, { method: 'GET', url: `${api}/events?limit=1000` });
+      expect(res.statusCode, res.body).toBe(200);
+      const seen = new Set((res.json().items as { accountId: number }[]).map((e) => e.accountId));
+      expect(seen.size, `${u.user} sees events`).toBeGreaterThan(0);
+      for (const id of seen) expect(u.sees.map((k) => sub[k].account), `${u.user} event of account ${id}`).toContain(id);
     }
   });
 

@@ -168,6 +168,11 @@ const CASES: (() => Case)[] = [
   ]),
 
   // bad cursors and limits
+  // account events
+  ...['after=-1', 'after=x', 'after=0x10', 'limit=0', 'limit=1001', 'accountId=0', 'accountId=abc', 'since=1'].map((q) => () => ({ name: `events ${q}`, method: 'GET', url: `${api}/events?${q}`, status: 422, field: q.split('=')[0]! })),
+  () => ({ name: 'event stream after=-1', method: 'GET', url: `${api}/events/stream?after=-1`, status: 422, field: 'after' }),
+  () => ({ name: 'event stream Last-Event-ID not a number', method: 'GET', url: `${api}/events/stream`, headers: { 'last-event-id': 'abc' }, status: 422, field: 'last-event-id' }),
+
   // the channels' security log (company-level roles)
   () => ({ name: 'security events of an unknown kind', method: 'GET', url: `${api}/channels/security-events?kind=nonsense`, status: 422, field: 'kind' }),
   () => ({ name: 'security events of an unknown channel', method: 'GET', url: `${api}/channels/security-events?channel=paypal`, status: 422, field: 'channel' }),
