@@ -10,7 +10,7 @@ import { loadConfig } from '../src/config.js';
 import { createPool, kyselyFor } from '../src/db/connect.js';
 import { buildApp } from '../src/http/app.js';
 import { approveBillRun, driveBillRun, startBillRun, startIssue, systemOperator } from '../src/modules/billing/index.js';
-import { checkLedger } from '../src/modules/ledger/index.js';
+import { checkLedger, EVENT_LOCK } from '../src/modules/ledger/index.js';
 import { seedTariffDefaults } from '../src/modules/tariffs/index.js';
 import { hashPassword, tokenHash } from '../src/shared/password.js';
 import { systemClock } from '../src/shared/clock.js';
@@ -420,6 +420,21 @@ bal as (
   select account_id, book, sum(amount_fen) from e group by account_id, book
   on conflict (account_id, book) do update set balance_fen = ledger_balance.balance_fen + excluded.balance_fen returning 1)
 select (select count(*) from p)::int as inserted;
+select pg_advisory_xact_lock(${EVENT_LOCK}::bigint);
+with g as (
+  select x.aid as account_id, x.pid as ref_id, min(t.business_date) as business_date,
+         coalesce(sum(e.amount_fen) filter (where e.book = 'receivable'), 0) as d_receivable
+    from unnest(${aids}, :ids::bigint[]) x(aid, pid)
+    join ledger_transfer t on t.account_id = x.aid and t.ref_type = 'payment' and t.ref_id = x.pid and t.kind = 'payment'
+    join ledger_entry e on e.account_id = t.account_id and e.transfer_id = t.id
+   group by x.aid, x.pid),
+b as (
+  select l.account_id, coalesce(sum(l.balance_fen) filter (where l.book = 'receivable'), 0) as receivable,
+         -coalesce(sum(l.balance_fen) filter (where l.book = 'prepaid'), 0) as prepaid, coalesce(sum(l.balance_fen) filter (where l.book = 'penalty'), 0) as penalty
+    from ledger_balance l where l.account_id = any(${aids}) and l.book in ('receivable', 'prepaid', 'penalty') group by l.account_id)
+insert into account_event (account_id, kind, ref_type, ref_id, business_date, receivable_delta_fen, prepaid_delta_fen, penalty_delta_fen, receivable_fen, prepaid_fen, penalty_fen)
+select g.account_id, 'payment.applied', 'payment', g.ref_id, g.business_date, g.d_receivable, 0, 0, coalesce(b.receivable, 0), coalesce(b.prepaid, 0), coalesce(b.penalty, 0)
+  from g left join b on b.account_id = g.account_id order by g.ref_id;
 insert into audit_log (actor_id, actor_name, action, entity, entity_id, detail, ip)
 select ${userId}, 'benchadmin', 'payment.counter', 'payment', pid::text, json_build_object('accountId', aid, 'amountFen', amt, 'businessDate', current_date)::jsonb, '127.0.0.1'
   from unnest(${aids}, ${amts}, :ids::bigint[]) x(aid, amt, pid);

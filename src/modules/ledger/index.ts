@@ -8,6 +8,7 @@ export {
   balancesOfBook,
   copyPostings,
   entriesPostingCtes,
+  EVENT_LOCK,
   eventsAfter,
   insertTransfersFrom,
   latestEventSeq,

@@ -230,7 +230,7 @@ function balanceSums(entries: readonly PostingEntry[]): BalanceDelta[] {
 // ---- account events ----------------------------------------------------------------------------
 
 /** The advisory lock under which events draw their seq (and so commit in seq order). */
-const EVENT_LOCK = 0x6772616e_65766e74n; // "granevnt"
+export const EVENT_LOCK = 0x6772616e_65766e74n; // "granevnt"
 
 /**
  * Appends one event per ref (one account's transfers of one business object, posted in this transaction),
