@@ -14,6 +14,7 @@ import type { Runtime } from '../platform/deps.js';
 import { startRuntime, withRuntime } from '../runtime.js';
 import { billDemoHistory } from '../workflows/bill-demo-history.js';
 import { payDemoHistory } from '../workflows/pay-demo-history.js';
+import { prepaidAtIssue } from '../workflows/issue-bills.js';
 import { registerDemoCommand } from './demo.js';
 import { commandDeps } from './deps.js';
 import { progressReporter } from './progress.js';
@@ -43,7 +44,7 @@ export async function runCli(argv: string[]): Promise<void> {
     });
 
   registerDemoCommand(program);
-  registerBillingCommands(program, commandDeps);
+  registerBillingCommands(program, commandDeps, { prepaidAtIssue });
   registerBankFileCommands(program, commandDeps);
   registerLedgerCommands(program, commandDeps);
   registerTariffCommands(program, commandDeps);

@@ -1,5 +1,6 @@
 import { CompiledQuery, type Compilable, type Transaction } from 'kysely';
-import { PREPARED, type Db } from './connect.js';
+import type pg from 'pg';
+import { kyselyOnClient, PREPARED, type Db } from './connect.js';
 import { pipelinedClientOf } from './pipeline.js';
 import type { DB } from './schema.js';
 
@@ -10,6 +11,34 @@ export type Executor = Db | Trx;
 /** The caller owns the transaction: routes, commands and workflows open it here and pass it down. */
 export function inTransaction<T>(db: Db, work: (trx: Trx) => Promise<T>): Promise<T> {
   return db.transaction().execute(work);
+}
+
+/** `inTransaction` in a read-only snapshot (repeatable read): a dry run sees one state and cannot write. */
+export function inSnapshot<T>(db: Db, work: (trx: Trx) => Promise<T>): Promise<T> {
+  return db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(work);
+}
+
+/**
+ * The bulk variant of `inTransaction`, for work that needs the client itself (COPY, session temp tables):
+ * begin on `source` — a client the caller holds, or one checked out of the pool for this and released
+ * after — run `work` with the client and a Kysely over it, commit; roll back if it throws.
+ */
+export async function inClientTransaction<T>(source: pg.Pool | pg.PoolClient, work: (client: pg.PoolClient, trx: Db) => Promise<T>): Promise<T> {
+  const held = 'release' in source;
+  const client = held ? source : await source.connect();
+  try {
+    await client.query('begin');
+    try {
+      const result = await work(client, kyselyOnClient(client));
+      await client.query('commit');
+      return result;
+    } catch (err) {
+      await client.query('rollback').catch(() => {});
+      throw err;
+    }
+  } finally {
+    if (!held) client.release();
+  }
 }
 
 /**

@@ -23,6 +23,7 @@ import { channelsRoutes } from '../modules/channels/index.js';
 import { ledgerRoutes } from '../modules/ledger/index.js';
 import { AppError } from '../shared/errors.js';
 import type { AppDeps } from '../platform/deps.js';
+import { prepaidAtIssue } from '../workflows/issue-bills.js';
 import { logSerializers } from './log.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerMetrics } from './plugins/metrics.js';
@@ -78,7 +79,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
       await customersRoutes(api, deps);
       await meteringRoutes(api, deps);
       await auditRoutes(api, deps);
-      await billingRoutes(api, deps);
+      await billingRoutes(api, deps, { prepaidAtIssue });
       await bankFilesRoutes(api, deps);
       await reconciliationRoutes(api, deps);
       await tariffsRoutes(api, deps);

@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import type { Db } from '../db/connect.js';
 import { addMonths, businessMonth } from '../shared/business-time.js';
-import { approveBillRun, driveBillRun, startBillRun, startIssue, systemOperator, type BillRunRow, type Operator } from '../modules/billing/index.js';
+import { approveBillRun, startBillRun, startIssue, systemOperator, type BillRunRow, type Operator } from '../modules/billing/index.js';
+import { driveBillRun } from './issue-bills.js';
 import { AppError } from '../shared/errors.js';
 import { findCompanyUnit } from '../modules/org/index.js';
 

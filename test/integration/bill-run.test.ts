@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/connect.js';
-import { approveBillRun, BillRunner, driveBillRun, dueDate, startBillRun, startIssue, systemOperator, type BillRunRow } from '../../src/modules/billing/index.js';
+import { approveBillRun, dueDate, startBillRun, startIssue, systemOperator, type BillRunRow } from '../../src/modules/billing/index.js';
+import { driveBillRun, billRunner } from '../../src/workflows/issue-bills.js';
 import { checkLedger } from '../../src/modules/ledger/index.js';
 import { createDemoCounty } from '../../src/modules/simulator/index.js';
 import { compileAgentPrices, compileCatalogue, GANSU_AGENT_PRICE_TABLES, GANSU_TARIFF_VERSIONS, rate, seedTariffDefaults } from '../../src/modules/tariffs/index.js';
@@ -242,7 +243,7 @@ describe('the background runner', () => {
     expect(half.status).toBe('rating');
     expect(half.accounts_done).toBeLessThan(120);
 
-    const runner = new BillRunner({ db: small.db, pool: small.pool }, { batchSize: 10 });
+    const runner = billRunner(small, { batchSize: 10 });
     expect(await runner.resumeUnfinished()).toBe(1);
     runner.kick(started.id); // a second kick while it runs is a no-op
     await runner.idle();

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { DatabaseHandle, Db } from '../../src/db/connect.js';
-import { approveBillRun, driveBillRun, startBillRun, startIssue, systemOperator as billingOperator } from '../../src/modules/billing/index.js';
+import { approveBillRun, startBillRun, startIssue, systemOperator as billingOperator } from '../../src/modules/billing/index.js';
+import { driveBillRun } from '../../src/workflows/issue-bills.js';
 import { billTransfer, postTransfer } from '../../src/modules/ledger/index.js';
 import { createDemoCounty } from '../../src/modules/simulator/index.js';
 import { seedTariffDefaults } from '../../src/modules/tariffs/index.js';

@@ -4,7 +4,7 @@ import { loadConfig } from '../../config.js';
 import type { CommandDeps } from '../../platform/deps.js';
 import { AppError } from '../../shared/errors.js';
 import { companyByCode, exceptionCounts, findRun, listCompanies, type BillRunRow } from './billing.repository.js';
-import { DEFAULT_BATCH_SIZE, DEFAULT_ISSUE_BATCH_SIZE, driveBillRun } from './use-cases/drive-bill-run.js';
+import { DEFAULT_BATCH_SIZE, DEFAULT_ISSUE_BATCH_SIZE, driveBillRun, type BillingFlows } from './use-cases/drive-bill-run.js';
 import { systemOperator, type Operator } from './use-cases/operator.js';
 import { approveBillRun, startIssue } from './use-cases/review-bill-run.js';
 import { startBillRun } from './use-cases/start-bill-run.js';
@@ -34,9 +34,10 @@ function businessDay(value: string): Date {
 /**
  * `granary bill-run --period YYYY-MM [--approve] [--issue]`: rates the period in the foreground with a
  * progress bar and ETA (resuming where an earlier, interrupted run stopped), prints a summary and the
- * exceptions by kind; --approve approves it, --issue issues it (posts to the ledger).
+ * exceptions by kind; --approve approves it, --issue issues it (posts to the ledger). `flows` comes from
+ * `workflows/` (cli/index.ts).
  */
-export function registerBillingCommands(program: Command, { withRuntime, progressReporter }: CommandDeps): void {
+export function registerBillingCommands(program: Command, { withRuntime, progressReporter }: CommandDeps, flows: BillingFlows): void {
   program
     .command('bill-run')
     .description('monthly bill run (电费发行): validate reads, rate every account, write bills; resumable; --approve, --issue')
@@ -52,7 +53,7 @@ export function registerBillingCommands(program: Command, { withRuntime, progres
         const companyId = await chooseCompany(rt.handle.db, opts.company);
         const op = systemOperator(companyId, opts.asOf ?? rt.clock.now(), 'cli');
         const drive = (runId: number) =>
-          driveBillRun(rt.handle, runId, { batchSize: opts.batchSize, issueBatchSize: opts.batchSize, throttleMs: opts.throttleMs, onProgress: progressOf(progressReporter()), now: () => new Date() });
+          driveBillRun({ db: rt.handle.db, pool: rt.handle.pool, prepaidAtIssue: flows.prepaidAtIssue }, runId, { batchSize: opts.batchSize, issueBatchSize: opts.batchSize, throttleMs: opts.throttleMs, onProgress: progressOf(progressReporter()), now: () => new Date() });
 
         let { run, created } = await startBillRun(rt.handle.db, op, opts.period);
         console.error(`${created ? 'started' : 'found'} bill run ${run.id} for ${run.period}: ${run.status}`);

@@ -3,7 +3,6 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { kyselyOnClient } from '../../db/connect.js';
 import type { BillRunTable } from '../../db/schema.js';
 import type { Executor } from '../../db/tx.js';
 import { appendEvents, lineBookSql, postingCtes, type EventRef } from '../ledger/index.js';
@@ -203,33 +202,26 @@ export interface RatingBatchWrite {
 }
 
 /**
- * One rating batch in one transaction: COPY the bills, lines, exceptions and estimated reads, then move
- * the cursor. A crash anywhere rolls the whole batch back, so a restart at the cursor neither duplicates
- * nor misses a bill. The row lock and cursor check make a second worker on the same run fail instead of
+ * One rating batch, in the caller's transaction on `client`: COPY the bills, lines, exceptions and
+ * estimated reads, then move the cursor. A crash anywhere rolls the whole batch back, so a restart at the
+ * cursor neither duplicates nor misses a bill. The row lock and cursor check make a second worker on the same run fail instead of
  * writing twice.
  */
 export async function writeRatingBatch(client: pg.PoolClient, w: RatingBatchWrite): Promise<BillRunRow> {
-  await client.query('begin');
-  try {
-    const { rows } = await client.query<{ rating_cursor: number; status: string }>('select rating_cursor, status from bill_run where id = $1 for update', [w.runId]);
-    if (rows[0]?.rating_cursor !== w.from || rows[0]?.status !== 'rating') throw new Error(`bill run ${w.runId} moved on under this worker (cursor ${rows[0]?.rating_cursor}, expected ${w.from})`);
-    if (w.bills.length) await copyBuffers(client, 'bill', BILL_COLUMNS, w.bills);
-    if (w.lines.length) await copyBuffers(client, 'bill_line', BILL_LINE_COLUMNS, w.lines);
-    if (w.exceptions.length) await copyBuffers(client, 'bill_exception', EXCEPTION_COLUMNS, w.exceptions);
-    if (w.estimatedReads.length) await copyBuffers(client, 'cycle_read', ESTIMATED_READ_COLUMNS, w.estimatedReads);
-    const c = w.counts;
-    const updated = await client.query(
-      `update bill_run set rating_cursor = $2, accounts_done = accounts_done + $3, bills = bills + $4, lines = lines + $5,
-              exceptions = exceptions + $6, blocking_exceptions = blocking_exceptions + $7, total_fen = total_fen + $8
-        where id = $1 returning *`,
-      [w.runId, w.to, c.accounts, c.bills, c.lines, c.exceptions, c.blocking, c.totalFen],
-    );
-    await client.query('commit');
-    return updated.rows[0] as BillRunRow;
-  } catch (err) {
-    await client.query('rollback').catch(() => {});
-    throw err;
-  }
+  const { rows } = await client.query<{ rating_cursor: number; status: string }>('select rating_cursor, status from bill_run where id = $1 for update', [w.runId]);
+  if (rows[0]?.rating_cursor !== w.from || rows[0]?.status !== 'rating') throw new Error(`bill run ${w.runId} moved on under this worker (cursor ${rows[0]?.rating_cursor}, expected ${w.from})`);
+  if (w.bills.length) await copyBuffers(client, 'bill', BILL_COLUMNS, w.bills);
+  if (w.lines.length) await copyBuffers(client, 'bill_line', BILL_LINE_COLUMNS, w.lines);
+  if (w.exceptions.length) await copyBuffers(client, 'bill_exception', EXCEPTION_COLUMNS, w.exceptions);
+  if (w.estimatedReads.length) await copyBuffers(client, 'cycle_read', ESTIMATED_READ_COLUMNS, w.estimatedReads);
+  const c = w.counts;
+  const updated = await client.query(
+    `update bill_run set rating_cursor = $2, accounts_done = accounts_done + $3, bills = bills + $4, lines = lines + $5,
+            exceptions = exceptions + $6, blocking_exceptions = blocking_exceptions + $7, total_fen = total_fen + $8
+      where id = $1 returning *`,
+    [w.runId, w.to, c.accounts, c.bills, c.lines, c.exceptions, c.blocking, c.totalFen],
+  );
+  return updated.rows[0] as BillRunRow;
 }
 
 // ---- issue: one statement set per batch --------------------------------------------------------
@@ -261,52 +253,46 @@ export interface PrepaidAtIssue {
  * dates, and posts exactly those (the UPDATE's RETURNING feeds the posting) as transfers — receivable
  * debited with the total, each book credited with its lines, set-based by the ledger. Then the run's
  * counters and resume point; bills of accounts that pay in advance settled from prepaid (`prepaid`, which
- * locked those accounts first); the account events; commit. A batch asked again finds no draft left and adds nothing, so
- * batches may run side by side and be redone after a crash.
+ * locked those accounts first); the account events — in the caller's transaction on `client` (`db` over
+ * it). A batch asked again finds no draft left and adds nothing, so batches may run side by side and be
+ * redone after a crash.
  */
-export async function issueBillBatch(client: pg.PoolClient, b: IssueBatch, prepaid: PrepaidAtIssue): Promise<{ bills: number; totalFen: number; transfers: number; entries: number; run: BillRunRow }> {
-  const db = kyselyOnClient(client);
-  await client.query('begin');
-  try {
-    const advance = new Set(await prepaid.lock(db, { from: b.from, to: b.to, period: b.period, runId: b.runId }));
-    // the posting sorts and hashes a whole batch: keep it in memory
-    await client.query(`set local work_mem = '128MB'`);
-    const { rows } = await client.query<{ status: string }>('select status from bill_run where id = $1', [b.runId]);
-    if (rows[0]?.status !== 'issuing') throw new Error(`bill run ${b.runId} is no longer issuing (${rows[0]?.status})`);
-    const book = sql.raw(lineBookSql('l.code'));
-    const { rows: done } = await sql<{ bills: number; total_fen: string; transfers: number; entries: number; posted: { a: number[]; b: number[]; t: number[] } }>`
-      with u as (
-        update bill set status = 'issued', issued_at = ${b.issuedAt}, due_on = (${b.dueDates}::date[])[coalesce(due_day, 0) + 1]
-         where account_id > ${b.from} and account_id <= ${b.to} and period = ${b.period} and kind = 'regular'
-           and bill_run_id = ${b.runId} and status = 'draft'
-        returning account_id, id, total_fen),
-      src as materialized (
-        select account_id, id as ref_id, 'receivable'::text as book, total_fen as amount_fen from u where total_fen <> 0
-        union all
-        select l.account_id, l.bill_id, ${book}, -sum(l.amount_fen)::bigint
-          from u join bill_line l on l.account_id = u.account_id and l.bill_id = u.id
-         where l.account_id > ${b.from} and l.account_id <= ${b.to}
-         group by l.account_id, l.bill_id, 3 having sum(l.amount_fen) <> 0),
-      ${postingCtes({ kind: 'bill.issue', refType: 'bill', businessDate: b.issueDate })}
-      select (select count(*) from u)::int as bills, (select coalesce(sum(total_fen), 0) from u)::text as total_fen,
-             (select count(*) from t)::int as transfers, (select count(*) from e)::int as entries,
-             (select json_build_object('a', coalesce(json_agg(account_id order by account_id), '[]'), 'b', coalesce(json_agg(id order by account_id), '[]'),
-                                       't', coalesce(json_agg(total_fen order by account_id), '[]')) from u where total_fen <> 0) as posted`.execute(db);
-    const r = done[0]!;
-    const run = await client.query(
-      `update bill_run set issue_cursor = greatest(issue_cursor, $2), issued_bills = issued_bills + $3, issued_fen = issued_fen + $4
-        where id = $1 returning *`,
-      [b.runId, b.frontier, r.bills, Number(r.total_fen)],
-    );
-    const posted = r.posted.a.map((accountId, i) => ({ accountId, billId: r.posted.b[i]!, totalFen: Number(r.posted.t[i]) }));
-    const settled = await prepaid.settle(db, posted.filter((p) => advance.has(p.accountId)), b.issueDate);
-    await appendEvents(db, [...posted.map((p) => ({ accountId: p.accountId, refType: 'bill', refId: p.billId, transferKinds: ['bill.issue'] })), ...settled]);
-    await client.query('commit');
-    return { bills: r.bills, totalFen: Number(r.total_fen), transfers: r.transfers, entries: r.entries, run: run.rows[0] as BillRunRow };
-  } catch (err) {
-    await client.query('rollback').catch(() => {});
-    throw err;
-  }
+export async function issueBillBatch(client: pg.PoolClient, db: Executor, b: IssueBatch, prepaid: PrepaidAtIssue): Promise<{ bills: number; totalFen: number; transfers: number; entries: number; run: BillRunRow }> {
+  const advance = new Set(await prepaid.lock(db, { from: b.from, to: b.to, period: b.period, runId: b.runId }));
+  // the posting sorts and hashes a whole batch: keep it in memory
+  await client.query(`set local work_mem = '128MB'`);
+  const { rows } = await client.query<{ status: string }>('select status from bill_run where id = $1', [b.runId]);
+  if (rows[0]?.status !== 'issuing') throw new Error(`bill run ${b.runId} is no longer issuing (${rows[0]?.status})`);
+  const book = sql.raw(lineBookSql('l.code'));
+  const { rows: done } = await sql<{ bills: number; total_fen: string; transfers: number; entries: number; posted: { a: number[]; b: number[]; t: number[] } }>`
+    with u as (
+      update bill set status = 'issued', issued_at = ${b.issuedAt}, due_on = (${b.dueDates}::date[])[coalesce(due_day, 0) + 1]
+       where account_id > ${b.from} and account_id <= ${b.to} and period = ${b.period} and kind = 'regular'
+         and bill_run_id = ${b.runId} and status = 'draft'
+      returning account_id, id, total_fen),
+    src as materialized (
+      select account_id, id as ref_id, 'receivable'::text as book, total_fen as amount_fen from u where total_fen <> 0
+      union all
+      select l.account_id, l.bill_id, ${book}, -sum(l.amount_fen)::bigint
+        from u join bill_line l on l.account_id = u.account_id and l.bill_id = u.id
+       where l.account_id > ${b.from} and l.account_id <= ${b.to}
+       group by l.account_id, l.bill_id, 3 having sum(l.amount_fen) <> 0),
+    ${postingCtes({ kind: 'bill.issue', refType: 'bill', businessDate: b.issueDate })}
+    select (select count(*) from u)::int as bills, (select coalesce(sum(total_fen), 0) from u)::text as total_fen,
+           (select count(*) from t)::int as transfers, (select count(*) from e)::int as entries,
+           (select json_build_object('a', coalesce(json_agg(account_id order by account_id), '[]'), 'b', coalesce(json_agg(id order by account_id), '[]'),
+                                     't', coalesce(json_agg(total_fen order by account_id), '[]')) from u where total_fen <> 0) as posted`.execute(db);
+  const r = done[0]!;
+  const run = await client.query(
+    `update bill_run set issue_cursor = greatest(issue_cursor, $2), issued_bills = issued_bills + $3, issued_fen = issued_fen + $4
+      where id = $1 returning *`,
+    [b.runId, b.frontier, r.bills, Number(r.total_fen)],
+  );
+  const posted = r.posted.a.map((accountId, i) => ({ accountId, billId: r.posted.b[i]!, totalFen: Number(r.posted.t[i]) }));
+  const settled = await prepaid.settle(db, posted.filter((p) => advance.has(p.accountId)), b.issueDate);
+    const issued: EventRef[] = posted.map((p) => ({ accountId: p.accountId, refType: 'bill', refId: p.billId, kind: 'bill.issued', businessDate: b.issueDate, receivableDeltaFen: p.totalFen, prepaidDeltaFen: 0, penaltyDeltaFen: 0 }));
+    await appendEvents(db, [...issued, ...settled]);
+  return { bills: r.bills, totalFen: Number(r.total_fen), transfers: r.transfers, entries: r.entries, run: run.rows[0] as BillRunRow };
 }
 
 // ---- review ------------------------------------------------------------------------------------

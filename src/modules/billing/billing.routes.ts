@@ -21,6 +21,7 @@ import { createAdjustment, type AdjustmentInput } from './use-cases/create-adjus
 import { operatorOf } from './use-cases/operator.js';
 import { getAccountBills, getBill, getBillRun, getBillRunExceptions, listBillRuns } from './use-cases/queries.js';
 import { approveBillRun, startIssue } from './use-cases/review-bill-run.js';
+import type { BillingFlows } from './use-cases/drive-bill-run.js';
 import { BillRunner } from './use-cases/runner.js';
 import { startBillRun } from './use-cases/start-bill-run.js';
 
@@ -31,10 +32,10 @@ type ExceptionQuery = { Querystring: { kind?: string; blocking?: boolean; statio
 /**
  * Bill runs (电费发行), bills and corrections (退补). Runs are driven in the background of this process by
  * a BillRunner, which also resumes unfinished runs when the server is ready and stops between batches
- * when it closes (the runs resume at their cursor next time).
+ * when it closes (the runs resume at their cursor next time). `flows` comes from `workflows/` (http/app.ts).
  */
-export async function billingRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
-  const runner = new BillRunner({ db: deps.db, pool: deps.pool }, { log: (m) => app.log.warn(m) });
+export async function billingRoutes(app: FastifyInstance, deps: AppDeps, flows: BillingFlows): Promise<void> {
+  const runner = new BillRunner({ db: deps.db, pool: deps.pool, prepaidAtIssue: flows.prepaidAtIssue }, { log: (m) => app.log.warn(m) });
   app.addHook('onReady', async () => {
     await runner.resumeUnfinished();
   });

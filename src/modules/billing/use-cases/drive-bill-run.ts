@@ -1,9 +1,9 @@
 import { setImmediate as yieldToEventLoop, setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import type { Db } from '../../../db/connect.js';
+import { inClientTransaction } from '../../../db/tx.js';
 import { AppError } from '../../../shared/errors.js';
 import { insertAudit } from '../../audit/index.js';
-import { lockPrepaidAccountsToIssue, settleFromPrepaid } from '../../payments/index.js';
 import type { AccountForBilling, RatingContext } from '../domain/assemble.js';
 import { dueDateTable } from '../domain/due-date.js';
 import { periodEnd, shiftPeriod } from '../domain/periods.js';
@@ -28,7 +28,15 @@ import { loadRatingTariffs } from './tariff-source.js';
 export interface DriveDeps {
   db: Db;
   pool: pg.Pool;
+  /**
+   * Prepaid settlement at issue (RULES §8.4), payments' part of each issue batch. Required, so no driver
+   * can issue without it: the composition roots supply it (`workflows/issue-bills.ts`).
+   */
+  prepaidAtIssue: PrepaidAtIssue;
 }
+
+/** What billing's routes and commands are given from `workflows/` (they may not import it). */
+export type BillingFlows = Pick<DriveDeps, 'prepaidAtIssue'>;
 
 export interface DriveOptions {
   /** Account ids per rating batch (the batch is the unit of commit and of resume). Default 20,000. */
@@ -133,7 +141,7 @@ async function ratingPass(deps: DriveDeps, client: pg.PoolClient, start: BillRun
       opts.onProgress?.(run);
       if (opts.throttleMs) await sleep(opts.throttleMs);
     }
-    writing = writeRatingBatch(client, { runId: run.id, period, from: batch.lo, to: batch.hi, ...write });
+    writing = inClientTransaction(client, (c) => writeRatingBatch(c, { runId: run.id, period, from: batch.lo, to: batch.hi, ...write }));
   }
   if (writing) {
     run = await writing;
@@ -156,9 +164,6 @@ async function rateBatch(batch: FetchedBatch, ctx: RatingContext, runId: number)
 }
 
 // ---- issue -------------------------------------------------------------------------------------
-
-/** Payments' part of an issue batch: prepaid settlement (RULES §8.4). */
-const PREPAID_AT_ISSUE: PrepaidAtIssue = { lock: lockPrepaidAccountsToIssue, settle: settleFromPrepaid };
 
 /**
  * Issue pass: batches of account ids, each one statement that marks its draft bills issued with their due
@@ -189,7 +194,8 @@ async function issuePass(deps: DriveDeps, client: pg.PoolClient, start: BillRunR
       const i = next++;
       const batch = batches[i]!;
       const front = frontier < batches.length ? batches[frontier]!.from : bound;
-      const done = await issueBillBatch(c, { runId: run.id, period: run.period, ...batch, frontier: front, issueDate, issuedAt, dueDates }, PREPAID_AT_ISSUE);
+      const issue = { runId: run.id, period: run.period, ...batch, frontier: front, issueDate, issuedAt, dueDates };
+      const done = await inClientTransaction(c, (client, trx) => issueBillBatch(client, trx, issue, deps.prepaidAtIssue));
       committed.add(i);
       while (committed.has(frontier)) frontier++;
       if (done.run.issued_bills >= run.issued_bills) run = done.run;

@@ -1,8 +1,6 @@
-import type pg from 'pg';
-import type { Db } from '../../../db/connect.js';
 import { AppError } from '../../../shared/errors.js';
 import { unfinishedRuns } from '../billing.repository.js';
-import { driveBillRun, type DriveOptions } from './drive-bill-run.js';
+import { driveBillRun, type DriveDeps, type DriveOptions } from './drive-bill-run.js';
 
 /**
  * Runs bill runs in the background of the server process: POST /bill-runs and /issue kick it, and at
@@ -14,7 +12,7 @@ export class BillRunner {
   private readonly stop = new AbortController();
 
   constructor(
-    private readonly deps: { db: Db; pool: pg.Pool },
+    private readonly deps: DriveDeps,
     private readonly opts: Omit<DriveOptions, 'signal'> & { log?: (message: string) => void } = {},
   ) {}
 
