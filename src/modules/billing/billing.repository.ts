@@ -290,8 +290,8 @@ export async function issueBillBatch(client: pg.PoolClient, db: Executor, b: Iss
   );
   const posted = r.posted.a.map((accountId, i) => ({ accountId, billId: r.posted.b[i]!, totalFen: Number(r.posted.t[i]) }));
   const settled = await prepaid.settle(db, posted.filter((p) => advance.has(p.accountId)), b.issueDate);
-    const issued: EventRef[] = posted.map((p) => ({ accountId: p.accountId, refType: 'bill', refId: p.billId, kind: 'bill.issued', businessDate: b.issueDate, receivableDeltaFen: p.totalFen, prepaidDeltaFen: 0, penaltyDeltaFen: 0 }));
-    await appendEvents(db, [...issued, ...settled]);
+  const issued: EventRef[] = posted.map((p) => ({ accountId: p.accountId, refType: 'bill', refId: p.billId, kind: 'bill.issued', businessDate: b.issueDate, receivableDeltaFen: p.totalFen, prepaidDeltaFen: 0, penaltyDeltaFen: 0 }));
+  await appendEvents(db, [...issued, ...settled]);
   return { bills: r.bills, totalFen: Number(r.total_fen), transfers: r.transfers, entries: r.entries, run: run.rows[0] as BillRunRow };
 }
 

@@ -6,7 +6,7 @@ import { CopyTextBuffer, intArrayLiteral, textArrayLiteral } from '../../db/copy
 import { send, type Executor } from '../../db/tx.js';
 import type { Scope } from '../org/index.js';
 import { accountsInScope } from '../customers/index.js';
-import { eventKindOf, type AccountEvent, type EventKind, type EventRef } from './domain/events.js';
+import type { AccountEvent, EventKind, EventRef } from './domain/events.js';
 import type { TransferDraft } from './domain/transfer.js';
 
 /**
@@ -233,45 +233,32 @@ function balanceSums(entries: readonly PostingEntry[]): BalanceDelta[] {
 export const EVENT_LOCK = 0x6772616e_65766e74n; // "granevnt"
 
 /**
- * Appends one event per ref (one account's transfers of one business object, posted in this transaction),
- * with its changes to receivable, prepaid and penalty and the balances after it, in the order given. Two
- * statements: the events lock, then the insert — its snapshot taken once the lock is held, so an event's
- * balances include every earlier event's. The lock is held to COMMIT: call this last in the transaction,
- * after every other write (a lock taken before row writes could deadlock with a transaction waiting for it).
+ * Appends the events, in the order given, with the balances after each: the account's stored balances less
+ * what its later events in this call changed. Two statements: the events lock, then the insert — its
+ * snapshot taken once the lock is held, so an event's balances include every earlier event's. The lock is
+ * held to COMMIT: call this last in the transaction, after every other write (a lock taken before row writes
+ * could deadlock with a transaction waiting for it).
  */
 export async function appendEvents(db: Executor, refs: readonly EventRef[]): Promise<void> {
   if (refs.length === 0) return;
-  const rows: { ord: number; accountId: number; refType: string; refId: number; kind: EventKind; transferKind: string }[] = [];
-  refs.forEach((r, ord) => {
-    const kind = eventKindOf(r.transferKinds);
-    for (const transferKind of r.transferKinds) rows.push({ ord, accountId: r.accountId, refType: r.refType, refId: r.refId, kind, transferKind });
-  });
+  const r = refs;
   const lock = send(db, sql`${sql.raw(PREPARED)} select pg_advisory_xact_lock(${EVENT_LOCK.toString()}::bigint)`.compile(db));
   const insert = send(
     db,
     sql`${sql.raw(PREPARED)}
-    with r as (
-      select * from unnest(${intArrayLiteral(rows, (x) => x.ord)}::int[], ${intArrayLiteral(rows, (x) => x.accountId)}::bigint[], ${textArrayLiteral(rows, (x) => x.refType)}::text[],
-                           ${intArrayLiteral(rows, (x) => x.refId)}::bigint[], ${textArrayLiteral(rows, (x) => x.kind)}::text[], ${textArrayLiteral(rows, (x) => x.transferKind)}::text[])
-             r(ord, account_id, ref_type, ref_id, kind, transfer_kind)),
-    g as (
-      select r.ord, r.account_id, min(r.ref_type) as ref_type, min(r.ref_id) as ref_id, min(r.kind) as kind, min(t.business_date) as business_date,
-             coalesce(sum(e.amount_fen) filter (where e.book = 'receivable'), 0) as d_receivable,
-             -coalesce(sum(e.amount_fen) filter (where e.book = 'prepaid'), 0) as d_prepaid,
-             coalesce(sum(e.amount_fen) filter (where e.book = 'penalty'), 0) as d_penalty
-        from r
-        join ledger_transfer t on t.account_id = r.account_id and t.ref_type = r.ref_type and t.ref_id = r.ref_id and t.kind = r.transfer_kind
-        join ledger_entry e on e.account_id = t.account_id and e.transfer_id = t.id
-       group by r.ord, r.account_id),
+    with g as (
+      select * from unnest(${intArrayLiteral(r, (x) => x.accountId)}::bigint[], ${textArrayLiteral(r, (x) => x.refType)}::text[], ${intArrayLiteral(r, (x) => x.refId)}::bigint[],
+                           ${textArrayLiteral(r, (x) => x.kind)}::text[], ${textArrayLiteral(r, (x) => x.businessDate)}::date[], ${intArrayLiteral(r, (x) => x.receivableDeltaFen)}::bigint[],
+                           ${intArrayLiteral(r, (x) => x.prepaidDeltaFen)}::bigint[], ${intArrayLiteral(r, (x) => x.penaltyDeltaFen)}::bigint[]) with ordinality
+             g(account_id, ref_type, ref_id, kind, business_date, d_receivable, d_prepaid, d_penalty, ord)),
     b as (
       select l.account_id,
              coalesce(sum(l.balance_fen) filter (where l.book = 'receivable'), 0) as receivable,
              -coalesce(sum(l.balance_fen) filter (where l.book = 'prepaid'), 0) as prepaid,
              coalesce(sum(l.balance_fen) filter (where l.book = 'penalty'), 0) as penalty
         from ledger_balance l
-       where l.account_id = any(${intArrayLiteral(refs, (x) => x.accountId)}::bigint[]) and l.book in ('receivable', 'prepaid', 'penalty')
+       where l.account_id = any(${intArrayLiteral(r, (x) => x.accountId)}::bigint[]) and l.book in ('receivable', 'prepaid', 'penalty')
        group by l.account_id),
-    -- the balances after each event: today's, less what the account's later events (in this call) changed
     x as (
       select g.*,
              coalesce(b.receivable, 0) - coalesce(sum(g.d_receivable) over later, 0) as receivable,

@@ -29,15 +29,6 @@ const EVENT_OF_TRANSFER: Record<string, EventKind> = {
   'penalty.assess': 'penalty.posted',
 };
 
-/** One business object's transfers on one account, posted together: what makes one event. */
-export interface EventRef {
-  accountId: number;
-  refType: string;
-  refId: number;
-  /** the kinds of the transfers (of this ref) that this posting wrote */
-  transferKinds: readonly string[];
-}
-
 /** The event kind of a ref's transfers: the first that is not a penalty assessment, else the assessment. */
 export function eventKindOf(transferKinds: readonly string[]): EventKind {
   const main = transferKinds.find((k) => k !== 'penalty.assess') ?? transferKinds[0];
@@ -46,18 +37,37 @@ export function eventKindOf(transferKinds: readonly string[]): EventKind {
   return kind;
 }
 
-/** Refs of entries as postings give them: one per (account, ref), with their transfer kinds, in first-seen order. */
-export function eventRefsOf(refType: string, entries: readonly { accountId: number; refId: number; kind: string }[]): EventRef[] {
-  const out: EventRef[] = [];
-  const byKey = new Map<string, EventRef>();
+/**
+ * What one posting did to one account for one business object: the event to append (appendEvents adds the
+ * balances after it). Changes as the customer sees them: receivable and penalty owed, prepaid held for them.
+ */
+export interface EventRef {
+  accountId: number;
+  refType: string;
+  refId: number;
+  kind: EventKind;
+  businessDate: string;
+  receivableDeltaFen: number;
+  prepaidDeltaFen: number;
+  penaltyDeltaFen: number;
+}
+
+/** One event per (account, ref) of posted entries, in first-seen order: its kind from the transfer kinds, its changes from the amounts. */
+export function eventRefsOf(refType: string, entries: readonly { accountId: number; refId: number; kind: string; book: string; amountFen: number; businessDate: string }[]): EventRef[] {
+  const groups = new Map<string, { ref: EventRef; kinds: string[] }>();
   for (const e of entries) {
     const key = `${e.accountId}:${e.refId}`;
-    let ref = byKey.get(key);
-    if (!ref) byKey.set(key, (ref = { accountId: e.accountId, refType, refId: e.refId, transferKinds: [] }));
-    if (ref.transferKinds.length === 0) out.push(ref);
-    if (!ref.transferKinds.includes(e.kind)) (ref.transferKinds as string[]).push(e.kind);
+    let g = groups.get(key);
+    if (!g) {
+      g = { ref: { accountId: e.accountId, refType, refId: e.refId, kind: 'payment.applied', businessDate: e.businessDate, receivableDeltaFen: 0, prepaidDeltaFen: 0, penaltyDeltaFen: 0 }, kinds: [] };
+      groups.set(key, g);
+    }
+    if (!g.kinds.includes(e.kind)) g.kinds.push(e.kind);
+    if (e.book === 'receivable') g.ref.receivableDeltaFen += e.amountFen;
+    else if (e.book === 'prepaid') g.ref.prepaidDeltaFen -= e.amountFen; // a credit to the book is money held for the customer
+    else if (e.book === 'penalty') g.ref.penaltyDeltaFen += e.amountFen;
   }
-  return out;
+  return [...groups.values()].map((g) => ({ ...g.ref, kind: eventKindOf(g.kinds) }));
 }
 
 /** An event as the API and consumers see it. */

@@ -1,4 +1,5 @@
 import type { Executor } from '../../../db/tx.js';
+import { eventRefsOf } from '../domain/events.js';
 import { assertBalanced, type TransferDraft } from '../domain/transfer.js';
 import { appendEvents, insertTransfer } from '../ledger.repository.js';
 
@@ -9,6 +10,6 @@ import { appendEvents, insertTransfer } from '../ledger.repository.js';
 export async function postTransfer(db: Executor, t: TransferDraft): Promise<number> {
   assertBalanced(t);
   const id = await insertTransfer(db, t);
-  await appendEvents(db, [{ accountId: t.accountId, refType: t.refType, refId: t.refId, transferKinds: [t.kind] }]);
+  await appendEvents(db, eventRefsOf(t.refType, t.entries.map((e) => ({ ...e, accountId: t.accountId, refId: t.refId, kind: t.kind, businessDate: t.businessDate }))));
   return id;
 }

@@ -1,5 +1,5 @@
 import type { Executor } from '../../../db/tx.js';
-import { balancesOfBook, type EventRef } from '../../ledger/index.js';
+import { balancesOfBook, eventRefsOf, type EventRef } from '../../ledger/index.js';
 import { prepaidSettlements, settleEntries } from '../domain/posting.js';
 import { writePayments, type NewEntry, type SettlementState } from '../payments.repository.js';
 
@@ -31,5 +31,5 @@ export async function settleFromPrepaid(db: Executor, bills: readonly { accountI
   }));
   const entries: NewEntry[] = settled.flatMap((s) => settleEntries(s.settledFen).map((e) => ({ ...e, accountId: s.accountId, refId: s.billId, businessDate })));
   await writePayments(db, { payments: [], allocations: [], settlements, entries, refType: 'bill' });
-  return settled.map((s) => ({ accountId: s.accountId, refType: 'bill', refId: s.billId, transferKinds: ['prepaid.settle'] }));
+  return eventRefsOf('bill', entries);
 }
