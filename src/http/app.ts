@@ -24,6 +24,7 @@ import { ledgerRoutes } from '../modules/ledger/index.js';
 import { AppError } from '../shared/errors.js';
 import type { AppDeps } from '../platform/deps.js';
 import { prepaidAtIssue } from '../workflows/issue-bills.js';
+import { receiveChannelPayment } from '../workflows/receive-channel-payment.js';
 import { logSerializers } from './log.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerMetrics } from './plugins/metrics.js';
@@ -85,7 +86,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
       await tariffsRoutes(api, deps);
       await reportsRoutes(api, deps);
       await paymentsRoutes(api, deps);
-      await channelsRoutes(api, deps);
+      await channelsRoutes(api, deps, { receivePayment: receiveChannelPayment });
       await ledgerRoutes(api, deps);
     },
     { prefix: '/api/v1' },

@@ -15,7 +15,7 @@ import { loadChannelKeys, type ChannelKeys } from './use-cases/channel-keys.js';
 import { unauthenticatedPayer, type Caller } from './use-cases/caller.js';
 import { payLookup } from './use-cases/lookup.js';
 import { createPaymentOrder, findVisibleOrder, getPaymentOrder, presentOrder, type OrderInput } from './use-cases/payment-orders.js';
-import { receiveNotification, type NotifyResult } from './use-cases/receive-notification.js';
+import type { ChannelFlows, NotifyResult } from './use-cases/receive-notification.js';
 import { sandboxDelivery } from './use-cases/sandbox.js';
 
 type ByOutTradeNo = { Params: { outTradeNo: string } };
@@ -24,9 +24,10 @@ type ByOutTradeNo = { Params: { outTradeNo: string } };
  * Online payment channels: payment orders (staff, or the public payment page with a pay token), the
  * channels' signed callbacks (WeChat Pay v3, Alipay RSA2, the grid app's HMAC), and in demo mode the
  * sandbox checkout. The keys are loaded here once (`loadChannelKeys`; demo mode generates them) unless
- * the caller passes them.
+ * the caller passes them. `flows` comes from `workflows/` (http/app.ts): the callbacks run
+ * `flows.receivePayment`.
  */
-export async function channelsRoutes(app: FastifyInstance, deps: AppDeps, keys: ChannelKeys = loadChannelKeys(deps.config)): Promise<void> {
+export async function channelsRoutes(app: FastifyInstance, deps: AppDeps, flows: ChannelFlows, keys: ChannelKeys = loadChannelKeys(deps.config)): Promise<void> {
   const callers = new WeakMap<FastifyRequest, Caller>();
 
   /**
@@ -150,7 +151,7 @@ export async function channelsRoutes(app: FastifyInstance, deps: AppDeps, keys: 
         unconfigured(request, 'wechatpay');
         return reply.code(503).send({ code: 'FAIL', message: 'wechatpay is not configured' });
       }
-      const result = await receiveNotification(deps.db, keys, 'wechatpay', deliveryOf(request), deps.clock.now());
+      const result = await flows.receivePayment(deps.db, keys, 'wechatpay', deliveryOf(request), deps.clock.now());
       logRefusal(request, 'wechatpay', result);
       if (result.ok || acknowledged(result.refusal.kind)) return reply.code(204).send();
       return reply.code(refusalStatus(result.refusal.kind)).send({ code: 'FAIL', message: `${result.refusal.kind}: ${result.refusal.reason}` });
@@ -162,7 +163,7 @@ export async function channelsRoutes(app: FastifyInstance, deps: AppDeps, keys: 
         unconfigured(request, 'alipay');
         return reply.code(503).send('fail');
       }
-      const result = await receiveNotification(deps.db, keys, 'alipay', deliveryOf(request), deps.clock.now());
+      const result = await flows.receivePayment(deps.db, keys, 'alipay', deliveryOf(request), deps.clock.now());
       logRefusal(request, 'alipay', result);
       return result.ok || acknowledged(result.refusal.kind) ? reply.code(200).send('success') : reply.code(refusalStatus(result.refusal.kind)).send('fail');
     });
@@ -175,7 +176,7 @@ export async function channelsRoutes(app: FastifyInstance, deps: AppDeps, keys: 
           unconfigured(request, 'gridapp');
           return reply.code(503).send({ code: 'FAIL', message: 'gridapp is not configured' });
         }
-        const result = await receiveNotification(deps.db, keys, 'gridapp', deliveryOf(request), deps.clock.now());
+        const result = await flows.receivePayment(deps.db, keys, 'gridapp', deliveryOf(request), deps.clock.now());
         logRefusal(request, 'gridapp', result);
         if (result.ok) return reply.code(200).send({ code: 'SUCCESS', message: result.status });
         return reply.code(refusalStatus(result.refusal.kind)).send({ code: 'FAIL', message: `${result.refusal.kind}: ${result.refusal.reason}` });
