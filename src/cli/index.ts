@@ -15,6 +15,7 @@ import { startRuntime, withRuntime } from '../runtime.js';
 import { billDemoHistory } from '../workflows/bill-demo-history.js';
 import { payDemoHistory } from '../workflows/pay-demo-history.js';
 import { prepaidAtIssue } from '../workflows/issue-bills.js';
+import { importStatement } from '../workflows/import-statement.js';
 import { registerDemoCommand } from './demo.js';
 import { commandDeps } from './deps.js';
 import { progressReporter } from './progress.js';
@@ -49,7 +50,7 @@ export async function runCli(argv: string[]): Promise<void> {
   registerLedgerCommands(program, commandDeps);
   registerTariffCommands(program, commandDeps);
   registerReportsCommands(program, commandDeps);
-  registerReconciliationCommands(program, commandDeps);
+  registerReconciliationCommands(program, commandDeps, { importStatement });
   await program.parseAsync(argv);
 }
 

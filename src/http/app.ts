@@ -25,6 +25,7 @@ import { AppError } from '../shared/errors.js';
 import type { AppDeps } from '../platform/deps.js';
 import { prepaidAtIssue } from '../workflows/issue-bills.js';
 import { receiveChannelPayment } from '../workflows/receive-channel-payment.js';
+import { importStatement, resolveStatementItem } from '../workflows/import-statement.js';
 import { logSerializers } from './log.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerMetrics } from './plugins/metrics.js';
@@ -82,7 +83,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
       await auditRoutes(api, deps);
       await billingRoutes(api, deps, { prepaidAtIssue });
       await bankFilesRoutes(api, deps);
-      await reconciliationRoutes(api, deps);
+      await reconciliationRoutes(api, deps, { importStatement, resolveItem: resolveStatementItem });
       await tariffsRoutes(api, deps);
       await reportsRoutes(api, deps);
       await paymentsRoutes(api, deps);

@@ -11,6 +11,7 @@ import { applyPayment } from '../../src/modules/payments/index.js';
 import { WECHATPAY_HEADER, WECHATPAY_SUMMARY_HEADER } from '../../src/modules/reconciliation/domain/statements.js';
 import { registerReconciliationCommands } from '../../src/modules/reconciliation/index.js';
 import { commandDeps } from '../../src/cli/deps.js';
+import { importStatement } from '../../src/workflows/import-statement.js';
 import { FixedClock } from '../../src/shared/clock.js';
 import { seedCounty, type Fixture } from '../fixtures/county.js';
 import { buildTestApp, type TestApp } from '../support/app.js';
@@ -291,7 +292,7 @@ describe('granary reconcile', () => {
   /** The command in this process against the test database (DATABASE_URL), its stdout captured. */
   async function reconcile(args: string[]): Promise<string> {
     const program = new Command().exitOverride();
-    registerReconciliationCommands(program, commandDeps);
+    registerReconciliationCommands(program, commandDeps, { importStatement });
     const saved = { url: process.env.DATABASE_URL, log: console.log, err: console.error };
     let out = '';
     process.env.DATABASE_URL = handle.url;

@@ -5,7 +5,8 @@ import { loadConfig } from '../../config.js';
 import type { CommandDeps } from '../../platform/deps.js';
 import { yuanOf } from '../../shared/money.js';
 import { isReconChannel, RECON_CHANNELS, type ReconChannel } from './domain/statements.js';
-import { importStatement, type ImportResult } from './use-cases/import-statement.js';
+import type { ReconciliationFlows } from './use-cases/flows.js';
+import type { ImportResult } from './use-cases/import-statement.js';
 import { systemOperator } from './use-cases/operator.js';
 
 function channelOption(value: string): ReconChannel {
@@ -13,8 +14,11 @@ function channelOption(value: string): ReconChannel {
   return value;
 }
 
-/** `granary reconcile --channel wechatpay --file bill.csv`: imports a statement as the system and prints the summary. */
-export function registerReconciliationCommands(program: Command, { withRuntime }: CommandDeps): void {
+/**
+ * `granary reconcile --channel wechatpay --file bill.csv`: imports a statement as the system and prints the
+ * summary. `flows` comes from `workflows/` (cli/index.ts).
+ */
+export function registerReconciliationCommands(program: Command, { withRuntime }: CommandDeps, flows: Pick<ReconciliationFlows, 'importStatement'>): void {
   program
     .command('reconcile')
     .description('reconcile a channel statement (对账) against the ledger: matched / channel-only (applied once) / ledger-only / amount mismatch; the same file twice changes nothing')
@@ -24,7 +28,7 @@ export function registerReconciliationCommands(program: Command, { withRuntime }
     .option('--json', 'print the result as JSON')
     .action(async (opts: { channel: ReconChannel; file: string; bank?: string; json?: boolean }) => {
       const body = await readFile(opts.file);
-      const result = await withRuntime(loadConfig(), (rt) => importStatement({ pool: rt.handle.pool, reviewAboveFen: rt.config.reconReviewAboveFen }, systemOperator(rt.clock.now(), 'cli'), { channel: opts.channel, fileName: path.basename(opts.file), body, bank: opts.bank }));
+      const result = await withRuntime(loadConfig(), (rt) => flows.importStatement({ pool: rt.handle.pool, reviewAboveFen: rt.config.reconReviewAboveFen }, systemOperator(rt.clock.now(), 'cli'), { channel: opts.channel, fileName: path.basename(opts.file), body, bank: opts.bank }));
       console.log(opts.json ? JSON.stringify(result, null, 2) : summaryText(result));
     });
 }

@@ -20,19 +20,19 @@ import {
   type ResolveInput,
 } from './reconciliation.types.js';
 import { writeDaysWorkbook, XLSX_TYPE } from './use-cases/days-workbook.js';
-import { importStatement } from './use-cases/import-statement.js';
+import type { ReconciliationFlows } from './use-cases/flows.js';
 import { operatorOf } from './use-cases/operator.js';
 import { reconciliationDayItems, reconciliationDays, type DaysQuery } from './use-cases/queries.js';
-import { resolveItem } from './use-cases/resolve-item.js';
 
 /** A day's statement of a busy merchant is a few MB; this bounds a wrong file, not a real one. */
 const STATEMENT_LIMIT = 64 * 1024 * 1024;
 
 /**
  * Reconciliation (对账): import a channel's statement (matched against the ledger in one transaction), the
- * report per channel and day (JSON and xlsx), the items of a day, and the review of differences.
+ * report per channel and day (JSON and xlsx), the items of a day, and the review of differences. The import
+ * and the review run `flows` from `workflows/` (http/app.ts).
  */
-export async function reconciliationRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+export async function reconciliationRoutes(app: FastifyInstance, deps: AppDeps, flows: ReconciliationFlows): Promise<void> {
   // Statement uploads are raw bodies; their parsers live in this child context only.
   await app.register(async (files) => {
     files.addContentTypeParser(['text/csv', 'application/csv', 'application/octet-stream', 'application/vnd.ms-excel'], { parseAs: 'buffer', bodyLimit: STATEMENT_LIMIT }, (_request, body, done) =>
@@ -51,7 +51,7 @@ export async function reconciliationRoutes(app: FastifyInstance, deps: AppDeps):
         },
       },
       async (request, reply) => {
-        const result = await importStatement({ pool: deps.pool, reviewAboveFen: deps.config.reconReviewAboveFen }, operatorOf(ctxOf(request, deps)), { channel: request.query.channel, fileName: request.query.fileName ?? 'statement.csv', body: request.body, bank: request.query.bank });
+        const result = await flows.importStatement({ pool: deps.pool, reviewAboveFen: deps.config.reconReviewAboveFen }, operatorOf(ctxOf(request, deps)), { channel: request.query.channel, fileName: request.query.fileName ?? 'statement.csv', body: request.body, bank: request.query.bank });
         return reply.code(result.replayed ? 200 : 201).send(result);
       },
     );
@@ -116,6 +116,6 @@ export async function reconciliationRoutes(app: FastifyInstance, deps: AppDeps):
         response: { 200: itemSchema },
       },
     },
-    async (request) => inTransaction(deps.db, (trx) => resolveItem(trx, operatorOf(ctxOf(request, deps)), request.params.id, request.body)),
+    async (request) => inTransaction(deps.db, (trx) => flows.resolveItem(trx, operatorOf(ctxOf(request, deps)), request.params.id, request.body)),
   );
 }

@@ -1,12 +1,10 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { kyselyOnClient, type Db } from '../../../db/connect.js';
+import type { Executor } from '../../../db/tx.js';
 import { AppError, invalid } from '../../../shared/errors.js';
 import { insertAudit } from '../../audit/index.js';
-import { bankChannelTxnId } from '../../bankfiles/index.js';
-import { applyPayments, type PaymentIntake } from '../../payments/index.js';
 import { heldReason, targetOfAccount, targetOfOrder, type ImportCounts } from '../domain/matching.js';
-import { parseStatement, type ReconChannel } from '../domain/statements.js';
+import { parseStatement, type ReconChannel, type Statement } from '../domain/statements.js';
 import {
   findImport,
   flagLedgerOnly,
@@ -20,6 +18,7 @@ import {
   unknownRows,
   upsertDays,
   type NewItem,
+  type UnknownRow,
 } from '../reconciliation.repository.js';
 import { auditActor, requireReconciliation, type Operator } from './operator.js';
 
@@ -47,86 +46,120 @@ export interface ImportResult {
   counts: ImportCounts;
 }
 
+/** A statement read and checked, before anything is written. */
+export interface StatementFile {
+  statement: Statement;
+  sha256: string;
+  statementFen: number;
+}
+
 /**
- * Imports a channel statement and reconciles it against the ledger, all in one transaction:
- * 1. the file is parsed first (any bad row → 422, nothing written);
- * 2. the same channel and file (sha256) again → the earlier import's result, replayed: true, nothing changed;
- * 3. its successful trades are COPYed into a temporary staging table and matched set-based by
- *    (channel, channel_txn_id): in the ledger → matched or amount_mismatch (quarantined, nothing applied);
- * 4. not in the ledger (channel_only) → applied through the payments core (applyPayments, one batch) to
- *    the order its out_trade_no names (the account its 户号 names for bank lines) — exactly once: the
- *    payment's unique (channel, channel_txn_id) and the item's unique (channel, channel_txn_id) both stand
- *    behind it; a row with no order, or whose order disagrees, stays unapplied for review, and so does one
- *    crediting more than `reviewAboveFen` (held: accepting it at review applies it, resolve-item.ts);
- * 5. ledger payments of the covered channel-days that no statement showed → ledger_only (flagged);
- * 6. recon_day for each covered channel-day.
- * Imports of one channel take turns (advisory lock), so overlapping files never itemise a row twice.
+ * The checks and the parse of an import (`workflows/import-statement.ts` runs the whole flow): any bad row
+ * → 422, nothing written. Bank rows' transaction ids are the bank's; the workflow prefixes them as bank
+ * debit payments carry them.
  */
-export async function importStatement(deps: { pool: pg.Pool; reviewAboveFen: number }, op: Operator, input: ImportInput): Promise<ImportResult> {
+export function readStatement(op: Operator, input: ImportInput): StatementFile {
   requireReconciliation(op, 'reconciliation.manage', 'import channel statements');
   if (!Buffer.isBuffer(input.body)) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the statement file itself as the body (Content-Type text/csv or application/octet-stream)');
   if (input.channel === 'bank' && !BANK_CODE.test(input.bank ?? '')) throw invalid('bank', "a bank statement needs the bank's code (ICBC, ABC …)");
   const statement = parseStatement(input.channel, input.body);
-  if (input.channel === 'bank') for (const r of statement.rows) r.channelTxnId = bankChannelTxnId(input.bank!, r.channelTxnId);
   const sha256 = createHash('sha256').update(input.body).digest('hex');
   const statementFen = statement.rows.reduce((s, r) => s + r.amountFen, 0);
-
-  const client = await deps.pool.connect();
-  const db: Db = kyselyOnClient(client);
-  try {
-    await client.query('begin');
-    await lockChannel(db, input.channel);
-    const earlier = await findImport(db, input.channel, sha256);
-    if (earlier) {
-      await client.query('commit');
-      return { ...(earlier.result as unknown as ImportResult), importId: earlier.id, replayed: true };
-    }
-    const importId = (await insertImport(db, { channel: input.channel, fileName: input.fileName, sha256, rows: statement.rows.length, createdBy: op.userId }))!;
-    await stageStatement(client, statement.rows);
-
-    const known = await itemiseKnown(db, input.channel, importId);
-    const applied = await applyUnknown(db, input.channel, importId, op, deps.reviewAboveFen);
-    const ledgerOnly = await flagLedgerOnly(db, input.channel, importId);
-    const days = await upsertDays(db, input.channel, importId);
-
-    const result: ImportResult = {
-      importId,
-      replayed: false,
-      channel: input.channel,
-      fileName: input.fileName,
-      sha256,
-      rows: statement.rows.length,
-      statementFen,
-      refunds: statement.refunds,
-      skipped: statement.skipped,
-      days,
-      counts: {
-        matched: known.matched + known.completed_matched + applied.matched,
-        amountMismatch: known.mismatched + known.completed_mismatched + applied.mismatched,
-        channelOnlyApplied: applied.applied,
-        channelOnlyUnapplied: applied.unapplied,
-        heldForReview: applied.held,
-        ledgerOnly,
-        alreadyReconciled: known.already,
-      },
-    };
-    await saveImportResult(db, importId, { ...result });
-    await insertAudit(db, { ...auditActor(op), action: 'reconciliation.import', entity: 'recon_import', entityId: importId, detail: { channel: input.channel, fileName: input.fileName, sha256, rows: result.rows, days, counts: result.counts } });
-    await client.query('commit');
-    return result;
-  } catch (err) {
-    await client.query('rollback').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+  return { statement, sha256, statementFen };
 }
 
-/** Channel-only rows: applied in one batch where an order (or account) takes them, itemised either way. */
-async function applyUnknown(db: Db, channel: ReconChannel, importId: number, op: Operator, reviewAboveFen: number) {
+/**
+ * In the caller's transaction on `client`: waits for the channel's turn (imports of one channel take
+ * turns, so overlapping files never itemise a row twice); the same channel and file (sha256) again → the
+ * earlier import's result, replayed: true, nothing changed. Otherwise creates the import, COPYs the
+ * successful trades into a temporary staging table and matches them set-based by (channel,
+ * channel_txn_id): in the ledger → matched or amount_mismatch (quarantined, nothing applied).
+ */
+export async function openImport(client: pg.PoolClient, db: Executor, op: Operator, input: ImportInput, file: StatementFile): Promise<{ replayed: ImportResult } | { importId: number; known: KnownCounts }> {
+  await lockChannel(db, input.channel);
+  const earlier = await findImport(db, input.channel, file.sha256);
+  if (earlier) return { replayed: { ...(earlier.result as unknown as ImportResult), importId: earlier.id, replayed: true } };
+  const importId = (await insertImport(db, { channel: input.channel, fileName: input.fileName, sha256: file.sha256, rows: file.statement.rows.length, createdBy: op.userId }))!;
+  await stageStatement(client, file.statement.rows);
+  return { importId, known: await itemiseKnown(db, input.channel, importId) };
+}
+
+type KnownCounts = Awaited<ReturnType<typeof itemiseKnown>>;
+
+/**
+ * The rest, once the channel-only rows are itemised: ledger payments of the covered channel-days that no
+ * statement showed → ledger_only (flagged); recon_day for each covered channel-day; the result saved and
+ * audited.
+ */
+export async function closeImport(db: Executor, op: Operator, input: ImportInput, file: StatementFile, opened: { importId: number; known: KnownCounts }, applied: ChannelOnlyCounts): Promise<ImportResult> {
+  const { importId, known } = opened;
+  const ledgerOnly = await flagLedgerOnly(db, input.channel, importId);
+  const days = await upsertDays(db, input.channel, importId);
+  const result: ImportResult = {
+    importId,
+    replayed: false,
+    channel: input.channel,
+    fileName: input.fileName,
+    sha256: file.sha256,
+    rows: file.statement.rows.length,
+    statementFen: file.statementFen,
+    refunds: file.statement.refunds,
+    skipped: file.statement.skipped,
+    days,
+    counts: {
+      matched: known.matched + known.completed_matched + applied.matched,
+      amountMismatch: known.mismatched + known.completed_mismatched + applied.mismatched,
+      channelOnlyApplied: applied.applied,
+      channelOnlyUnapplied: applied.unapplied,
+      heldForReview: applied.held,
+      ledgerOnly,
+      alreadyReconciled: known.already,
+    },
+  };
+  await saveImportResult(db, importId, { ...result });
+  await insertAudit(db, { ...auditActor(op), action: 'reconciliation.import', entity: 'recon_import', entityId: importId, detail: { channel: input.channel, fileName: input.fileName, sha256: file.sha256, rows: result.rows, days, counts: result.counts } });
+  return result;
+}
+
+/** A payment for the payments core (its `PaymentIntake`). */
+export interface StatementPayment {
+  accountId: number;
+  channel: ReconChannel;
+  channelTxnId: string;
+  amountFen: number;
+  paidAt: Date;
+  orderId: number | null;
+  operatorId: number | null;
+}
+
+/** The payments core's answer for a payment (its `ApplyOutcome`). */
+export type PaymentOutcome =
+  | { status: 'applied' | 'duplicate'; paymentId: number; accountId: number; amountFen: number }
+  | { status: 'conflict'; paymentId: number; existingAccountId: number; existingAmountFen: number };
+
+/** Channel-only rows: the payments to apply where an order (or account) takes them, and the items of the rest. */
+export interface ChannelOnly {
+  items: NewItem[];
+  pending: { row: UnknownRow; intake: StatementPayment; orderId: number | null }[];
+}
+
+export interface ChannelOnlyCounts {
+  applied: number;
+  unapplied: number;
+  held: number;
+  matched: number;
+  mismatched: number;
+}
+
+/**
+ * Channel-only rows (not in the ledger): each goes to the order its out_trade_no names (the account its
+ * 户号 names for bank lines); a row with no order, or whose order disagrees, stays unapplied for review,
+ * and so does one crediting more than `reviewAboveFen` (held: accepting it at review applies it).
+ */
+export async function channelOnlyRows(db: Executor, channel: ReconChannel, op: Operator, reviewAboveFen: number): Promise<ChannelOnly> {
   const rows = await unknownRows(db, channel);
   const items: NewItem[] = [];
-  const pending: { row: (typeof rows)[number]; intake: PaymentIntake; orderId: number | null }[] = [];
+  const pending: ChannelOnly['pending'] = [];
   for (const row of rows) {
     const target =
       channel === 'bank'
@@ -145,11 +178,18 @@ async function applyUnknown(db: Db, channel: ReconChannel, importId: number, op:
       items.push({ ...base, ledgerFen: null, paymentId: null, accountId: target.accountId, status: 'channel_only', held: true, reason: heldReason(row.amount_fen, reviewAboveFen) });
       continue;
     }
-    const intake: PaymentIntake = { accountId: target.accountId, channel, channelTxnId: row.channel_txn_id, amountFen: row.amount_fen, paidAt: row.paid_at, orderId: target.orderId, operatorId: op.userId };
+    const intake: StatementPayment = { accountId: target.accountId, channel, channelTxnId: row.channel_txn_id, amountFen: row.amount_fen, paidAt: row.paid_at, orderId: target.orderId, operatorId: op.userId };
     pending.push({ row, intake, orderId: target.orderId });
   }
+  return { items, pending };
+}
 
-  const outcomes = await applyPayments(db, pending.map((p) => p.intake));
+/**
+ * Itemises the channel-only rows given the payments core's outcomes for `pending` (in order) — exactly
+ * once: the payment's unique (channel, channel_txn_id) and the item's both stand behind it — and marks
+ * the orders paid.
+ */
+export async function recordChannelOnly(db: Executor, channel: ReconChannel, importId: number, { items, pending }: ChannelOnly, outcomes: readonly PaymentOutcome[]): Promise<ChannelOnlyCounts> {
   const paidOrders: { orderId: number; paymentId: number; paidAt: Date; channelTxnId: string }[] = [];
   let applied = 0;
   let matched = 0;
