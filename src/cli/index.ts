@@ -16,6 +16,7 @@ import { billDemoHistory } from '../workflows/bill-demo-history.js';
 import { payDemoHistory } from '../workflows/pay-demo-history.js';
 import { prepaidAtIssue } from '../workflows/issue-bills.js';
 import { importStatement } from '../workflows/import-statement.js';
+import { importBankFile } from '../workflows/import-bank-file.js';
 import { registerDemoCommand } from './demo.js';
 import { commandDeps } from './deps.js';
 import { progressReporter } from './progress.js';
@@ -46,7 +47,7 @@ export async function runCli(argv: string[]): Promise<void> {
 
   registerDemoCommand(program);
   registerBillingCommands(program, commandDeps, { prepaidAtIssue });
-  registerBankFileCommands(program, commandDeps);
+  registerBankFileCommands(program, commandDeps, { importBankFile });
   registerLedgerCommands(program, commandDeps);
   registerTariffCommands(program, commandDeps);
   registerReportsCommands(program, commandDeps);

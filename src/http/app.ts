@@ -26,6 +26,7 @@ import type { AppDeps } from '../platform/deps.js';
 import { prepaidAtIssue } from '../workflows/issue-bills.js';
 import { receiveChannelPayment } from '../workflows/receive-channel-payment.js';
 import { importStatement, resolveStatementItem } from '../workflows/import-statement.js';
+import { importBankFile } from '../workflows/import-bank-file.js';
 import { logSerializers } from './log.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerMetrics } from './plugins/metrics.js';
@@ -82,7 +83,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
       await meteringRoutes(api, deps);
       await auditRoutes(api, deps);
       await billingRoutes(api, deps, { prepaidAtIssue });
-      await bankFilesRoutes(api, deps);
+      await bankFilesRoutes(api, deps, { importBankFile });
       await reconciliationRoutes(api, deps, { importStatement, resolveItem: resolveStatementItem });
       await tariffsRoutes(api, deps);
       await reportsRoutes(api, deps);

@@ -10,7 +10,7 @@ import { AppError } from '../../shared/errors.js';
 import { yuanOf } from '../../shared/money.js';
 import { listCompanies } from './bankfiles.repository.js';
 import { BANK_CODE } from './domain/debit-file.js';
-import { DEFAULT_STEP_SIZE, importBankFile, type ImportProgress } from './use-cases/import-bank-file.js';
+import { DEFAULT_STEP_SIZE, type BankFileFlows, type ImportProgress } from './use-cases/import-bank-file.js';
 import { systemOperator } from './use-cases/operator.js';
 import { detailOf, resultChunks, type BankBatchDetail } from './use-cases/queries.js';
 
@@ -37,9 +37,9 @@ function bankCode(value: string): string {
  * `granary bank-file import --bank ICBC --file path.csv [--result out.csv]`: imports a bank debit result
  * file (代扣回盘) with a progress bar, prints what became of its lines, and writes the result file.
  * The same file again prints the earlier result and changes nothing; a file whose import was interrupted
- * is finished from where it stopped.
+ * is finished from where it stopped. `flows` comes from `workflows/` (cli/index.ts).
  */
-export function registerBankFileCommands(program: Command, { withRuntime, progressReporter }: CommandDeps): void {
+export function registerBankFileCommands(program: Command, { withRuntime, progressReporter }: CommandDeps, flows: BankFileFlows): void {
   const bankFile = program.command('bank-file').description('bank debit files (代扣): import a bank’s result file, write the result of each line');
   bankFile
     .command('import')
@@ -55,7 +55,7 @@ export function registerBankFileCommands(program: Command, { withRuntime, progre
         const op = systemOperator(companyId, rt.clock.now(), 'cli');
         const report = progressReporter();
         const onProgress = (p: ImportProgress) => report({ phase: p.phase, done: Math.round(p.done), total: p.total });
-        const result = await importBankFile(rt.handle, op, { bank: opts.bank, fileName: path.basename(opts.file), path: opts.file }, { stepSize: opts.stepSize, onProgress, now: () => new Date() });
+        const result = await flows.importBankFile(rt.handle, op, { bank: opts.bank, fileName: path.basename(opts.file), path: opts.file }, { stepSize: opts.stepSize, onProgress, now: () => new Date() });
         const detail = await detailOf(rt.handle.db, result.batch);
         printSummary(detail, result.outcome, result.timings);
         if (opts.result) {

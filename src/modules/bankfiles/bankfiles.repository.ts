@@ -121,23 +121,27 @@ export async function dropStage(client: pg.PoolClient): Promise<void> {
 }
 
 /**
- * After the file is staged: the line-number index the steps read by, and the bank_txn_ids that occur more
- * than once with their first line (usually none) — one pass over the file each.
+ * After the file is staged, in the caller's transaction on the session: the line-number index the steps
+ * read by, and the bank_txn_ids that occur more than once with their first line (usually none) — one pass
+ * over the file each.
  */
 export async function prepareStage(client: pg.PoolClient): Promise<void> {
-  await client.query('begin');
-  try {
-    await client.query(`set local work_mem = '256MB'`);
-    await client.query('create unique index on bank_stage (line_no)');
-    await client.query(`create temp table bank_dups as
-      select txn, min(line_no) as first_line from bank_stage where txn is not null group by txn having count(*) > 1`);
-    await client.query('analyze bank_stage');
-    await client.query('analyze bank_dups');
-    await client.query('commit');
-  } catch (err) {
-    await client.query('rollback').catch(() => {});
-    throw err;
-  }
+  await client.query(`set local work_mem = '256MB'`);
+  await client.query('create unique index on bank_stage (line_no)');
+  await client.query(`create temp table bank_dups as
+    select txn, min(line_no) as first_line from bank_stage where txn is not null group by txn having count(*) > 1`);
+  await client.query('analyze bank_stage');
+  await client.query('analyze bank_dups');
+}
+
+/**
+ * In a step's transaction: the payments core's hot statements are prepared per connection, and after five
+ * runs PostgreSQL may switch them to a generic plan, costed for a handful of rows. A step hands them
+ * 20,000: plan each run for what it gets (measured: generic plans made the payment-context read 20× slower
+ * for a few steps at 1M lines).
+ */
+export async function planEachRun(client: pg.PoolClient): Promise<void> {
+  await client.query('set local plan_cache_mode = force_custom_plan');
 }
 
 /** A line of the file after the checks: reason null = to be posted. */

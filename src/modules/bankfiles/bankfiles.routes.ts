@@ -5,7 +5,7 @@ import { ctxOf } from '../../platform/request.js';
 import { invalid } from '../../shared/errors.js';
 import { DEFAULT_LIMIT } from '../../shared/pagination.js';
 import { batchDetailSchema, batchPage, idParams, importQuery, importResponse, pageQuery } from './bankfiles.types.js';
-import { importBankFile } from './use-cases/import-bank-file.js';
+import type { BankFileFlows } from './use-cases/import-bank-file.js';
 import { operatorOf, requireBankFiles } from './use-cases/operator.js';
 import { detailOf, getBankBatch, listBankBatches, resultFile } from './use-cases/queries.js';
 import { discardUpload, saveUpload, type Upload } from './use-cases/receive-upload.js';
@@ -18,9 +18,10 @@ const FILE_TYPES = ['text/csv', 'application/csv', 'application/octet-stream'];
 
 /**
  * Bank debit files (代扣回盘): import (company-wide: marketing, admin), the batches, the result files.
- * The import answers when the file is posted (a million lines take about a minute).
+ * The import answers when the file is posted (a million lines take about a minute); it runs
+ * `flows.importBankFile`, from `workflows/` (http/app.ts).
  */
-export async function bankFilesRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+export async function bankFilesRoutes(app: FastifyInstance, deps: AppDeps, flows: BankFileFlows): Promise<void> {
   app.get<{ Querystring: { limit?: number; cursor?: string } }>(
     '/bank-files',
     { schema: { tags: ['bank files'], summary: "Your company's imported bank debit files, newest first", querystring: pageQuery, response: { 200: batchPage } } },
@@ -89,7 +90,7 @@ export async function bankFilesRoutes(app: FastifyInstance, deps: AppDeps): Prom
         const op = operatorOf(ctxOf(request, deps));
         if (!isUpload(request.body)) throw invalid('file', 'send the file as the request body (Content-Type text/csv)');
         const { bank, fileName } = request.query;
-        const result = await importBankFile(deps, op, { bank, fileName: fileName ?? 'bank-file.csv', path: request.body.path });
+        const result = await flows.importBankFile(deps, op, { bank, fileName: fileName ?? 'bank-file.csv', path: request.body.path });
         return reply.code(result.outcome === 'replayed' ? 200 : 201).send({ outcome: result.outcome, batch: await detailOf(deps.db, result.batch) });
       },
     );
