@@ -27,6 +27,7 @@ import { prepaidAtIssue } from '../workflows/issue-bills.js';
 import { receiveChannelPayment } from '../workflows/receive-channel-payment.js';
 import { importStatement, resolveStatementItem } from '../workflows/import-statement.js';
 import { importBankFile } from '../workflows/import-bank-file.js';
+import { measurePriceImpact } from '../workflows/measure-price-impact.js';
 import { logSerializers } from './log.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerMetrics } from './plugins/metrics.js';
@@ -85,7 +86,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
       await billingRoutes(api, deps, { prepaidAtIssue });
       await bankFilesRoutes(api, deps, { importBankFile });
       await reconciliationRoutes(api, deps, { importStatement, resolveItem: resolveStatementItem });
-      await tariffsRoutes(api, deps);
+      await tariffsRoutes(api, deps, { measurePriceImpact });
       await reportsRoutes(api, deps);
       await paymentsRoutes(api, deps);
       await channelsRoutes(api, deps, { receivePayment: receiveChannelPayment });

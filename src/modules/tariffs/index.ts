@@ -5,5 +5,6 @@ export { registerTariffCommands } from './tariffs.commands.js';
 export { seedTariffDefaults } from './use-cases/seed-defaults.js';
 export { loadCatalogue, loadAgentPrices, loadTariffHistory } from './use-cases/load-published.js';
 export { quote, type QuoteResult } from './use-cases/quote.js';
+export { startImpact, type AccountCycleRow, type DraftRef, type ImpactMeasure, type ImpactResult, type TariffFlows } from './use-cases/measure-impact.js';
 export type { QuoteInput } from './tariffs.types.js';
 export { refusals, validationProblemSchema } from './tariffs.types.js';

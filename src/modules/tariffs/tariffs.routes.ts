@@ -27,7 +27,7 @@ import { discardTariffDraft } from './use-cases/discard-tariff-draft.js';
 import { exportPriceTable } from './use-cases/export-price-table.js';
 import { visitListXlsx } from './use-cases/export-visit-list.js';
 import { importPriceTable } from './use-cases/import-price-table.js';
-import { measureImpact, type DraftRef } from './use-cases/measure-impact.js';
+import type { DraftRef, TariffFlows } from './use-cases/measure-impact.js';
 import { publishPriceTable } from './use-cases/publish-price-table.js';
 import { publishTariffVersion } from './use-cases/publish-tariff-version.js';
 import { quote } from './use-cases/quote.js';
@@ -49,8 +49,11 @@ const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 /** Spreadsheets are small (a price table is a dozen rows); this bounds a wrong file, not a real one. */
 const FILE_LIMIT = 2 * 1024 * 1024;
 
-/** 电价: the catalogue, the monthly agent-purchase tables, quotes (试算) and price-change impact. */
-export async function tariffsRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+/**
+ * 电价: the catalogue, the monthly agent-purchase tables, quotes (试算) and price-change impact (run by
+ * `flows.measurePriceImpact`, from `workflows/`: http/app.ts).
+ */
+export async function tariffsRoutes(app: FastifyInstance, deps: AppDeps, flows: TariffFlows): Promise<void> {
   const tx = <T>(work: Parameters<typeof inTransaction<T>>[1]) => inTransaction(deps.db, work);
 
   // ---- catalogue ----------------------------------------------------------------------------
@@ -221,13 +224,9 @@ export async function tariffsRoutes(app: FastifyInstance, deps: AppDeps): Promis
     },
   );
 
-  /** The dry run sees one consistent snapshot and cannot write, whatever it calls. */
+  /** The dry run (a read-only snapshot) is the workflow's: it reads metering too. */
   async function impact(reply: FastifyReply, ctx: Ctx, ref: DraftRef, q: { top?: number; format?: 'json' | 'xlsx' }) {
-    const result = await deps.db
-      .transaction()
-      .setIsolationLevel('repeatable read')
-      .setAccessMode('read only')
-      .execute((trx) => measureImpact(trx, ctx, ref, q.top ?? 50));
+    const result = await flows.measurePriceImpact(deps.db, ctx, ref, q.top ?? 50);
     if (q.format !== 'xlsx') return result;
     const file = await visitListXlsx(result);
     return download(reply, file.filename, XLSX, file.body);

@@ -1,9 +1,9 @@
+import type { Db } from '../../../db/connect.js';
 import type { Executor } from '../../../db/tx.js';
 import { AppError, notFound, type FieldError } from '../../../shared/errors.js';
 import { maskPhone } from '../../../shared/mask.js';
-import { streamLastCycleUsage, type LastCycleRow } from '../../metering/index.js';
 import type { Ctx } from '../../org/index.js';
-import { ImpactTally, ratingAccountOf, usageOfMeters } from '../domain/impact.js';
+import { ImpactTally, ratingAccountOf, usageOfMeters, type MeterCycle } from '../domain/impact.js';
 import {
   compileAgentPrices,
   compileTariff,
@@ -23,18 +23,22 @@ export type DraftRef = { kind: 'tariffVersion' | 'agentPriceTable'; id: number }
 export const IMPACT_BASIS =
   "each account's last complete cycle (the latest two cycle reads of each meter × multiplier), rated under the published catalogue and agent-purchase prices of that period, then again with the draft in their place";
 
+/** An account's meter on its last complete cycle, as the metering read gives it (ordered by account). */
+export type AccountCycleRow = MeterCycle & Parameters<typeof ratingAccountOf>[0] & { account_id: number; account_no: string; tariff_code: string };
+
 /**
  * What a drafted tariff version or agent-purchase table would do to bills (调价影响测算), as a dry run:
  * every affected account of the caller's scope is rated twice on its last complete cycle — under the
  * published data of that period and with the draft in their place — and the differences are tallied.
- * Reads only (the route runs it in a read-only snapshot); accounts stream through in batches, so the
- * memory used is one batch plus the top list whatever the county's size.
+ * Reads only (`workflows/measure-price-impact.ts` runs it in a read-only snapshot and streams the
+ * accounts' cycles from metering in batches, so the memory used is one batch plus the top list whatever
+ * the county's size).
  *
  * The draft is applied to the last cycle as if in force then (a version dated later is moved back to the
  * period's first day; a month's table is used in place of that period's table): the question answered
  * is "this bill, under the new prices", which is what an explanatory visit is about.
  */
-export async function measureImpact(db: Executor, ctx: Ctx, ref: DraftRef, top: number) {
+export async function startImpact(db: Executor, ref: DraftRef, top: number) {
   const started = Date.now();
   const draft = await loadDraft(db, ref);
   const catalogue = await loadCatalogue(db);
@@ -44,55 +48,64 @@ export async function measureImpact(db: Executor, ctx: Ctx, ref: DraftRef, top: 
   const tally = new ImpactTally(top);
   const counts = { considered: 0, noUsage: 0, notAffected: 0, notRated: 0 };
   const problems = new Map<string, { field: string; message: string; count: number; accountNo: string }>();
-  const scope = ctx.actor.scope;
-  const stream = streamLastCycleUsage(db, {
-    scope: { companyId: scope.companyId, stationId: scope.level === 'company' ? undefined : scope.stationId, managerUserId: scope.level === 'area' ? scope.managerUserId : undefined },
-    tariffCodes: scenario.codes,
-  });
-  for await (const batch of stream) {
-    for (const rows of byAccount(batch)) {
-      counts.considered++;
-      const a = rows[0]!;
-      const cycle = usageOfMeters(rows);
-      if (!cycle) {
-        counts.noUsage++;
-        continue;
-      }
-      const inputs = scenario.inputs(a.tariff_code, cycle.period);
-      if (!inputs) {
-        counts.notAffected++;
-        continue;
-      }
-      const account = ratingAccountOf(a);
-      try {
-        const before = rate({ ...inputs.before, period: cycle.period, account, usage: cycle.usage });
-        const after = rate({ ...inputs.after, period: cycle.period, account, usage: cycle.usage });
-        tally.add(a.account_id, cycle.period, before.totalFen, after.totalFen);
-      } catch (err) {
-        if (!(err instanceof AppError)) throw err;
-        counts.notRated++;
-        noteProblem(problems, err, a.account_no);
-      }
-    }
-  }
-  const summary = tally.summary();
   return {
-    draft: draft.ref,
-    basis: IMPACT_BASIS,
-    scope: scope.level,
-    accounts: { considered: counts.considered, rated: summary.rated, increased: summary.increased, decreased: summary.decreased, unchanged: summary.unchanged, noUsage: counts.noUsage, notAffected: counts.notAffected, notRated: counts.notRated },
-    totals: { beforeFen: summary.beforeFen, afterFen: summary.afterFen, changeFen: summary.changeFen, changePercent: summary.changePercent },
-    histogramFen: summary.histogramFen,
-    histogramPercent: summary.histogramPercent,
-    noBase: summary.noBase,
-    periods: summary.periods,
-    problems: [...problems.values()].sort((x, y) => y.count - x.count),
-    top: await withVisitDetails(db, ctx, summary.top),
-    elapsedMs: Date.now() - started,
+    /** The tariff codes whose accounts can be affected (the filter of the usage read). */
+    codes: scenario.codes,
+    /** Rates a batch of rows (ordered by account, an account's rows in one batch) before and after. */
+    add(batch: readonly AccountCycleRow[]): void {
+      for (const rows of byAccount(batch)) {
+        counts.considered++;
+        const a = rows[0]!;
+        const cycle = usageOfMeters(rows);
+        if (!cycle) {
+          counts.noUsage++;
+          continue;
+        }
+        const inputs = scenario.inputs(a.tariff_code, cycle.period);
+        if (!inputs) {
+          counts.notAffected++;
+          continue;
+        }
+        const account = ratingAccountOf(a);
+        try {
+          const before = rate({ ...inputs.before, period: cycle.period, account, usage: cycle.usage });
+          const after = rate({ ...inputs.after, period: cycle.period, account, usage: cycle.usage });
+          tally.add(a.account_id, cycle.period, before.totalFen, after.totalFen);
+        } catch (err) {
+          if (!(err instanceof AppError)) throw err;
+          counts.notRated++;
+          noteProblem(problems, err, a.account_no);
+        }
+      }
+    },
+    /** The tally, with the most affected accounts' visit details (of the caller's scope). */
+    async result(db: Executor, ctx: Ctx) {
+      const summary = tally.summary();
+      return {
+        draft: draft.ref,
+        basis: IMPACT_BASIS,
+        scope: ctx.actor.scope.level,
+        accounts: { considered: counts.considered, rated: summary.rated, increased: summary.increased, decreased: summary.decreased, unchanged: summary.unchanged, noUsage: counts.noUsage, notAffected: counts.notAffected, notRated: counts.notRated },
+        totals: { beforeFen: summary.beforeFen, afterFen: summary.afterFen, changeFen: summary.changeFen, changePercent: summary.changePercent },
+        histogramFen: summary.histogramFen,
+        histogramPercent: summary.histogramPercent,
+        noBase: summary.noBase,
+        periods: summary.periods,
+        problems: [...problems.values()].sort((x, y) => y.count - x.count),
+        top: await withVisitDetails(db, ctx, summary.top),
+        elapsedMs: Date.now() - started,
+      };
+    },
   };
 }
 
-export type ImpactResult = Awaited<ReturnType<typeof measureImpact>>;
+export type ImpactMeasure = Awaited<ReturnType<typeof startImpact>>;
+export type ImpactResult = Awaited<ReturnType<ImpactMeasure['result']>>;
+
+/** What tariffs' routes are given from `workflows/` (they may not import it): the dry run across metering. */
+export interface TariffFlows {
+  measurePriceImpact(db: Db, ctx: Ctx, ref: DraftRef, top: number): Promise<ImpactResult>;
+}
 
 // ---- the draft and how each period is rated with and without it ------------------------------------
 
@@ -169,7 +182,7 @@ function tableScenario(draft: AgentPriceTable, catalogue: CompiledCatalogue, pri
 // ---- helpers -----------------------------------------------------------------------------------------
 
 /** Rows come ordered by account: consecutive runs of the same account. */
-function* byAccount(rows: LastCycleRow[]): Generator<LastCycleRow[]> {
+function* byAccount(rows: readonly AccountCycleRow[]): Generator<AccountCycleRow[]> {
   let start = 0;
   for (let i = 1; i <= rows.length; i++) {
     if (i === rows.length || rows[i]!.account_id !== rows[start]!.account_id) {
