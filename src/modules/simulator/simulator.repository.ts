@@ -39,24 +39,15 @@ export async function dropApplicationSchema(pool: pg.Pool): Promise<void> {
 export class DatabaseNotEmpty extends Error {}
 
 /**
- * Opens the load transaction. The exclusive lock on org_unit makes a second, concurrent load wait here
- * and then find the database no longer empty.
+ * First in the load's transaction. The exclusive lock on org_unit makes a second, concurrent load wait
+ * here and then find the database no longer empty.
  */
-export async function beginLoad(client: pg.PoolClient): Promise<void> {
-  await client.query('begin');
+export async function lockForLoad(client: pg.PoolClient): Promise<void> {
   await client.query('lock table org_unit in exclusive mode');
   const present = await client.query('select 1 from org_unit limit 1');
   if (present.rowCount) throw new DatabaseNotEmpty('the database already has an organisation');
   // Sorting for the index builds at the end is faster with room in memory (local to this transaction).
   await client.query(`set local maintenance_work_mem = '512MB'`);
-}
-
-export async function commitLoad(client: pg.PoolClient): Promise<void> {
-  await client.query('commit');
-}
-
-export async function rollbackLoad(client: pg.PoolClient): Promise<void> {
-  await client.query('rollback');
 }
 
 export async function copyRows(client: pg.PoolClient, table: string, columns: readonly string[], chunks: Iterable<string> | AsyncIterable<string>): Promise<void> {

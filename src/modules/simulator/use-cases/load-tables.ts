@@ -1,16 +1,15 @@
 import type pg from 'pg';
 import type { DatabaseHandle } from '../../../db/connect.js';
+import { inClientTransaction } from '../../../db/tx.js';
 import { AppError } from '../../../shared/errors.js';
 import {
   analyzeTables,
-  beginLoad,
-  commitLoad,
   copyRows,
   DatabaseNotEmpty,
   deferConstraints,
+  lockForLoad,
   moveIdSequences,
   restoreDefinition,
-  rollbackLoad,
 } from '../simulator.repository.js';
 
 export interface LoadProgress {
@@ -53,9 +52,8 @@ export async function loadTables(handle: DatabaseHandle, steps: readonly LoadSte
     await work();
     phases.push({ phase, seconds: (performance.now() - t) / 1000 });
   };
-  const client = await handle.pool.connect();
-  try {
-    await beginLoad(client).catch((err: unknown) => {
+  await inClientTransaction(handle.pool, async (client) => {
+    await lockForLoad(client).catch((err: unknown) => {
       if (err instanceof DatabaseNotEmpty)
         throw new AppError('CONFLICT', 'the database already has an organisation: the demo county is only created in an empty database (use `granary demo --reset` to start over)');
       throw err;
@@ -78,12 +76,6 @@ export async function loadTables(handle: DatabaseHandle, steps: readonly LoadSte
       await analyzeTables(client, steps.map((s) => s.table));
       report({ phase: 'analyze', done: 1, total: 1 });
     });
-    await commitLoad(client);
-  } catch (err) {
-    await rollbackLoad(client).catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
   return phases;
 }
