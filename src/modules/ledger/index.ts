@@ -2,6 +2,7 @@
 export { BOOK_PATTERN, CUSTOMER_BOOKS, LINE_BOOKS, bookOfLine, isBook, lineBookSql } from './domain/books.js';
 export { assertBalanced, billTransfer, creditToPrepaidTransfer, BILL_TRANSFER_KIND, type BillForPosting, type Entry, type TransferDraft } from './domain/transfer.js';
 export {
+  accountsInCredit,
   appendEvents,
   balanceOf,
   balancesOf,

@@ -337,6 +337,13 @@ export async function balancesOf(db: Executor, accountId: number) {
   return db.selectFrom('ledger_balance').select(['book', 'balance_fen']).where('account_id', '=', accountId).orderBy('book').execute();
 }
 
+/** The accounts of (from, to] whose balance on `book` is a credit (prepaid held for the customer). */
+export async function accountsInCredit(db: Executor, r: { from: number; to: number }, book: string): Promise<number[]> {
+  const { rows } = await sql<{ account_id: number }>`
+    select account_id from ledger_balance where account_id > ${r.from} and account_id <= ${r.to} and book = ${book} and balance_fen < 0 order by account_id`.execute(db);
+  return rows.map((x) => x.account_id);
+}
+
 /** One book's balance of each account that has one. */
 export async function balancesOfBook(db: Executor, accountIds: readonly number[], book: string): Promise<Map<number, number>> {
   const { rows } = await sql<{ account_id: number; balance_fen: number }>`

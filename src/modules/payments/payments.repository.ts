@@ -24,14 +24,15 @@ export async function lockAccounts(db: Executor, accountIds: readonly number[]):
 }
 
 /**
- * Locks the accounts of (from, to] that pay in advance (smart prepaid, purchase-before-use) and have a bill
- * to issue in the period, in id order like lockAccounts: the issue settles their bills from prepaid (RULES
- * §8.4) and must allocate one after a payment, never beside it. Taken before the issue writes anything.
+ * Of the given accounts (those of an issue batch holding prepaid credit), locks those that pay in advance
+ * (smart prepaid, purchase-before-use) and have a bill of the run to issue, in id order like lockAccounts:
+ * their bills are settled from prepaid (RULES §8.4), one after any refund or reversal, never beside it.
  */
-export async function lockPrepaidAccountsToIssue(db: Executor, r: { from: number; to: number; period: string; runId: number }): Promise<number[]> {
+export async function lockAdvanceAccountsToIssue(db: Executor, accountIds: readonly number[], r: { period: string; runId: number }): Promise<number[]> {
+  if (accountIds.length === 0) return [];
   const { rows } = await sql<{ id: number }>`
     select a.id from account a
-     where a.id > ${r.from} and a.id <= ${r.to} and a.payment_mode <> 'postpaid'
+     where a.id = any(${intArrayLiteral(accountIds, (id) => id)}::bigint[]) and a.payment_mode <> 'postpaid'
        and exists (select 1 from bill b where b.account_id = a.id and b.period = ${r.period} and b.bill_run_id = ${r.runId} and b.status = 'draft')
      order by a.id for update of a`.execute(db);
   return rows.map((x) => x.id);
