@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { inTransaction } from '../../db/tx.js';
 import type { AppDeps } from '../../platform/deps.js';
 import { ctxOf, refuseCrossSite, tokenOf } from '../../platform/request.js';
 import { AppError } from '../../shared/errors.js';
@@ -101,7 +102,7 @@ export async function channelsRoutes(app: FastifyInstance, deps: AppDeps, flows:
     async (request, reply) => {
       const caller = callerOf(request);
       if (caller.kind === 'payer') await limitPayToken(request);
-      return reply.code(201).send(await createPaymentOrder(deps.db, keys, caller, request.body, deps.clock.now(), { openPerAccount: deps.config.openOrdersPerAccount }));
+      return reply.code(201).send(await inTransaction(deps.db, (trx) => createPaymentOrder(trx, keys, caller, request.body, deps.clock.now(), { openPerAccount: deps.config.openOrdersPerAccount })));
     },
   );
 

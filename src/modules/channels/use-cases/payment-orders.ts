@@ -1,5 +1,4 @@
-import type { Db } from '../../../db/connect.js';
-import type { Executor } from '../../../db/tx.js';
+import type { Executor, Trx } from '../../../db/tx.js';
 import { AppError, invalid, notFound } from '../../../shared/errors.js';
 import { insertAudit } from '../../audit/index.js';
 import { auditBy } from '../../org/index.js';
@@ -18,30 +17,29 @@ export interface OrderInput {
 /**
  * Opens a payment order: the `outTradeNo` the channel will echo in its notification. No money moves
  * until the channel says it was paid. Staff orders are audited; the payment page's are not (no actor).
- * The payment page may have at most `openPerAccount` orders of an account open at a time.
+ * The payment page may have at most `openPerAccount` orders of an account open at a time. In the
+ * caller's transaction.
  */
-export async function createPaymentOrder(db: Db, keys: ChannelKeys, caller: Caller, input: OrderInput, now: Date, limits: { openPerAccount: number }) {
+export async function createPaymentOrder(trx: Trx, keys: ChannelKeys, caller: Caller, input: OrderInput, now: Date, limits: { openPerAccount: number }) {
   requireOrderRole(caller);
-  await visibleAccount(db, caller, input.accountId);
+  await visibleAccount(trx, caller, input.accountId);
   if (!keys[input.channel]) throw invalid('channel', `${input.channel} is not configured on this server`);
-  const account = await findAccountById(db, input.accountId);
+  const account = await findAccountById(trx, input.accountId);
   if (!account) throw notFound('account');
-  return db.transaction().execute(async (trx) => {
-    if (caller.kind === 'payer' && (await countOpenPageOrders(trx, input.accountId, now)) >= limits.openPerAccount)
-      throw new AppError('RATE_LIMITED', `this account already has ${limits.openPerAccount} payment orders open from the payment page: pay one or wait until they expire`);
-    const order = await insertOrder(trx, {
-      outTradeNo: newOutTradeNo(now),
-      accountId: input.accountId,
-      channel: input.channel,
-      amountFen: input.amountFen,
-      createdBy: caller.kind === 'staff' ? caller.ctx.actor.userId : null,
-      createdAt: now,
-      expiresAt: orderExpiry(now, keys.orderMinutes),
-    });
-    if (caller.kind === 'staff')
-      await insertAudit(trx, { ...auditBy(caller.ctx), action: 'payment_order.create', entity: 'account', entityId: input.accountId, detail: { outTradeNo: order.out_trade_no, channel: order.channel, amountFen: order.amount_fen } });
-    return presentOrder(trx, keys, order, now);
+  if (caller.kind === 'payer' && (await countOpenPageOrders(trx, input.accountId, now)) >= limits.openPerAccount)
+    throw new AppError('RATE_LIMITED', `this account already has ${limits.openPerAccount} payment orders open from the payment page: pay one or wait until they expire`);
+  const order = await insertOrder(trx, {
+    outTradeNo: newOutTradeNo(now),
+    accountId: input.accountId,
+    channel: input.channel,
+    amountFen: input.amountFen,
+    createdBy: caller.kind === 'staff' ? caller.ctx.actor.userId : null,
+    createdAt: now,
+    expiresAt: orderExpiry(now, keys.orderMinutes),
   });
+  if (caller.kind === 'staff')
+    await insertAudit(trx, { ...auditBy(caller.ctx), action: 'payment_order.create', entity: 'account', entityId: input.accountId, detail: { outTradeNo: order.out_trade_no, channel: order.channel, amountFen: order.amount_fen } });
+  return presentOrder(trx, keys, order, now);
 }
 
 export async function getPaymentOrder(db: Executor, keys: ChannelKeys, caller: Caller, outTradeNo: string, now: Date) {
