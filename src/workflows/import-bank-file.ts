@@ -47,9 +47,9 @@ import { applyPaymentBatch } from '../modules/payments/index.js';
  * 4. Creates the batch (status posting) with its audit entry, in one transaction.
  * 5. Posts in steps of `stepSize` lines (`postSteps`): per step one transaction holds the payments of its
  *    debited lines (payments.applyPaymentBatch, a constant number of statements), every result line of the
- *    step and the batch's cursor and counters; two steps in flight at once, committing in file order. A
- *    crash loses the steps in flight and nothing else; importing the same file again re-reads it and
- *    resumes after the cursor (`resumed`).
+ *    step, the batch's cursor and counters, then the account events; two steps in flight at once,
+ *    committing in file order. A crash loses the steps in flight and nothing else; importing the same
+ *    file again re-reads it and resumes after the cursor (`resumed`).
  * 6. Marks the batch posted.
  */
 export async function importBankFile(deps: ImportDeps, op: BankFileOperator, input: BankFileInput, opts: ImportOptions = {}): Promise<ImportResult> {
@@ -228,13 +228,21 @@ async function runStep(
     const { postable, payments } = stepPayments(batch, lines, opts.operatorId);
     const moved = await inClientTransaction(lane, async (client) => {
       await planEachRun(client);
-      // the core locks the step's accounts (in id order) first; the next step may take its locks from then on
-      const outcomes = await applyPaymentBatch(client, payments, { onLocked: () => mine.locked.resolve() });
-      mine.locked.resolve(); // a step with nothing to post locks nothing
-      const result = stepResults(batch.id, lines, postable, outcomes);
-      await copyResultLines(client, result.bytes);
-      await after.committed;
-      return advanceBatch(client, batch.id, range.from, range.to, { accepted: result.accepted, rejected: result.rejected, acceptedFen: result.acceptedFen });
+      let advanced: BankBatchRow | undefined;
+      // the core locks the step's accounts (in id order) first; the next step may take its locks from then
+      // on. The step's own writes go before the core appends the account events: their lock is held to
+      // COMMIT, so waiting for the step before with it held would deadlock the two lanes.
+      await applyPaymentBatch(client, payments, {
+        onLocked: () => mine.locked.resolve(),
+        beforeEvents: async (outcomes) => {
+          mine.locked.resolve(); // a step with nothing to post locks nothing
+          const result = stepResults(batch.id, lines, postable, outcomes);
+          await copyResultLines(client, result.bytes);
+          await after.committed;
+          advanced = await advanceBatch(client, batch.id, range.from, range.to, { accepted: result.accepted, rejected: result.rejected, acceptedFen: result.acceptedFen });
+        },
+      });
+      return advanced!;
     });
     mine.committed.resolve();
     return moved;

@@ -138,20 +138,34 @@ export async function writePlan(trx: Executor, plan: PaymentPlan, opts: { strict
  * up front, so entries need no join back to them. A channel transaction inserted concurrently makes the
  * payment COPY fail on the unique index: CONFLICT, as in applyPayments, and the caller rolls back.
  * `onLocked` is called once the accounts are locked (a caller running batches side by side orders them by
- * their locks).
+ * their locks). `beforeEvents` runs the caller's own writes once the payments are written and before the
+ * account events are appended, whose lock is held to COMMIT: a caller that waits there for another
+ * transaction (a bank-file step for the step before it) must wait before that lock is taken.
  */
-export async function applyPaymentBatch(client: pg.PoolClient, intakes: readonly PaymentIntake[], opts: { onLocked?: () => void } = {}): Promise<ApplyOutcome[]> {
-  if (intakes.length === 0) return [];
+export async function applyPaymentBatch(
+  client: pg.PoolClient,
+  intakes: readonly PaymentIntake[],
+  opts: { onLocked?: () => void; beforeEvents?: (outcomes: readonly ApplyOutcome[]) => Promise<void> } = {},
+): Promise<ApplyOutcome[]> {
+  const beforeEvents = opts.beforeEvents ?? (async () => {});
+  if (intakes.length === 0) {
+    await beforeEvents([]);
+    return [];
+  }
   const trx = kyselyOnClient(client);
   // one transfer per payment, plus one per penalty brought to charge (fetched after allocation if any)
   const plan = await planPayments(trx, intakes, intakes.length, opts.onLocked);
   const { payments } = plan.write;
-  if (payments.length === 0) return plan.outcomes;
+  if (payments.length === 0) {
+    await beforeEvents(plan.outcomes);
+    return plan.outcomes;
+  }
   const transfers = transfersOf(plan.write.entries);
   const ids = plan.transferIds.slice(0, transfers.length);
   if (ids.length < transfers.length) ids.push(...(await nextTransferIds(trx, transfers.length - ids.length)));
   const applied = await copyPayments(client, { ...plan.write, transfers, transferIds: ids, refType: 'payment' });
   if (!applied) throw concurrentlyApplied();
+  await beforeEvents(plan.outcomes);
   await appendEvents(trx, eventRefsOf('payment', plan.write.entries));
   return plan.outcomes;
 }
