@@ -1,3 +1,4 @@
+import { pageQuery } from '../../platform/schemas.js';
 /** JSON schemas of the channels API (validated by Fastify, listed in OpenAPI). */
 import { MAX_ORDER_FEN } from './domain/orders.js';
 import { ONLINE_CHANNELS, REFUSAL_KINDS } from './domain/refusal.js';
@@ -117,14 +118,8 @@ export const sandboxSchema = {
 export const failSchema = { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } } as const;
 
 export const securityEventsQuery = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    kind: { type: 'string', enum: [...REFUSAL_KINDS] },
-    channel: { type: 'string', enum: [...ONLINE_CHANNELS] },
-    limit: { type: 'integer', minimum: 1, maximum: 500 },
-    cursor: { type: 'string', maxLength: 64 },
-  },
+  ...pageQuery,
+  properties: { ...pageQuery.properties, kind: { type: 'string', enum: [...REFUSAL_KINDS] }, channel: { type: 'string', enum: [...ONLINE_CHANNELS] } },
 } as const;
 
 export const securityEventsSchema = {

@@ -1,4 +1,5 @@
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type RawBuilder, type Selectable } from 'kysely';
+import type { AccountEventTable } from '../../db/schema.js';
 import type pg from 'pg';
 import { kyselyOnClient, PREPARED } from '../../db/connect.js';
 import { copyInto } from '../../db/copy.js';
@@ -272,21 +273,7 @@ export async function appendEvents(db: Executor, refs: readonly EventRef[]): Pro
   await Promise.all([lock, insert]);
 }
 
-type EventRow = {
-  seq: number;
-  account_id: number;
-  kind: string;
-  ref_type: string;
-  ref_id: number;
-  business_date: string;
-  at: Date;
-  receivable_delta_fen: number;
-  prepaid_delta_fen: number;
-  penalty_delta_fen: number;
-  receivable_fen: number;
-  prepaid_fen: number;
-  penalty_fen: number;
-};
+type EventRow = Selectable<AccountEventTable>;
 
 const eventOf = (r: EventRow): AccountEvent => ({
   seq: r.seq,
