@@ -21,6 +21,7 @@ const GRID_SECRET = 'grid-app-secret-for-events';
 let handle: DatabaseHandle;
 let t: TestApp;
 let fx: Fixture;
+let overdueBill: number;
 /** (account, kind) of every event the operations below should make, in order. */
 const expected: [keyof Fixture['accounts'], string][] = [];
 
@@ -40,7 +41,7 @@ beforeAll(async () => {
 
   // bills: A1 due later, A2 overdue (a penalty accrues), B1 to be paid and then corrected
   await issueTestBill(handle.db, { accountId: fx.accounts.A1, period: '2026-10', totalFen: 10_000, dueOn: '2026-11-25', issuedOn: '2026-11-05' });
-  const overdue = await issueTestBill(handle.db, { accountId: fx.accounts.A2, period: '2026-09', totalFen: 5_000, dueOn: '2026-10-25', issuedOn: '2026-10-05' });
+  const overdue = (overdueBill = await issueTestBill(handle.db, { accountId: fx.accounts.A2, period: '2026-09', totalFen: 5_000, dueOn: '2026-10-25', issuedOn: '2026-10-05' }));
   const b3 = await issueTestBill(handle.db, { accountId: fx.accounts.B1, period: '2026-10', totalFen: 800, dueOn: '2026-11-25', issuedOn: '2026-11-05' });
   expected.push(['A1', 'bill.issued'], ['A2', 'bill.issued'], ['B1', 'bill.issued']);
 
@@ -192,5 +193,23 @@ describe('account events', () => {
     const latest = await allEvents();
     expect(latest.length).toBe(all.length + 1);
     expect(await seen()).toEqual(latest.map((e) => e.seq));
+  });
+
+  it('take money moved to prepaid back out when the payment it came from is reversed', async () => {
+    const after = (await allEvents()).at(-1)!.seq;
+    const open = ok(await t.as('cashierA', { method: 'GET', url: `${api}/accounts/${fx.accounts.A2}/statement` }), 200);
+    const pay = ok(await t.as('cashierA', { method: 'POST', url: `${api}/payments`, payload: { accountId: fx.accounts.A2, amountFen: open.toPayFen }, headers: { 'idempotency-key': 'events-3' } }));
+    // the bill paid in full is corrected down by 10.00 元: the 10.00 元 overpaid moves to prepaid
+    ok(await t.as('headA', { method: 'POST', url: `${api}/bills/${overdueBill}/adjustments`, payload: { reason: '抄表错误', lines: [{ code: 'energy', quantity: '-10', unitPrice: '1.00' }] } }));
+    expect(0 - (await balanceOf(handle.db, fx.accounts.A2, 'prepaid'))).toBe(1_000);
+    await approve('cashierA', 'headA', { kind: 'payment.reversal', paymentId: pay.id, reason: '重复收费' });
+    const statement = ok(await t.as('cashierA', { method: 'GET', url: `${api}/accounts/${fx.accounts.A2}/statement` }), 200);
+    expect(statement.prepaidFen).toBe(0);
+    expect(statement.arrearsFen).toBe(4_000);
+    expect(await balanceOf(handle.db, fx.accounts.A2, 'receivable')).toBe(4_000);
+    const events = (await allEvents()).filter((e) => e.seq > after);
+    expect(events.map((e) => e.kind)).toEqual(['payment.applied', 'bill.adjusted', 'prepaid.credited', 'payment.reversed']);
+    expect(events.at(-1)).toMatchObject({ receivableDeltaFen: 4_000, prepaidDeltaFen: -1_000, receivableFen: 4_000, prepaidFen: 0 });
+    expect((await checkLedger(handle.db)).violations).toEqual([]);
   });
 });
