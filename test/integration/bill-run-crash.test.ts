@@ -143,7 +143,7 @@ describe('kill -9 during a bill run', () => {
 
   it('resumes at the cursor, then loses only the half-posted issue batch when killed again', async () => {
     const child = granary(['--approve', '--issue']);
-    await killMidBatch(child, async () => (await value<number>(crashed, 'select coalesce(max(issued_bills), 0)::int from bill_run')) >= 60, 'ledger_balance', 'update bill set status');
+    await killMidBatch(child, async () => (await value<number>(crashed, 'select coalesce(max(issued_bills), 0)::int from bill_run')) >= 60, 'ledger_entry', 'update bill set status');
     const run = (await crashed.pool.query('select status, issue_cursor, issued_bills, issued_fen from bill_run')).rows[0];
     expect(run.status).toBe('issuing');
     // two issue lanes commit side by side: below the resume point everything is issued; above it, whole
