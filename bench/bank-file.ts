@@ -57,6 +57,7 @@ const FLOOR: { table: string; query: string }[] = [
     query: `select b.* from ledger_balance b where exists (select 1 from ledger_entry e join ledger_transfer t on t.account_id = e.account_id and t.id = e.transfer_id
               where t.ref_type = 'payment' and e.account_id = b.account_id and e.book = b.book)`,
   },
+  { table: 'account_event', query: `select * from account_event where ref_type = 'payment'` },
   { table: 'bank_batch', query: 'select * from bank_batch' },
   { table: 'bank_batch_line', query: 'select * from bank_batch_line' },
 ];

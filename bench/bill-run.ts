@@ -31,7 +31,7 @@ export const defaultAccounts = 1_000_000;
 const PERIOD = '2026-10';
 const AS_OF = new Date('2026-11-15T12:00:00+08:00');
 /** What the run wrote, in load order (org_unit and bill_run: the few rows the others refer to). */
-const FLOOR_TABLES = ['org_unit', 'bill_run', 'bill', 'bill_line', 'bill_exception', 'ledger_transfer', 'ledger_entry', 'ledger_balance'] as const;
+const FLOOR_TABLES = ['org_unit', 'bill_run', 'bill', 'bill_line', 'bill_exception', 'ledger_transfer', 'ledger_entry', 'ledger_balance', 'account_event'] as const;
 
 export async function run(opts: BenchOptions): Promise<BenchResult> {
   const server = await throwawayServer();

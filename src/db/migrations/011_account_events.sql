@@ -21,7 +21,7 @@ create table account_event (
   penalty_fen          bigint not null,
   at                   timestamptz not null default now()
 );
-create index account_event_account on account_event (account_id, seq);
+-- (no index by account yet: every reader so far reads by seq; an index would cost a second insert per event)
 create trigger account_event_append_only before update or delete or truncate on account_event
   for each statement execute function forbid_change();
 

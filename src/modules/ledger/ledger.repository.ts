@@ -243,6 +243,7 @@ export const EVENT_LOCK = 0x6772616e_65766e74n; // "granevnt"
 export async function appendEvents(db: Executor, refs: readonly EventRef[]): Promise<void> {
   if (refs.length === 0) return;
   const r = refs;
+  const oncePerAccount = new Set(r.map((x) => x.accountId)).size === r.length;
   const lock = send(db, sql`${sql.raw(PREPARED)} select pg_advisory_xact_lock(${EVENT_LOCK.toString()}::bigint)`.compile(db));
   const insert = send(
     db,
@@ -260,13 +261,17 @@ export async function appendEvents(db: Executor, refs: readonly EventRef[]): Pro
         from ledger_balance l
        where l.account_id = any(${intArrayLiteral(r, (x) => x.accountId)}::bigint[]) and l.book in ('receivable', 'prepaid', 'penalty')
        group by l.account_id),
-    x as (
-      select g.*,
+    x as (${
+      oncePerAccount
+        ? // one event per account (a bill issue's batch): the balances after it are the stored ones
+          sql`select g.*, coalesce(b.receivable, 0) as receivable, coalesce(b.prepaid, 0) as prepaid, coalesce(b.penalty, 0) as penalty from g left join b on b.account_id = g.account_id`
+        : sql`select g.*,
              coalesce(b.receivable, 0) - coalesce(sum(g.d_receivable) over later, 0) as receivable,
              coalesce(b.prepaid, 0) - coalesce(sum(g.d_prepaid) over later, 0) as prepaid,
              coalesce(b.penalty, 0) - coalesce(sum(g.d_penalty) over later, 0) as penalty
         from g left join b on b.account_id = g.account_id
-      window later as (partition by g.account_id order by g.ord desc rows between unbounded preceding and 1 preceding))
+      window later as (partition by g.account_id order by g.ord desc rows between unbounded preceding and 1 preceding)`
+    })
     insert into account_event (account_id, kind, ref_type, ref_id, business_date, receivable_delta_fen, prepaid_delta_fen, penalty_delta_fen, receivable_fen, prepaid_fen, penalty_fen)
     select account_id, kind, ref_type, ref_id, business_date, d_receivable, d_prepaid, d_penalty, receivable, prepaid, penalty from x order by ord`.compile(db),
   );
