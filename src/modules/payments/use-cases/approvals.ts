@@ -161,7 +161,10 @@ async function reverse(trx: Executor, r: Request, today: string): Promise<void> 
  * uncovered), which must leave prepaid again.
  */
 async function movedToPrepaid(trx: Executor, accountId: number): Promise<number> {
-  const [receivable, open, prepaid] = await Promise.all([balanceOf(trx, accountId, 'receivable'), openBillsOf(trx, accountId), prepaidOf(trx, accountId)]);
+  // one after the other: they share the transaction's one connection
+  const receivable = await balanceOf(trx, accountId, 'receivable');
+  const open = await openBillsOf(trx, accountId);
+  const prepaid = await prepaidOf(trx, accountId);
   const openPrincipal = open.reduce((s, b) => s + principalOpenFen({ ...b, principalDueFen: Number(b.principalDueFen) }), 0);
   return Math.min(Math.max(receivable - openPrincipal, 0), prepaid);
 }
