@@ -15,7 +15,6 @@ export {
   latestEventSeq,
   NEXT_TRANSFER_ID,
   nextTransferIds,
-  postEntries,
   postingCtes,
   transfersFor,
   type PostingEntry,

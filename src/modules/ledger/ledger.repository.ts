@@ -124,12 +124,6 @@ export function entriesPostingCtes(entries: readonly PostingEntry[], refType: st
       returning 1)`;
 }
 
-/** Posts `entries` in one statement of their own (the statement sink without a caller's CTEs). */
-export async function postEntries(db: Executor, entries: readonly PostingEntry[], refType: string): Promise<void> {
-  if (entries.length === 0) return;
-  await send(db, sql`${sql.raw(PREPARED)} with ${entriesPostingCtes(entries, refType)} select (select count(*) from lbal)::int as books`.compile(db));
-}
-
 /** `nextval` of the transfer ids, for a read that draws ids for a COPY posting (`copyPostings`) up front. */
 export const NEXT_TRANSFER_ID = sql.raw(`nextval('ledger_transfer_id_seq'::regclass)`);
 
