@@ -271,13 +271,13 @@ export async function issueBillBatch(client: pg.PoolClient, db: Executor, b: Iss
          and bill_run_id = ${b.runId} and status = 'draft'
       returning account_id, id, total_fen),
     src as materialized (
-      select account_id, id as ref_id, 'receivable'::text as book, total_fen as amount_fen from u where total_fen <> 0
+      select account_id, id as ref_id, 'bill.issue'::text as kind, 'receivable'::text as book, total_fen as amount_fen, ${b.issueDate}::date as business_date from u where total_fen <> 0
       union all
-      select l.account_id, l.bill_id, ${book}, -sum(l.amount_fen)::bigint
+      select l.account_id, l.bill_id, 'bill.issue', ${book}, -sum(l.amount_fen)::bigint, ${b.issueDate}::date
         from u join bill_line l on l.account_id = u.account_id and l.bill_id = u.id
        where l.account_id > ${b.from} and l.account_id <= ${b.to}
-       group by l.account_id, l.bill_id, 3 having sum(l.amount_fen) <> 0),
-    ${postingCtes({ kind: 'bill.issue', refType: 'bill', businessDate: b.issueDate })}
+       group by l.account_id, l.bill_id, 4 having sum(l.amount_fen) <> 0),
+    ${postingCtes('bill')}
     select (select count(*) from u)::int as bills, (select coalesce(sum(total_fen), 0) from u)::text as total_fen,
            (select count(*) from t)::int as transfers, (select count(*) from e)::int as entries,
            (select json_build_object('a', coalesce(json_agg(account_id order by account_id), '[]'), 'b', coalesce(json_agg(id order by account_id), '[]'),

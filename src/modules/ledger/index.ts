@@ -11,7 +11,6 @@ export {
   entriesPostingCtes,
   EVENT_LOCK,
   eventsAfter,
-  insertTransfersFrom,
   latestEventSeq,
   NEXT_TRANSFER_ID,
   nextTransferIds,
@@ -19,8 +18,6 @@ export {
   transfersFor,
   type PostingEntry,
   type PostingTransfer,
-  type SetPosting,
-  type SetPostingResult,
 } from './ledger.repository.js';
 export { EVENT_KINDS, eventRefsOf, type AccountEvent, type EventKind, type EventRef } from './domain/events.js';
 export { postTransfer } from './use-cases/post-transfer.js';

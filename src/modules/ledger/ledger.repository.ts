@@ -39,52 +39,6 @@ export async function insertTransfer(db: Executor, t: TransferDraft): Promise<nu
   return id;
 }
 
-export interface SetPosting {
-  kind: string;
-  refType: string;
-  businessDate: string;
-}
-
-export interface SetPostingResult {
-  transfers: number;
-  entries: number;
-  debitFen: number;
-}
-
-/**
- * The ledger's part of a set-based posting, as common table expressions to put after the caller's own:
- * from a CTE named `src` with rows (account_id bigint, ref_id bigint, book text, amount_fen bigint) — at
- * most one per (account_id, ref_id, book), none zero — `t` makes one transfer per (account_id, ref_id),
- * `e` its entries and `bal` the balance changes. If any transfer does not balance, the balance trigger
- * fails the whole statement. Callers select their results from `t` and `e`.
- */
-export function postingCtes(p: SetPosting): RawBuilder<unknown> {
-  return sql`
-    t as (
-      insert into ledger_transfer (account_id, kind, ref_type, ref_id, business_date)
-      select distinct account_id, ${p.kind}, ${p.refType}, ref_id, ${p.businessDate}::date from src
-      returning account_id, id, ref_id),
-    e as (
-      insert into ledger_entry (account_id, transfer_id, book, amount_fen)
-      select src.account_id, t.id, src.book, src.amount_fen from src join t on t.account_id = src.account_id and t.ref_id = src.ref_id
-      returning account_id, book, amount_fen),
-    bal as (
-      insert into ledger_balance (account_id, book, balance_fen)
-      select account_id, book, sum(amount_fen) from e group by account_id, book
-      on conflict (account_id, book) do update set balance_fen = ledger_balance.balance_fen + excluded.balance_fen
-      returning 1)`;
-}
-
-/** Set-based posting of the entries a query gives (see postingCtes), in one statement. */
-export async function insertTransfersFrom(db: Executor, p: SetPosting & { entries: RawBuilder<unknown> }): Promise<SetPostingResult> {
-  const { rows } = await sql<{ transfers: number; entries: number; debit_fen: string }>`
-    with src as materialized (${p.entries}), ${postingCtes(p)}
-    select (select count(*) from t)::int as transfers, (select count(*) from e)::int as entries,
-           (select coalesce(sum(amount_fen), 0) from e where amount_fen > 0)::text as debit_fen`.execute(db);
-  const r = rows[0]!;
-  return { transfers: r.transfers, entries: r.entries, debitFen: Number(r.debit_fen) };
-}
-
 // ---- posting sinks -----------------------------------------------------------------------------
 
 /** One entry of a posting, before its transfer exists: transfers are one per (account, ref, kind). */
@@ -98,30 +52,38 @@ export interface PostingEntry {
 }
 
 /**
- * Statement sink: CTEs `lsrc`, `lt`, `le`, `lbal` that post `entries` — one transfer per (account, ref,
- * kind), its entries, the balances — for the caller to put after its own CTEs, so a payment and its
- * posting are one statement. The balance trigger fails the statement if a transfer does not balance.
+ * Statement sink: CTEs that post the rows of a CTE named `src` (account_id, ref_id, kind, book, amount_fen,
+ * business_date; at most one per account, ref, kind and book; none zero) — `t` one transfer per (account,
+ * ref, kind), `e` its entries, `bal` the balances — for the caller to put after its own, so a business
+ * change and its posting are one statement (callers select their results from `t` and `e`). The balance
+ * trigger fails the statement if a transfer does not balance.
  */
+export function postingCtes(refType: string): RawBuilder<unknown> {
+  return sql`
+    t as (
+      insert into ledger_transfer (account_id, kind, ref_type, ref_id, business_date)
+      select distinct account_id, kind, ${refType}, ref_id, business_date from src
+      returning account_id, id, ref_id, kind),
+    e as (
+      insert into ledger_entry (account_id, transfer_id, book, amount_fen)
+      select src.account_id, t.id, src.book, src.amount_fen from src join t on t.account_id = src.account_id and t.ref_id = src.ref_id and t.kind = src.kind
+      returning account_id, book, amount_fen),
+    bal as (
+      insert into ledger_balance (account_id, book, balance_fen)
+      select account_id, book, sum(amount_fen) from e group by account_id, book
+      on conflict (account_id, book) do update set balance_fen = ledger_balance.balance_fen + excluded.balance_fen
+      returning 1)`;
+}
+
+/** postingCtes over entries given in Node: the `src` CTE unnests them. */
 export function entriesPostingCtes(entries: readonly PostingEntry[], refType: string): RawBuilder<unknown> {
   const e = entries;
   return sql`
-    lsrc as materialized (
+    src as materialized (
       select * from unnest(${intArrayLiteral(e, (x) => x.accountId)}::bigint[], ${intArrayLiteral(e, (x) => x.refId)}::bigint[], ${textArrayLiteral(e, (x) => x.kind)}::text[],
                            ${textArrayLiteral(e, (x) => x.book)}::text[], ${intArrayLiteral(e, (x) => x.amountFen)}::bigint[], ${textArrayLiteral(e, (x) => x.businessDate)}::date[])
              x(account_id, ref_id, kind, book, amount_fen, business_date)),
-    lt as (
-      insert into ledger_transfer (account_id, kind, ref_type, ref_id, business_date)
-      select distinct account_id, kind, ${refType}, ref_id, business_date from lsrc
-      returning account_id, id, ref_id, kind),
-    le as (
-      insert into ledger_entry (account_id, transfer_id, book, amount_fen)
-      select lsrc.account_id, lt.id, lsrc.book, lsrc.amount_fen from lsrc join lt on lt.account_id = lsrc.account_id and lt.ref_id = lsrc.ref_id and lt.kind = lsrc.kind
-      returning account_id, book, amount_fen),
-    lbal as (
-      insert into ledger_balance (account_id, book, balance_fen)
-      select account_id, book, sum(amount_fen) from le group by account_id, book
-      on conflict (account_id, book) do update set balance_fen = ledger_balance.balance_fen + excluded.balance_fen
-      returning 1)`;
+    ${postingCtes(refType)}`;
 }
 
 /** `nextval` of the transfer ids, for a read that draws ids for a COPY posting (`copyPostings`) up front. */
