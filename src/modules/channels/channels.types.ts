@@ -1,4 +1,4 @@
-import { pageQuery } from '../../platform/schemas.js';
+import { pageOf, pageQuery } from '../../platform/schemas.js';
 /** JSON schemas of the channels API (validated by Fastify, listed in OpenAPI). */
 import { MAX_ORDER_FEN } from './domain/orders.js';
 import { ONLINE_CHANNELS, REFUSAL_KINDS } from './domain/refusal.js';
@@ -122,24 +122,15 @@ export const securityEventsQuery = {
   properties: { ...pageQuery.properties, kind: { type: 'string', enum: [...REFUSAL_KINDS] }, channel: { type: 'string', enum: [...ONLINE_CHANNELS] } },
 } as const;
 
-export const securityEventsSchema = {
+export const securityEventsSchema = pageOf({
   type: 'object',
   properties: {
-    items: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          id: { type: 'integer' },
-          at: { type: 'string' },
-          channel: { type: 'string' },
-          kind: { type: 'string' },
-          reason: { type: 'string' },
-          remoteAddr: nullable('string'),
-          detail: { type: 'object', additionalProperties: true },
-        },
-      },
-    },
-    nextCursor: nullable('string'),
+    id: { type: 'integer' },
+    at: { type: 'string' },
+    channel: { type: 'string' },
+    kind: { type: 'string' },
+    reason: { type: 'string' },
+    remoteAddr: nullable('string'),
+    detail: { type: 'object', additionalProperties: true },
   },
-} as const;
+});

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../../shared/errors.js';
+import { pageOf } from '../../platform/schemas.js';
 import { isFullPhone } from './domain/phone-search.js';
 import { inTransaction } from '../../db/tx.js';
 import type { AppDeps } from '../../platform/deps.js';
@@ -17,7 +18,6 @@ import {
   customerSchema,
   idParams,
   meterSchema,
-  pageOf,
   replaceContactsBody,
   unmaskQuery,
   updateAccountBody,

@@ -243,7 +243,6 @@ export const accountSchema = {
   },
 } as const;
 
-export const pageOf = (item: object) => ({ type: 'object', properties: { items: { type: 'array', items: item }, nextCursor: { type: ['string', 'null'] } } }) as const;
 
 export interface ContactInput {
   name: string;

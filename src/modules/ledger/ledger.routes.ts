@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../../platform/deps.js';
 import { actorOf } from '../../platform/request.js';
+import { pageOf } from '../../platform/schemas.js';
 import { EVENT_KINDS, type AccountEvent } from './domain/events.js';
 import { eventsAfter, latestEventSeq } from './ledger.repository.js';
 import { readEvents } from './use-cases/events.js';
@@ -52,7 +53,7 @@ export async function ledgerRoutes(app: FastifyInstance, deps: AppDeps): Promise
         tags: ['events'],
         summary: 'Account events after a cursor (bill issued, payment applied, prepaid debited …) of the accounts in your scope, oldest first',
         querystring: cursorQuery,
-        response: { 200: { type: 'object', properties: { items: { type: 'array', items: eventSchema }, nextCursor: { type: 'string' } } } },
+        response: { 200: pageOf(eventSchema) },
       },
     },
     async (request) => readEvents(deps.db, actorOf(request).scope, { after: request.query.after ?? 0, limit: request.query.limit ?? 100, accountId: request.query.accountId }),

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { inTransaction } from '../../db/tx.js';
 import type { AppDeps } from '../../platform/deps.js';
+import { pageOf } from '../../platform/schemas.js';
 import { actorOf, ctxOf, SESSION_COOKIE } from '../../platform/request.js';
 import { decodeCursor, DEFAULT_LIMIT, MAX_LIMIT, toPage } from '../../shared/pagination.js';
 import { notFound } from '../../shared/errors.js';
@@ -28,7 +29,6 @@ import { createArea, createStation, updateAreaDetails } from './use-cases/manage
 import { orgTree } from './use-cases/org-tree.js';
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
-const page = (item: object) => ({ type: 'object', properties: { items: { type: 'array', items: item }, nextCursor: { type: ['string', 'null'] } } });
 
 export async function orgRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   app.post<{ Body: { username: string; password: string } }>(
@@ -117,7 +117,7 @@ export async function orgRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
           additionalProperties: false,
           properties: { limit: { type: 'integer', minimum: 1, maximum: MAX_LIMIT }, cursor: { type: 'string', maxLength: 64 }, role: { type: 'string', enum: [...ROLES] }, q: { type: 'string', maxLength: 64 } },
         },
-        response: { 200: page(userSchema) },
+        response: { 200: pageOf(userSchema) },
       },
     },
     async (request) => {
