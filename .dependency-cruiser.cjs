@@ -3,7 +3,7 @@
  * A module (src/modules/<m>/) reaches another module only through its index.ts, and never reaches
  * the layers built on top of modules: http/, cli/, workflows/ and runtime.ts. What routes and commands
  * need from those layers lives in src/platform/ or is passed in. Type-only imports count too. The web
- * app takes from the server only pure code.
+ * app takes from the server only pure code, and the API's types from the schema files (types only).
  */
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -34,7 +34,14 @@ module.exports = {
       comment: 'the web app shares only pure server code (no I/O): src/shared/ and modules\' domain/ folders',
       severity: 'error',
       from: { path: '^web/src/' },
-      to: { path: '^src/', pathNot: ['^src/shared/', '^src/modules/[^/]+/domain/'] },
+      to: { path: '^src/', pathNot: ['^src/shared/', '^src/modules/[^/]+/domain/', '^src/modules/[^/]+/[^/]+\\.types\\.ts$', '^src/platform/schemas\\.ts$'] },
+    },
+    {
+      name: 'web-takes-api-types-only',
+      comment: 'the web app imports the API schemas as types (import type), so TypeBox stays out of its bundle',
+      severity: 'error',
+      from: { path: '^web/src/' },
+      to: { path: ['^src/modules/[^/]+/[^/]+\\.types\\.ts$', '^src/platform/schemas\\.ts$'], dependencyTypesNot: ['type-only'] },
     },
   ],
   options: {

@@ -18,9 +18,11 @@ import {
   paymentSchema,
   statementQuery,
   statementSchema,
+  type ApprovalInput,
+  type CounterPayment,
 } from './payments.types.js';
-import { decide, getApproval, listApprovalRequests, requestApproval, type ApprovalInput } from './use-cases/approvals.js';
-import { counterDesk, type CounterPayment } from './use-cases/collect.js';
+import { decide, getApproval, listApprovalRequests, requestApproval } from './use-cases/approvals.js';
+import { counterDesk } from './use-cases/collect.js';
 import { getPayment, getStatement, listAccountPayments } from './use-cases/queries.js';
 
 type Id = { Params: { id: number } };

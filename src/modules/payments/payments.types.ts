@@ -1,160 +1,149 @@
-/** JSON schemas of the payments API (validated by Fastify, listed in OpenAPI). */
+/**
+ * The payments API's schemas (validated by Fastify, listed in OpenAPI) and, through `Static`, the types
+ * the use cases return and the web app imports.
+ */
+import { Fen, idParams, Nullable, pageOf, pageQuery, StringEnum, Type, type Static } from '../../platform/schemas.js';
+import { CHANNELS } from './domain/channels.js';
 
-const nullable = (type: string) => ({ type: [type, 'null'] }) as const;
-const fen = { type: 'integer' } as const;
+export { idParams, pageQuery };
 
-export { idParams, pageQuery } from '../../platform/schemas.js';
+export const APPROVAL_KINDS = ['payment.reversal', 'prepaid.refund', 'penalty.waiver'] as const;
+export type ApprovalKind = (typeof APPROVAL_KINDS)[number];
+export const APPROVAL_STATUSES = ['pending', 'approved', 'rejected'] as const;
+export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
 
-export const counterBody = {
-  type: 'object',
-  required: ['accountId', 'amountFen'],
-  additionalProperties: false,
-  properties: {
-    accountId: { type: 'integer', minimum: 1 },
-    amountFen: { type: 'integer', minimum: 1, maximum: 100_000_000_00, description: 'integer fen (1 元 = 100)' },
+const MAX_FEN = 100_000_000_00;
+
+export const counterBody = Type.Object(
+  { accountId: Type.Integer({ minimum: 1 }), amountFen: Fen({ minimum: 1, maximum: MAX_FEN, description: 'integer fen (1 元 = 100)' }) },
+  { additionalProperties: false },
+);
+export type CounterPayment = Static<typeof counterBody>;
+
+export const idempotencyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(Type.String({ description: 'required: the same key and body replays the first answer' })),
+});
+
+export const allocationSchema = Type.Object({
+  lineNo: Type.Integer(),
+  billId: Nullable(Type.Integer()),
+  period: Nullable(Type.String()),
+  penaltyFen: Fen(),
+  principalFen: Fen(),
+  prepaidFen: Fen(),
+});
+export type Allocation = Static<typeof allocationSchema>;
+
+/** A payment as an account's list shows it. */
+export const paymentSummarySchema = Type.Object({
+  id: Type.Integer(),
+  channel: StringEnum(CHANNELS),
+  channelTxnId: Type.String(),
+  amountFen: Fen(),
+  principalFen: Fen(),
+  penaltyFen: Fen(),
+  prepaidFen: Fen(),
+  paidAt: Type.String(),
+  businessDate: Type.String(),
+  reversed: Type.Boolean(),
+  operatorName: Nullable(Type.String()),
+  receiptNo: Type.String({ description: 'the number printed on the receipt' }),
+});
+export type PaymentSummary = Static<typeof paymentSummarySchema>;
+
+/** One payment and where its money went: what the receipt prints. */
+export const paymentSchema = Type.Object({
+  ...paymentSummarySchema.properties,
+  accountId: Type.Integer(),
+  accountNo: Type.String(),
+  accountName: Type.String(),
+  allocations: Type.Array(allocationSchema),
+});
+export type Payment = Static<typeof paymentSchema>;
+
+export const paymentPage = pageOf(paymentSummarySchema);
+
+export const statementQuery = Type.Object(
+  { asOf: Type.Optional(Type.String({ format: 'date', description: 'business date (default today)' })) },
+  { additionalProperties: false },
+);
+
+export const openBillSchema = Type.Object({
+  billId: Type.Integer(),
+  period: Type.String(),
+  dueOn: Type.String(),
+  principalDueFen: Fen(),
+  principalOpenFen: Fen(),
+  penaltyFen: Fen({ description: 'penalty open on the statement day: charged and not paid or waived, plus what has accrued since' }),
+  overdueDays: Type.Integer(),
+});
+export type OpenBill = Static<typeof openBillSchema>;
+
+export const settlementSchema = Type.Object({
+  billId: Type.Integer(),
+  principalPaidFen: Fen(),
+  penaltyChargedFen: Fen(),
+  penaltyPaidFen: Fen(),
+  penaltyWaivedFen: Fen(),
+  settledOn: Nullable(Type.String()),
+});
+export type Settlement = Static<typeof settlementSchema>;
+
+/** An account's position on a day; `toPayFen` (arrears + penalty) settles every open bill, prepaid shown beside it. */
+export const accountStatementSchema = Type.Object({
+  accountId: Type.Integer(),
+  asOf: Type.String(),
+  arrearsFen: Fen(),
+  penaltyFen: Fen(),
+  prepaidFen: Fen(),
+  toPayFen: Fen(),
+  openBills: Type.Array(openBillSchema),
+});
+export type AccountStatement = Static<typeof accountStatementSchema>;
+
+/** The statement with every bill that money or a waiver has reached. */
+export const statementSchema = Type.Object({ ...accountStatementSchema.properties, settlements: Type.Array(settlementSchema) });
+export type Statement = Static<typeof statementSchema>;
+
+export const approvalBody = Type.Object(
+  {
+    kind: StringEnum(APPROVAL_KINDS),
+    accountId: Type.Optional(Type.Integer({ minimum: 1, description: 'refund and waiver' })),
+    paymentId: Type.Optional(Type.Integer({ minimum: 1, description: 'reversal' })),
+    billId: Type.Optional(Type.Integer({ minimum: 1, description: 'waiver' })),
+    amountFen: Type.Optional(Fen({ minimum: 1, maximum: MAX_FEN, description: 'refund and waiver' })),
+    reason: Type.String({ minLength: 2, maxLength: 500 }),
   },
-} as const;
+  { additionalProperties: false },
+);
+export type ApprovalInput = Static<typeof approvalBody>;
 
-export const idempotencyHeaders = {
-  type: 'object',
-  properties: { 'idempotency-key': { type: 'string', description: 'required: the same key and body replays the first answer' } },
-} as const;
+export const decisionBody = Type.Object({ approve: Type.Boolean(), note: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false });
+export type Decision = Static<typeof decisionBody>;
 
-const allocation = {
-  type: 'object',
-  properties: { lineNo: { type: 'integer' }, billId: nullable('integer'), period: nullable('string'), penaltyFen: fen, principalFen: fen, prepaidFen: fen },
-} as const;
+export const approvalQuery = Type.Object(
+  { status: Type.Optional(StringEnum(APPROVAL_STATUSES)), ...pageQuery.properties },
+  { additionalProperties: false },
+);
 
-export const paymentSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'integer' },
-    accountId: { type: 'integer' },
-    accountNo: { type: 'string' },
-    accountName: { type: 'string' },
-    channel: { type: 'string' },
-    channelTxnId: { type: 'string' },
-    amountFen: fen,
-    principalFen: fen,
-    penaltyFen: fen,
-    prepaidFen: fen,
-    paidAt: { type: 'string' },
-    businessDate: { type: 'string' },
-    operatorName: nullable('string'),
-    reversed: { type: 'boolean' },
-    receiptNo: { type: 'string' },
-    allocations: { type: 'array', items: allocation },
-  },
-} as const;
-
-export const paymentPage = {
-  type: 'object',
-  properties: {
-    items: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          id: { type: 'integer' },
-          channel: { type: 'string' },
-          channelTxnId: { type: 'string' },
-          amountFen: fen,
-          principalFen: fen,
-          penaltyFen: fen,
-          prepaidFen: fen,
-          paidAt: { type: 'string' },
-          businessDate: { type: 'string' },
-          reversed: { type: 'boolean' },
-          operatorName: nullable('string'),
-          receiptNo: { type: 'string' },
-        },
-      },
-    },
-    nextCursor: nullable('string'),
-  },
-} as const;
-
-export const statementQuery = {
-  type: 'object',
-  additionalProperties: false,
-  properties: { asOf: { type: 'string', format: 'date', description: 'business date (default today)' } },
-} as const;
-
-export const statementSchema = {
-  type: 'object',
-  properties: {
-    accountId: { type: 'integer' },
-    asOf: { type: 'string' },
-    arrearsFen: fen,
-    penaltyFen: fen,
-    prepaidFen: fen,
-    toPayFen: fen,
-    openBills: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: { billId: { type: 'integer' }, period: { type: 'string' }, dueOn: { type: 'string' }, principalDueFen: fen, principalOpenFen: fen, penaltyFen: fen, overdueDays: { type: 'integer' } },
-      },
-    },
-    settlements: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: { billId: { type: 'integer' }, principalPaidFen: fen, penaltyChargedFen: fen, penaltyPaidFen: fen, penaltyWaivedFen: fen, settledOn: nullable('string') },
-      },
-    },
-  },
-} as const;
-
-export const approvalBody = {
-  type: 'object',
-  required: ['kind', 'reason'],
-  additionalProperties: false,
-  properties: {
-    kind: { type: 'string', enum: ['payment.reversal', 'prepaid.refund', 'penalty.waiver'] },
-    accountId: { type: 'integer', minimum: 1, description: 'refund and waiver' },
-    paymentId: { type: 'integer', minimum: 1, description: 'reversal' },
-    billId: { type: 'integer', minimum: 1, description: 'waiver' },
-    amountFen: { type: 'integer', minimum: 1, maximum: 100_000_000_00, description: 'refund and waiver' },
-    reason: { type: 'string', minLength: 2, maxLength: 500 },
-  },
-} as const;
-
-export const decisionBody = {
-  type: 'object',
-  required: ['approve'],
-  additionalProperties: false,
-  properties: { approve: { type: 'boolean' }, note: { type: 'string', maxLength: 500 } },
-} as const;
-
-export const approvalQuery = {
-  type: 'object',
-  additionalProperties: false,
-  properties: { status: { type: 'string', enum: ['pending', 'approved', 'rejected'] }, limit: { type: 'integer', minimum: 1, maximum: 500 }, cursor: { type: 'string', maxLength: 64 } },
-} as const;
-
-const approval = {
-  type: 'object',
-  properties: {
-    id: { type: 'integer' },
-    kind: { type: 'string' },
-    accountId: { type: 'integer' },
-    accountNo: { type: 'string' },
-    accountName: { type: 'string' },
-    paymentId: nullable('integer'),
-    billId: nullable('integer'),
-    amountFen: fen,
-    reason: { type: 'string' },
-    status: { type: 'string' },
-    requestedBy: { type: 'string' },
-    requestedByRole: { type: 'string' },
-    requestedAt: { type: 'string' },
-    decidedBy: nullable('string'),
-    decidedAt: nullable('string'),
-    decisionNote: nullable('string'),
-    mayDecide: { type: 'boolean' },
-  },
-} as const;
-
-export const approvalSchema = approval;
-export const approvalPage = { type: 'object', properties: { items: { type: 'array', items: approval }, nextCursor: nullable('string') } } as const;
+export const approvalSchema = Type.Object({
+  id: Type.Integer(),
+  kind: StringEnum(APPROVAL_KINDS),
+  accountId: Type.Integer(),
+  accountNo: Type.String(),
+  accountName: Type.String(),
+  paymentId: Nullable(Type.Integer()),
+  billId: Nullable(Type.Integer()),
+  amountFen: Fen(),
+  reason: Type.String(),
+  status: StringEnum(APPROVAL_STATUSES),
+  requestedBy: Type.String(),
+  requestedByRole: Type.String(),
+  requestedAt: Type.String(),
+  decidedBy: Nullable(Type.String()),
+  decidedAt: Nullable(Type.String()),
+  decisionNote: Nullable(Type.String()),
+  mayDecide: Type.Optional(Type.Boolean({ description: 'only in lists: you may approve or reject it (one level above the requester, not your own)' })),
+});
+export type Approval = Static<typeof approvalSchema>;
+export const approvalPage = pageOf(approvalSchema);

@@ -30,6 +30,7 @@ import { prepaidOf } from './prepaid.js';
 import { appendEvents, balanceOf, eventRefsOf } from '../../ledger/index.js';
 import { requirePayments } from './operator.js';
 import { paymentInScope } from './queries.js';
+import type { Approval, ApprovalInput, ApprovalKind, ApprovalStatus } from '../payments.types.js';
 
 /**
  * Reversal (冲正), refund of prepaid balance (退费) and penalty waiver (违约金减免): each is requested, then
@@ -37,16 +38,6 @@ import { paymentInScope } from './queries.js';
  * the same transaction, as balanced ledger transfers; everything is audited.
  */
 
-export type ApprovalKind = 'payment.reversal' | 'prepaid.refund' | 'penalty.waiver';
-
-export interface ApprovalInput {
-  kind: ApprovalKind;
-  accountId?: number | undefined;
-  paymentId?: number | undefined;
-  billId?: number | undefined;
-  amountFen?: number | undefined;
-  reason: string;
-}
 
 export async function requestApproval(trx: Executor, ctx: Ctx, input: ApprovalInput) {
   requirePayments(ctx, 'payments.request', 'request reversals, refunds or waivers');
@@ -199,10 +190,10 @@ export async function listApprovalRequests(db: Executor, ctx: Ctx, f: { status?:
   return { items, nextCursor: rows.length > f.limit ? encodeCursor(items[items.length - 1]!.id) : null };
 }
 
-function approvalView(r: Request) {
+function approvalView(r: Request): Approval {
   return {
     id: r.id,
-    kind: r.kind,
+    kind: r.kind as ApprovalKind,
     accountId: r.account_id,
     accountNo: r.account_no,
     accountName: r.account_name,
@@ -210,7 +201,7 @@ function approvalView(r: Request) {
     billId: r.bill_id,
     amountFen: r.amount_fen,
     reason: r.reason,
-    status: r.status,
+    status: r.status as ApprovalStatus,
     requestedBy: r.requested_by_name,
     requestedByRole: r.requested_by_role,
     requestedAt: new Date(r.requested_at).toISOString(),

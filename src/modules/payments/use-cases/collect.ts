@@ -10,13 +10,9 @@ import { auditBy, type Ctx } from '../../org/index.js';
 import { claimKeys, inFlight, storeKeys, type IdempotentRequest, type IdempotentResult } from '../../idempotency/index.js';
 import { requirePayments } from './operator.js';
 import { allocatePayments, readForPayments, writePlan, type ApplyOutcome, type PaymentIntake } from './apply-payments.js';
-import { receiptNo, type PaymentView } from './queries.js';
-import { counterTxnId } from '../domain/channels.js';
-
-export interface CounterPayment {
-  accountId: number;
-  amountFen: number;
-}
+import type { CounterPayment, Payment } from '../payments.types.js';
+import { receiptNo } from './queries.js';
+import { counterTxnId } from '../domain/counter-txn.js';
 
 /** One cashier's request: who, under which Idempotency-Key, what. */
 export interface CounterRequest {
@@ -25,7 +21,7 @@ export interface CounterRequest {
   input: CounterPayment;
 }
 
-export type CounterAnswer = IdempotentResult<PaymentView>;
+export type CounterAnswer = IdempotentResult<Payment>;
 
 /**
  * Counter payments taken at the same moment share one transaction (group commit): under load a batch is
@@ -71,7 +67,7 @@ export async function collectAtCounter(trx: Executor, requests: readonly Counter
   if (open.length === 0) return out;
 
   const [claims, , read] = await Promise.all([
-    claimKeys<PaymentView>(trx, open.map((p) => p.key)),
+    claimKeys<Payment>(trx, open.map((p) => p.key)),
     findAccounts(trx, open),
     readForPayments(trx, open.map((p) => p.intake)),
   ]);
@@ -85,7 +81,7 @@ export async function collectAtCounter(trx: Executor, requests: readonly Counter
   open = open.filter((p) => p.account !== null || refuse(p, notFound('account')));
 
   const plan = allocatePayments(read, open.map((p) => p.intake));
-  const applied: { p: Pending; receipt: PaymentView }[] = [];
+  const applied: { p: Pending; receipt: Payment }[] = [];
   open.forEach((p, n) => {
     const outcome = plan.outcomes[n]!;
     // Applied under this key by a request that committed while this one took the key's lock: the key
@@ -167,7 +163,7 @@ function intakeOf({ ctx, key, input }: CounterRequest): PaymentIntake {
   };
 }
 
-function receiptOf(p: Pending, outcome: Extract<ApplyOutcome, { status: 'applied' }>): PaymentView {
+function receiptOf(p: Pending, outcome: Extract<ApplyOutcome, { status: 'applied' }>): Payment {
   const { ctx, input } = p.request;
   const account = p.account!;
   const day = businessDate(ctx.now);

@@ -5,34 +5,17 @@ import { notFound } from '../../../shared/errors.js';
 import { accountInScope, findAccountInScope } from '../../customers/index.js';
 import type { Ctx } from '../../org/index.js';
 import { allocationsOf, findPayment, paymentsOfAccount, settlementsOf } from '../payments.repository.js';
-import { accountStatement, type AccountStatement } from './statement.js';
+import type { Channel } from '../domain/channels.js';
+import type { Payment, PaymentSummary, Statement } from '../payments.types.js';
+import { accountStatement } from './statement.js';
 
-export interface PaymentView {
-  id: number;
-  accountId: number;
-  accountNo: string;
-  accountName: string;
-  channel: string;
-  channelTxnId: string;
-  amountFen: number;
-  principalFen: number;
-  penaltyFen: number;
-  prepaidFen: number;
-  paidAt: string;
-  businessDate: string;
-  operatorName: string | null;
-  reversed: boolean;
-  /** receipt number printed on the receipt */
-  receiptNo: string;
-  allocations: { lineNo: number; billId: number | null; period: string | null; penaltyFen: number; principalFen: number; prepaidFen: number }[];
-}
 
 export function receiptNo(id: number, day: string): string {
   return `SK${day.replaceAll('-', '')}${String(id).padStart(8, '0')}`;
 }
 
 /** One payment with its allocation (the receipt), when the caller may see its account. */
-export async function getPayment(db: Executor, ctx: Ctx, paymentId: number): Promise<PaymentView> {
+export async function getPayment(db: Executor, ctx: Ctx, paymentId: number): Promise<Payment> {
   const p = await paymentInScope(db, ctx, paymentId);
   const lines = await allocationsOf(db, p.account_id, p.id);
   return {
@@ -40,7 +23,7 @@ export async function getPayment(db: Executor, ctx: Ctx, paymentId: number): Pro
     accountId: p.account_id,
     accountNo: p.account_no,
     accountName: p.account_name,
-    channel: p.channel,
+    channel: p.channel as Channel,
     channelTxnId: p.channel_txn_id,
     amountFen: p.amount_fen,
     principalFen: p.principal_fen,
@@ -58,9 +41,9 @@ export async function getPayment(db: Executor, ctx: Ctx, paymentId: number): Pro
 export async function listAccountPayments(db: Executor, ctx: Ctx, accountId: number, cursor: number | null, limit: number) {
   await accountInScope(db, ctx, accountId);
   const rows = await paymentsOfAccount(db, accountId, cursor, limit + 1);
-  const items = rows.slice(0, limit).map((r) => ({
+  const items = rows.slice(0, limit).map((r): PaymentSummary => ({
     id: r.id,
-    channel: r.channel,
+    channel: r.channel as Channel,
     channelTxnId: r.channel_txn_id,
     amountFen: r.amount_fen,
     principalFen: r.principal_fen,
@@ -75,12 +58,8 @@ export async function listAccountPayments(db: Executor, ctx: Ctx, accountId: num
   return { items, nextCursor: rows.length > limit ? encodeCursor(items[items.length - 1]!.id) : null };
 }
 
-export interface StatementView extends AccountStatement {
-  /** every bill that money or a waiver has reached: what was paid on it */
-  settlements: { billId: number; principalPaidFen: number; penaltyChargedFen: number; penaltyPaidFen: number; penaltyWaivedFen: number; settledOn: string | null }[];
-}
 
-export async function getStatement(db: Executor, ctx: Ctx, accountId: number, asOf?: string): Promise<StatementView> {
+export async function getStatement(db: Executor, ctx: Ctx, accountId: number, asOf?: string): Promise<Statement> {
   await accountInScope(db, ctx, accountId);
   const [statement, settlements] = await Promise.all([accountStatement(db, accountId, asOf ?? businessDate(ctx.now)), settlementsOf(db, accountId)]);
   return {

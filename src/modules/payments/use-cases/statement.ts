@@ -2,33 +2,8 @@ import type { Executor } from '../../../db/tx.js';
 import { oldestFirst, penaltyOpenFen, principalOpenFen, withPenaltyThrough } from '../domain/allocation.js';
 import { minimumOn } from '../domain/penalty.js';
 import { openBillsOf, penaltyMinimums } from '../payments.repository.js';
+import type { AccountStatement } from '../payments.types.js';
 import { prepaidOf } from './prepaid.js';
-
-export interface OpenBillView {
-  billId: number;
-  period: string;
-  dueOn: string;
-  principalDueFen: number;
-  principalOpenFen: number;
-  /** penalty open as of the statement day: charged and not paid or waived, plus what has accrued since */
-  penaltyFen: number;
-  overdueDays: number;
-}
-
-export interface AccountStatement {
-  accountId: number;
-  asOf: string;
-  arrearsFen: number;
-  penaltyFen: number;
-  prepaidFen: number;
-  /**
-   * what to pay today to settle every open bill: arrears + penalty. The prepaid balance is shown beside it
-   * but not taken off: money reaches bills through payments (settling bills from prepaid balance is the
-   * prepaid issue's).
-   */
-  toPayFen: number;
-  openBills: OpenBillView[];
-}
 
 /**
  * Where an account stands on a day: each open bill's principal and its penalty brought up to that day

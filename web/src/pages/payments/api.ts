@@ -7,106 +7,20 @@ import type { Page } from '../../api/types';
  * The payments API (收费, 凭证, 账户结算, 审批): src/modules/payments/payments.types.ts. Money is integer fen.
  */
 
-export const CHANNELS = ['counter', 'wechatpay', 'alipay', 'gridapp', 'bank'] as const;
-export type Channel = (typeof CHANNELS)[number];
-
-export interface Allocation {
-  lineNo: number;
-  billId: number | null;
-  period: string | null;
-  penaltyFen: number;
-  principalFen: number;
-  prepaidFen: number;
-}
-
-export interface PaymentSummary {
-  id: number;
-  channel: string;
-  channelTxnId: string;
-  amountFen: number;
-  principalFen: number;
-  penaltyFen: number;
-  prepaidFen: number;
-  paidAt: string;
-  businessDate: string;
-  reversed: boolean;
-  operatorName: string | null;
-  receiptNo: string;
-}
-
-/** GET /payments/:id — a payment and where its money went: what the receipt prints. */
-export interface Payment extends PaymentSummary {
-  accountId: number;
-  accountNo: string;
-  accountName: string;
-  allocations: Allocation[];
-}
-
-export interface OpenBill {
-  billId: number;
-  period: string;
-  dueOn: string;
-  principalDueFen: number;
-  principalOpenFen: number;
-  /** penalty open as of the statement day (accrued to today, not yet posted) */
-  penaltyFen: number;
-  overdueDays: number;
-}
-
-export interface Settlement {
-  billId: number;
-  principalPaidFen: number;
-  penaltyChargedFen: number;
-  penaltyPaidFen: number;
-  penaltyWaivedFen: number;
-  settledOn: string | null;
-}
-
-export interface Statement {
-  accountId: number;
-  asOf: string;
-  arrearsFen: number;
-  penaltyFen: number;
-  prepaidFen: number;
-  /** arrears + penalty: what settles every open bill today */
-  toPayFen: number;
-  openBills: OpenBill[];
-  settlements: Settlement[];
-}
-
-export const APPROVAL_KINDS = ['payment.reversal', 'prepaid.refund', 'penalty.waiver'] as const;
-export type ApprovalKind = (typeof APPROVAL_KINDS)[number];
-export type ApprovalStatus = 'pending' | 'approved' | 'rejected';
-
-export interface Approval {
-  id: number;
-  kind: ApprovalKind;
-  accountId: number;
-  accountNo: string;
-  accountName: string;
-  paymentId: number | null;
-  billId: number | null;
-  amountFen: number;
-  reason: string;
-  status: ApprovalStatus;
-  requestedBy: string;
-  requestedByRole: string;
-  requestedAt: string;
-  decidedBy: string | null;
-  decidedAt: string | null;
-  decisionNote: string | null;
-  /** only in lists: you may approve or reject it (one level above the requester, not your own) */
-  mayDecide?: boolean;
-}
-
-export interface ApprovalInput {
-  kind: ApprovalKind;
-  accountId?: number;
-  paymentId?: number;
-  billId?: number;
-  amountFen?: number;
-  reason: string;
-}
+export type { Channel } from '../../../../src/modules/payments/domain/channels';
+export type {
+  Allocation,
+  Approval,
+  ApprovalInput,
+  ApprovalKind,
+  ApprovalStatus,
+  OpenBill,
+  Payment,
+  PaymentSummary,
+  Settlement,
+  Statement,
+} from '../../../../src/modules/payments/payments.types';
+import type { Approval, ApprovalInput, ApprovalStatus, Payment, PaymentSummary, Statement } from '../../../../src/modules/payments/payments.types';
 
 export const paymentKeys = {
   statement: (accountId: number) => ['statement', accountId] as const,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { counterTxnId } from './channels.js';
+import { counterTxnId } from './counter-txn.js';
 
 describe('counter transaction ids', () => {
   it('keep a short key readable and fit any key the README allows (1–200 characters) into 128', () => {
