@@ -52,6 +52,22 @@ const schema = z.object({
   GRANARY_PAY_TOKEN_SECRET: optionalText.refine((v) => v === undefined || v.length >= 16, 'at least 16 characters'),
   GRANARY_PAYMENT_ORDER_MINUTES: z.coerce.number().int().min(1).max(1440).default(30),
   GRANARY_METRICS_TOKEN: optionalText.refine((v) => v === undefined || v.length >= 16, 'at least 16 characters'),
+  // meters over MQTT (DESIGN §7): unset GRANARY_MQTT_URL → an embedded broker on loopback
+  GRANARY_MQTT_URL: optionalText.refine((v) => v === undefined || /^(mqtts?|wss?|tcp):\/\//.test(v), 'an mqtt://, mqtts://, ws:// or wss:// address'),
+  GRANARY_MQTT_PORT: z.coerce.number().int().min(0).max(65535).default(18830),
+  GRANARY_MQTT_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'topic levels of letters, digits, _ and -').default('granary'),
+  GRANARY_AMI_SIM: z.enum(['auto', '1', '0', 'true', 'false', 'yes', 'no']).default('auto'),
+  GRANARY_FEE_CONTROL_CRON: z.string().default('30 1 * * *'),
+  GRANARY_COMMAND_ACK_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  GRANARY_COMMAND_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
+  // notifications (src/modules/notify); SMS goes out when all of the Aliyun settings are given, else it stays in the outbox
+  GRANARY_SMS_ALIYUN_ACCESS_KEY_ID: optionalText,
+  GRANARY_SMS_ALIYUN_ACCESS_KEY_SECRET: optionalText,
+  GRANARY_SMS_ALIYUN_SIGN_NAME: optionalText,
+  GRANARY_SMS_ALIYUN_TEMPLATES: optionalText,
+  GRANARY_SMS_ALIYUN_ENDPOINT: z.string().url().default('https://dysmsapi.aliyuncs.com/'),
+  GRANARY_GRIDAPP_PUSH_URL: optionalText.refine((v) => v === undefined || /^https?:\/\//.test(v), 'an http(s) address'),
+  GRANARY_PAY_PAGE_URL: z.string().url().default('http://127.0.0.1:8080/pay'),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -88,6 +104,31 @@ export interface Config {
   /** when set, /metrics wants it as a bearer token from every address; unset, /metrics answers loopback only */
   metricsToken: string | undefined;
   channels: ChannelSettings;
+  ami: AmiSettings;
+  notify: NotifySettings;
+}
+
+/** Meters over MQTT and the daily fee-control run (DESIGN §7, RULES §8). */
+export interface AmiSettings {
+  /** a broker to use; undefined → Granary starts an embedded one on loopback at `embeddedPort` */
+  mqttUrl: string | undefined;
+  embeddedPort: number;
+  topicPrefix: string;
+  /** run the simulated head-end beside the server: 'auto' = in demo mode with the embedded broker */
+  sim: 'auto' | boolean;
+  /** when the daily fee-control run starts (cron, business time zone) */
+  feeControlCron: string;
+  ackSeconds: number;
+  commandAttempts: number;
+}
+
+/** Where notifications go; a channel is on when all of its settings are given (src/modules/notify checks). */
+export interface NotifySettings {
+  aliyun: { accessKeyId?: string | undefined; accessKeySecret?: string | undefined; signName?: string | undefined; templates?: string | undefined; endpoint: string };
+  gridappPushUrl?: string | undefined;
+  gridappSecret?: string | undefined;
+  /** the public payment page a notice links to */
+  payPageUrl: string;
 }
 
 /** Online payment channel settings as given; src/modules/channels checks they are complete and loads the keys. */
@@ -143,6 +184,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       gridappSecret: e.GRANARY_GRIDAPP_SECRET,
       payTokenSecret: e.GRANARY_PAY_TOKEN_SECRET,
       orderMinutes: e.GRANARY_PAYMENT_ORDER_MINUTES,
+    },
+    ami: {
+      mqttUrl: e.GRANARY_MQTT_URL,
+      embeddedPort: e.GRANARY_MQTT_PORT,
+      topicPrefix: e.GRANARY_MQTT_PREFIX,
+      sim: e.GRANARY_AMI_SIM === 'auto' ? 'auto' : ['1', 'true', 'yes'].includes(e.GRANARY_AMI_SIM),
+      feeControlCron: e.GRANARY_FEE_CONTROL_CRON,
+      ackSeconds: e.GRANARY_COMMAND_ACK_SECONDS,
+      commandAttempts: e.GRANARY_COMMAND_ATTEMPTS,
+    },
+    notify: {
+      aliyun: {
+        accessKeyId: e.GRANARY_SMS_ALIYUN_ACCESS_KEY_ID,
+        accessKeySecret: e.GRANARY_SMS_ALIYUN_ACCESS_KEY_SECRET,
+        signName: e.GRANARY_SMS_ALIYUN_SIGN_NAME,
+        templates: e.GRANARY_SMS_ALIYUN_TEMPLATES,
+        endpoint: e.GRANARY_SMS_ALIYUN_ENDPOINT,
+      },
+      gridappPushUrl: e.GRANARY_GRIDAPP_PUSH_URL,
+      gridappSecret: e.GRANARY_GRIDAPP_SECRET,
+      payPageUrl: e.GRANARY_PAY_PAGE_URL,
     },
   };
 }

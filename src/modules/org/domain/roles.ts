@@ -41,6 +41,11 @@ export const PERMISSIONS = [
   'reconciliation.view', // the channel-day report of the company's merchant accounts
   'reconciliation.items', // reconciliation items of accounts in scope (a station head follows up "I paid")
   'reconciliation.manage', // import statements, review differences
+  'reads.import', // meter reads in bulk (API, file): the marketing department's metering staff, and the head-end's account
+  'feecontrol.view', // prepaid fee control: states, warnings, guards, commands of accounts in scope
+  'feecontrol.manage', // run the day's fee control now, edit the blackout calendar and protections, retry or cancel a command
+  'feecontrol.approve', // approve a disconnection the guards hold back (bulk needs a second approver)
+  'notifications.view', // the notification outbox of accounts in scope and each message's delivery state
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -53,20 +58,28 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'org.manage', 'customers.write', 'contacts.write', 'pii.phone', 'pii.idNumber', 'audit.read', 'tariffs.write', 'tariffs.publish',
     'billing.view', 'billing.run', 'billing.adjust', 'payments.collect', 'payments.request', 'channels.openOrder', 'channels.securityLog',
     'bankfiles.view', 'bankfiles.import', 'reconciliation.view', 'reconciliation.items', 'reconciliation.manage',
+    'reads.import', 'feecontrol.view', 'feecontrol.manage', 'feecontrol.approve', 'notifications.view',
   ],
-  company_manager: ['pii.phone', 'billing.view', 'channels.securityLog', 'bankfiles.view', 'reconciliation.view', 'reconciliation.items'],
+  company_manager: [
+    'pii.phone', 'billing.view', 'channels.securityLog', 'bankfiles.view', 'reconciliation.view', 'reconciliation.items',
+    'feecontrol.view', 'feecontrol.approve', 'notifications.view',
+  ],
   marketing: [
     'customers.write', 'contacts.write', 'tariffs.write', 'tariffs.publish', 'billing.view', 'billing.run', 'billing.adjust',
     'payments.request', 'channels.openOrder', 'channels.securityLog', 'bankfiles.view', 'bankfiles.import',
     'reconciliation.view', 'reconciliation.items', 'reconciliation.manage',
+    'reads.import', 'feecontrol.view', 'feecontrol.manage', 'notifications.view',
   ],
   station_head: [
     'customers.write', 'contacts.write', 'pii.phone', 'pii.idNumber', 'billing.adjust', 'payments.collect', 'payments.request',
-    'channels.openOrder', 'reconciliation.items',
+    'channels.openOrder', 'reconciliation.items', 'feecontrol.view', 'feecontrol.approve', 'notifications.view',
   ],
-  area_manager: ['contacts.write', 'pii.phone', 'payments.request', 'channels.openOrder'],
-  cashier: ['pii.phone', 'payments.collect', 'payments.request', 'channels.openOrder'],
-  auditor: ['audit.read', 'billing.view', 'channels.securityLog', 'bankfiles.view', 'reconciliation.view', 'reconciliation.items'],
+  area_manager: ['contacts.write', 'pii.phone', 'payments.request', 'channels.openOrder', 'feecontrol.view', 'notifications.view'],
+  cashier: ['pii.phone', 'payments.collect', 'payments.request', 'channels.openOrder', 'feecontrol.view'],
+  auditor: [
+    'audit.read', 'billing.view', 'channels.securityLog', 'bankfiles.view', 'reconciliation.view', 'reconciliation.items',
+    'feecontrol.view', 'notifications.view',
+  ],
 };
 
 export function can(role: Role, permission: Permission): boolean {
