@@ -4,20 +4,9 @@ import type { AppDeps } from '../../platform/deps.js';
 import { ctxOf } from '../../platform/request.js';
 import { decodeCursor, DEFAULT_LIMIT } from '../../shared/pagination.js';
 import { refusals } from '../tariffs/index.js';
-import {
-  adjustmentBody,
-  approveBody,
-  billPage,
-  billSchema,
-  exceptionPage,
-  exceptionQuery,
-  idParams,
-  pageQuery,
-  runPage,
-  runSchema,
-  startRunBody,
-} from './billing.types.js';
-import { createAdjustment, type AdjustmentInput } from './use-cases/create-adjustment.js';
+import { approveBody, billPage, exceptionPage, exceptionQuery, idParams, pageQuery, runPage, runSchema, startRunBody, type ApproveInput, type ExceptionQuery, type StartRunInput } from './billing.types.js';
+import { adjustmentBody, billSchema, type AdjustmentInput } from './billing.lines.js';
+import { createAdjustment } from './use-cases/create-adjustment.js';
 import { operatorOf } from './use-cases/operator.js';
 import { getAccountBills, getBill, getBillRun, getBillRunExceptions, listBillRuns } from './use-cases/queries.js';
 import { approveBillRun, startIssue } from './use-cases/review-bill-run.js';
@@ -27,7 +16,6 @@ import { startBillRun } from './use-cases/start-bill-run.js';
 
 type Id = { Params: { id: number } };
 type Page = { Querystring: { limit?: number; cursor?: string } };
-type ExceptionQuery = { Querystring: { kind?: string; blocking?: boolean; stationId?: number; accountId?: number; limit?: number; cursor?: string } };
 
 /**
  * Bill runs (电费发行), bills and corrections (退补). Runs are driven in the background of this process by
@@ -43,7 +31,7 @@ export async function billingRoutes(app: FastifyInstance, deps: AppDeps, flows: 
     await runner.close();
   });
 
-  app.post<{ Body: { period: string } }>(
+  app.post<{ Body: StartRunInput }>(
     '/bill-runs',
     {
       schema: {
@@ -73,7 +61,7 @@ export async function billingRoutes(app: FastifyInstance, deps: AppDeps, flows: 
     async (request) => getBillRun(deps.db, operatorOf(ctxOf(request, deps)), request.params.id),
   );
 
-  app.get<Id & ExceptionQuery>(
+  app.get<Id & { Querystring: ExceptionQuery }>(
     '/bill-runs/:id/exceptions',
     {
       schema: {
@@ -90,7 +78,7 @@ export async function billingRoutes(app: FastifyInstance, deps: AppDeps, flows: 
     },
   );
 
-  app.post<Id & { Body: { note?: string } }>(
+  app.post<Id & { Body: ApproveInput }>(
     '/bill-runs/:id/approve',
     {
       schema: { tags: ['billing'], summary: 'Approve a run in review (marketing, admin); audited. The body (a note) is optional', params: idParams, body: approveBody, response: { 200: runSchema } },

@@ -1,163 +1,138 @@
-/** JSON schemas of the billing API (validated by Fastify, listed in OpenAPI). */
-import { billLinesViewProperties, presentedLineSchema, ratingUsageSchema } from '../tariffs/index.js';
+/**
+ * The billing API's schemas (validated by Fastify, listed in OpenAPI) and, through `Static`, the types
+ * the use cases return and the web app imports. A bill with its lines and a correction's body take the
+ * tariffs module's line schemas: they are in billing.lines.ts, which the web cannot type-check.
+ */
+import { Fen, idParams, Nullable, pageOf, pageQuery, StringEnum, Type, type Static } from '../../platform/schemas.js';
 
-const nullable = (type: string) => ({ type: [type, 'null'] }) as const;
-const decimalText = { type: ['string', 'null'], description: 'exact decimal' } as const;
+export { idParams, pageQuery };
 
-export { idParams, pageQuery } from '../../platform/schemas.js';
+export const BILL_RUN_STATUSES = ['rating', 'review', 'approved', 'issuing', 'issued', 'failed'] as const;
+export type BillRunStatus = (typeof BILL_RUN_STATUSES)[number];
+/** The phases that run in batches: a failed run failed in one of them and resumes there. */
+export const BILL_RUN_PHASES = ['rating', 'issuing'] as const;
+export type BillRunPhase = (typeof BILL_RUN_PHASES)[number];
+export const BILL_KINDS = ['regular', 'adjustment'] as const;
+export type BillKind = (typeof BILL_KINDS)[number];
+export const BILL_STATUSES = ['draft', 'issued'] as const;
+export type BillStatus = (typeof BILL_STATUSES)[number];
 
-export const startRunBody = {
-  type: 'object',
-  required: ['period'],
-  additionalProperties: false,
-  properties: { period: { type: 'string', pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$', description: 'the month to bill, YYYY-MM', examples: ['2026-10'] } },
-} as const;
+/** A response field of a closed set of strings, or null. */
+const NullableEnum = <const T extends readonly string[]>(values: T, options: { description?: string } = {}) =>
+  Type.Unsafe<T[number] | null>({ type: ['string', 'null'], enum: [...values, null], ...options });
+/** A JSON object of any keys, typed as the keys the API promises. */
+const OpenObject = <T extends Record<string, unknown>>(options: { description?: string } = {}) => Type.Unsafe<T>({ type: 'object', additionalProperties: true, ...options });
 
-export const approveBody = {
-  type: 'object',
-  additionalProperties: false,
-  properties: { note: { type: 'string', maxLength: 500 } },
-} as const;
+export const startRunBody = Type.Object(
+  { period: Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$', description: 'the month to bill, YYYY-MM', examples: ['2026-10'] }) },
+  { additionalProperties: false },
+);
+export type StartRunInput = Static<typeof startRunBody>;
 
-export const exceptionQuery = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    kind: { type: 'string', pattern: '^[a-z_]{2,40}$' },
-    blocking: { type: 'boolean' },
-    stationId: { type: 'integer', minimum: 1 },
-    accountId: { type: 'integer', minimum: 1 },
-    limit: { type: 'integer', minimum: 1, maximum: 500 },
-    cursor: { type: 'string', maxLength: 64 },
+export const approveBody = Type.Object({ note: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false });
+export type ApproveInput = Static<typeof approveBody>;
+
+export const exceptionQuery = Type.Object(
+  {
+    kind: Type.Optional(Type.String({ pattern: '^[a-z_]{2,40}$' })),
+    blocking: Type.Optional(Type.Boolean()),
+    stationId: Type.Optional(Type.Integer({ minimum: 1 })),
+    accountId: Type.Optional(Type.Integer({ minimum: 1 })),
+    ...pageQuery.properties,
   },
-} as const;
+  { additionalProperties: false },
+);
+export type ExceptionQuery = Static<typeof exceptionQuery>;
 
-const progress = {
-  type: 'object',
-  properties: {
-    phase: nullable('string'),
-    done: { type: 'integer' },
-    total: { type: 'integer' },
-    percent: { type: 'number' },
-    perSecond: nullable('integer'),
-    etaSeconds: { ...nullable('integer'), description: 'seconds left at the speed of the phase so far' },
-  },
-} as const;
+/** Progress of the phase under way, with an ETA from the speed since this process (re)started it. */
+export const runProgressSchema = Type.Object({
+  phase: NullableEnum(BILL_RUN_PHASES),
+  done: Type.Integer(),
+  total: Type.Integer(),
+  percent: Type.Number(),
+  perSecond: Nullable(Type.Integer()),
+  etaSeconds: Nullable(Type.Integer({ description: 'seconds left at the speed of the phase so far' })),
+});
+export type BillRunProgress = Static<typeof runProgressSchema>;
 
-export const runSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'integer' },
-    period: { type: 'string' },
-    status: { type: 'string', enum: ['rating', 'review', 'approved', 'issuing', 'issued', 'failed'] },
-    failedStatus: nullable('string'),
-    error: nullable('string'),
-    progress,
-    counts: {
-      type: 'object',
-      properties: {
-        accountsTotal: { type: 'integer' },
-        accountsDone: { type: 'integer' },
-        bills: { type: 'integer' },
-        lines: { type: 'integer' },
-        exceptions: { type: 'integer' },
-        blockingExceptions: { type: 'integer', description: 'accounts with no bill in this run' },
-        issuedBills: { type: 'integer' },
-      },
-    },
-    totalFen: { type: 'integer', description: 'sum of the bills rated' },
-    issuedFen: { type: 'integer', description: 'sum of the bills issued (posted to receivable)' },
-    issueDate: nullable('string'),
-    createdAt: nullable('string'),
-    ratedAt: nullable('string'),
-    approvedBy: nullable('integer'),
-    approvedAt: nullable('string'),
-    approvalNote: nullable('string'),
-    issueStartedAt: nullable('string'),
-    issuedAt: nullable('string'),
-    timings: { type: 'object', additionalProperties: true },
-    exceptionsByKind: { type: 'array', items: { type: 'object', properties: { kind: { type: 'string' }, blocking: { type: 'boolean' }, count: { type: 'integer' } } } },
-  },
-} as const;
+export const runSchema = Type.Object({
+  id: Type.Integer(),
+  period: Type.String(),
+  status: StringEnum(BILL_RUN_STATUSES),
+  failedStatus: NullableEnum(BILL_RUN_PHASES, { description: 'the phase a failed run failed in (starting it again resumes there)' }),
+  error: Nullable(Type.String()),
+  progress: runProgressSchema,
+  counts: Type.Object({
+    accountsTotal: Type.Integer(),
+    accountsDone: Type.Integer(),
+    bills: Type.Integer(),
+    lines: Type.Integer(),
+    exceptions: Type.Integer(),
+    blockingExceptions: Type.Integer({ description: 'accounts with no bill in this run' }),
+    issuedBills: Type.Integer(),
+  }),
+  totalFen: Fen({ description: 'sum of the bills rated' }),
+  issuedFen: Fen({ description: 'sum of the bills issued (posted to receivable)' }),
+  issueDate: Nullable(Type.String()),
+  createdAt: Nullable(Type.String()),
+  ratedAt: Nullable(Type.String()),
+  approvedBy: Nullable(Type.Integer()),
+  approvedAt: Nullable(Type.String()),
+  approvalNote: Nullable(Type.String()),
+  issueStartedAt: Nullable(Type.String()),
+  issuedAt: Nullable(Type.String()),
+  timings: OpenObject<{ ratingSeconds?: number; issueSeconds?: number; [phase: string]: unknown }>({ description: 'seconds each phase took' }),
+  exceptionsByKind: Type.Optional(
+    Type.Array(Type.Object({ kind: Type.String(), blocking: Type.Boolean(), count: Type.Integer() }), { description: 'only on GET /bill-runs/:id and the answers of its POSTs' }),
+  ),
+});
+export type BillRun = Static<typeof runSchema>;
+export const runPage = pageOf(runSchema);
 
-export const runPage = { type: 'object', properties: { items: { type: 'array', items: runSchema }, nextCursor: nullable('string') } } as const;
+export const exceptionSchema = Type.Object({
+  id: Type.Integer(),
+  accountId: Type.Integer(),
+  accountNo: Type.String(),
+  accountName: Type.String(),
+  stationId: Type.Integer(),
+  areaId: Type.Integer(),
+  billId: Nullable(Type.Integer()),
+  kind: Type.String(),
+  blocking: Type.Boolean({ description: 'true: the account has no bill in this run' }),
+  detail: OpenObject<{ message?: string; [k: string]: unknown }>(),
+  resolved: Type.Boolean(),
+});
+export type BillRunException = Static<typeof exceptionSchema>;
+export const exceptionPage = pageOf(exceptionSchema);
 
-export const exceptionSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'integer' },
-    accountId: { type: 'integer' },
-    accountNo: { type: 'string' },
-    accountName: { type: 'string' },
-    stationId: { type: 'integer' },
-    areaId: { type: 'integer' },
-    billId: nullable('integer'),
-    kind: { type: 'string' },
-    blocking: { type: 'boolean', description: 'true: the account has no bill in this run' },
-    detail: { type: 'object', additionalProperties: true },
-    resolved: { type: 'boolean' },
-  },
-} as const;
+const decimalText = Nullable(Type.String({ description: 'exact decimal' }));
 
-export const exceptionPage = { type: 'object', properties: { items: { type: 'array', items: exceptionSchema }, nextCursor: nullable('string') } } as const;
-
-/** A stored line as presented (tariffs' presentBillLines): units, the part-month factor, and its lineNo. */
-const lineSchema = {
-  ...presentedLineSchema,
-  properties: { lineNo: { type: 'integer' }, ...presentedLineSchema.properties },
-} as const;
-
-const billProperties = {
-  id: { type: 'integer' },
-  accountId: { type: 'integer' },
-  period: { type: 'string' },
-  billRunId: nullable('integer'),
-  kind: { type: 'string', enum: ['regular', 'adjustment'] },
-  status: { type: 'string', enum: ['draft', 'issued'] },
-  tariffCode: { type: 'string' },
-  tariffEffectiveFrom: nullable('string'),
-  totalFen: { type: 'integer' },
-  usage: {
-    type: 'object',
-    properties: { kwh: decimalText, peakKwh: decimalText, flatKwh: decimalText, valleyKwh: decimalText, kvarh: decimalText, maxDemandKw: decimalText, days: nullable('integer') },
-  },
-  flags: { type: 'object', properties: { estimated: { type: 'boolean' }, outlier: { type: 'boolean' }, rollover: { type: 'boolean' } } },
-  createdAt: nullable('string'),
-  issuedAt: nullable('string'),
-  dueOn: nullable('string'),
-  adjustsBillId: nullable('integer'),
-  reason: nullable('string'),
-} as const;
-
-export const billSummarySchema = { type: 'object', properties: billProperties } as const;
-export const billSchema = {
-  type: 'object',
-  properties: { ...billProperties, ...billLinesViewProperties, lines: { type: 'array', items: lineSchema }, adjustmentIds: { type: 'array', items: { type: 'integer' } } },
-} as const;
-export const billPage = { type: 'object', properties: { items: { type: 'array', items: billSummarySchema }, nextCursor: nullable('string') } } as const;
-
-export const adjustmentBody = {
-  type: 'object',
-  required: ['reason'],
-  additionalProperties: false,
-  description: 'either usage (re-rate the period with corrected usage; the adjustment is the difference) or lines (signed amounts by hand)',
-  properties: {
-    reason: { type: 'string', minLength: 1, maxLength: 500 },
-    usage: ratingUsageSchema,
-    lines: {
-      type: 'array',
-      minItems: 1,
-      maxItems: 20,
-      items: {
-        type: 'object',
-        required: ['code', 'quantity', 'unitPrice'],
-        additionalProperties: false,
-        properties: {
-          code: { type: 'string', pattern: '^[a-z]+(\\.[a-z0-9]+)*$', examples: ['energy.tier1'] },
-          quantity: { type: 'string', pattern: '^-?[0-9]{1,12}(\\.[0-9]{1,4})?$', examples: ['-50.00'] },
-          unitPrice: { type: 'string', pattern: '^-?[0-9]{1,6}(\\.[0-9]{1,10})?$', examples: ['0.5100'] },
-        },
-      },
-    },
-  },
-} as const;
+/** A bill without its lines, as an account's list shows it. */
+export const billSummarySchema = Type.Object({
+  id: Type.Integer(),
+  accountId: Type.Integer(),
+  period: Type.String(),
+  billRunId: Nullable(Type.Integer()),
+  kind: StringEnum(BILL_KINDS),
+  status: StringEnum(BILL_STATUSES),
+  tariffCode: Type.String(),
+  tariffEffectiveFrom: Nullable(Type.String()),
+  totalFen: Fen(),
+  usage: Type.Object({
+    kwh: decimalText,
+    peakKwh: decimalText,
+    flatKwh: decimalText,
+    valleyKwh: decimalText,
+    kvarh: decimalText,
+    maxDemandKw: decimalText,
+    days: Nullable(Type.Integer()),
+  }),
+  flags: Type.Object({ estimated: Type.Boolean(), outlier: Type.Boolean(), rollover: Type.Boolean() }),
+  createdAt: Nullable(Type.String()),
+  issuedAt: Nullable(Type.String()),
+  dueOn: Nullable(Type.String()),
+  adjustsBillId: Nullable(Type.Integer()),
+  reason: Nullable(Type.String()),
+});
+export type BillSummary = Static<typeof billSummarySchema>;
+export const billPage = pageOf(billSummarySchema);

@@ -1,21 +1,22 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../../shared/errors.js';
-import { pageOf } from '../../platform/schemas.js';
 import { isFullPhone } from './domain/phone-search.js';
 import { inTransaction } from '../../db/tx.js';
 import type { AppDeps } from '../../platform/deps.js';
 import { ctxOf } from '../../platform/request.js';
 import { decodeCursor, DEFAULT_LIMIT } from '../../shared/pagination.js';
 import {
+  accountPage,
   accountSchema,
   accountSearchQuery,
-  accountSummarySchema,
   contractSchema,
   createAccountBody,
   createContractBody,
   createCustomerBody,
   createMeterBody,
+  customerPage,
   customerSchema,
+  customerSearchQuery,
   idParams,
   meterSchema,
   replaceContactsBody,
@@ -25,6 +26,7 @@ import {
   updateCustomerBody,
   updateMeterBody,
   type AccountInput,
+  type AccountSearchQuery,
   type ContactInput,
   type ContractInput,
   type CreateAccountInput,
@@ -32,21 +34,16 @@ import {
   type CreateCustomerInput,
   type CreateMeterInput,
   type CustomerInput,
+  type CustomerSearchQuery,
   type MeterInput,
+  type UnmaskQuery,
 } from './customers.types.js';
 import { createAccount, findAccounts, getAccount, setContacts, updateAccountDetails } from './use-cases/accounts.js';
 import { createCustomer, findCustomers, getCustomer, updateCustomerDetails } from './use-cases/customers.js';
 import { addContract, addMeter, changeContract, changeMeter, getContract, getMeter } from './use-cases/meters-contracts.js';
 
 type Id = { Params: { id: number } };
-type Unmask = { Querystring: { unmask?: boolean } };
-type Search = { Querystring: { q?: string; stationId?: number; areaId?: number; managerUserId?: number; customerId?: number; category?: string; paymentMode?: string; limit?: number; cursor?: string } };
-
-const customerSearchQuery = {
-  type: 'object',
-  additionalProperties: false,
-  properties: { q: { type: 'string', maxLength: 64 }, limit: { type: 'integer', minimum: 1, maximum: 500 }, cursor: { type: 'string', maxLength: 64 } },
-} as const;
+type Unmask = { Querystring: UnmaskQuery };
 
 export async function customersRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const tx = <T>(work: Parameters<typeof inTransaction<T>>[1]) => inTransaction(deps.db, work);
@@ -59,14 +56,14 @@ export async function customersRoutes(app: FastifyInstance, deps: AppDeps): Prom
       throw new AppError('RATE_LIMITED', `too many searches by phone number; try again in ${limit.ttlInSeconds} s`, { retryAfterSeconds: limit.ttlInSeconds });
   };
 
-  app.get<Search>(
+  app.get<{ Querystring: AccountSearchQuery }>(
     '/accounts',
     {
       schema: {
         tags: ['customers'],
         summary: 'Search accounts within your scope: account no., name, meter no., the last 4 digits of a phone; a full phone number only for roles that may see phones (audited, GRANARY_PHONE_SEARCH_RATE_LIMIT a minute)',
         querystring: accountSearchQuery,
-        response: { 200: pageOf(accountSummarySchema) },
+        response: { 200: accountPage },
       },
       preHandler: limitPhoneSearch,
     },
@@ -100,10 +97,10 @@ export async function customersRoutes(app: FastifyInstance, deps: AppDeps): Prom
     async (request) => tx((trx) => setContacts(trx, ctxOf(request, deps), request.params.id, request.body.contacts)),
   );
 
-  app.get<{ Querystring: { q?: string; limit?: number; cursor?: string } }>(
+  app.get<{ Querystring: CustomerSearchQuery }>(
     '/customers',
     {
-      schema: { tags: ['customers'], summary: 'Search customers within your scope (name, customer no., phone as for accounts)', querystring: customerSearchQuery, response: { 200: pageOf(customerSchema) } },
+      schema: { tags: ['customers'], summary: 'Search customers within your scope (name, customer no., phone as for accounts)', querystring: customerSearchQuery, response: { 200: customerPage } },
       preHandler: limitPhoneSearch,
     },
     async (request) => {

@@ -1,334 +1,261 @@
-/** JSON schemas of the customers API (validated by Fastify, listed in OpenAPI). */
+/**
+ * The customers API's schemas (validated by Fastify, listed in OpenAPI) and, through `Static`, the types
+ * the use cases return and the web app imports.
+ */
+import { idParams, Nullable, pageOf, pageQuery, StringEnum, Type, type Static, type TSchema } from '../../platform/schemas.js';
+import {
+  ACCOUNT_STATUSES,
+  BASIC_CHARGE_BASES,
+  BEHAVIOUR_PROFILES,
+  CATEGORIES,
+  CONTACT_ROLES,
+  CONTRACT_KINDS,
+  CUSTOMER_KINDS,
+  METER_STATUSES,
+  PAYMENT_MODES,
+  REGISTERS,
+  VOLTAGE_LEVELS,
+} from './domain/enums.js';
 
-export const CATEGORIES = ['residential', 'commercial', 'large_industry', 'agriculture', 'public', 'heating'] as const;
-export const VOLTAGE_LEVELS = ['0.22kV', '0.4kV', '10kV', '35kV', '110kV'] as const;
-export const PAYMENT_MODES = ['postpaid', 'smart_prepaid', 'purchase_before_use'] as const;
-export const BEHAVIOUR_PROFILES = ['prompt', 'late_but_pays', 'chronic_late', 'defaulting', 'disputing'] as const;
-export const REGISTERS = ['total', 'peak', 'flat', 'valley', 'critical', 'reactive', 'max_demand'] as const;
-export const CONTACT_ROLES = ['owner', 'payer', 'electrician', 'finance', 'other'] as const;
-export const CONTRACT_KINDS = ['supply', 'split_settlement', 'purchase_before_use', 'prepaid_agreement'] as const;
+export { idParams };
 
-const decimal2 = (max = 10) => ({ type: 'string', pattern: `^[0-9]{1,${max}}(\\.[0-9]{1,2})?$` }) as const;
-const nullable = <T extends object>(s: T) => ({ anyOf: [s, { type: 'null' }] }) as const;
-const phone = { type: 'string', pattern: '^[0-9+ -]{5,20}$' } as const;
-const date = { type: 'string', format: 'date' } as const;
-const code = { type: 'string', pattern: '^[0-9A-Za-z._-]{2,40}$' } as const;
-const text = (max: number) => ({ type: 'string', minLength: 1, maxLength: max }) as const;
+/** A request field that may also be null, as `anyOf` (so a value of the wrong kind is reported against the value's own schema). */
+const OrNull = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+/** A response field of a closed set of strings, or null. */
+const NullableEnum = <const T extends readonly string[]>(values: T) => Type.Unsafe<T[number] | null>({ type: ['string', 'null'], enum: [...values, null] });
+/** A JSON object of any keys (contract terms). */
+const JsonObject = (options: { maxProperties?: number; additionalProperties?: true } = {}) => Type.Unsafe<Record<string, unknown>>({ type: 'object', ...options });
 
-export { idParams } from '../../platform/schemas.js';
+const decimal2 = (max = 10) => Type.String({ pattern: `^[0-9]{1,${max}}(\\.[0-9]{1,2})?$` });
+const phone = Type.String({ pattern: '^[0-9+ -]{5,20}$' });
+const date = Type.String({ format: 'date' });
+const code = Type.String({ pattern: '^[0-9A-Za-z._-]{2,40}$' });
+const text = (max: number) => Type.String({ minLength: 1, maxLength: max });
+const accountName = text(200);
+const tariffCode = Type.String({ pattern: '^[a-z0-9.-]{3,64}$' });
+const areaId = Type.Integer({ minimum: 1 });
 
-export const contactInput = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['name'],
-  properties: { name: text(100), phone: nullable(phone), role: { type: 'string', enum: [...CONTACT_ROLES] }, isPrimary: { type: 'boolean' } },
-} as const;
+export const contactInput = Type.Object(
+  { name: text(100), phone: Type.Optional(OrNull(phone)), role: Type.Optional(StringEnum(CONTACT_ROLES)), isPrimary: Type.Optional(Type.Boolean()) },
+  { additionalProperties: false },
+);
+export type ContactInput = Static<typeof contactInput>;
 
+/** An account's fields that a change may set (all of them optional here; an opening requires some). */
 const accountFields = {
-  name: text(200),
-  address: nullable({ type: 'string', maxLength: 300 }),
-  category: { type: 'string', enum: [...CATEGORIES] },
-  voltageLevel: { type: 'string', enum: [...VOLTAGE_LEVELS] },
-  paymentMode: { type: 'string', enum: [...PAYMENT_MODES] },
-  tariffCode: { type: 'string', pattern: '^[a-z0-9.-]{3,64}$' },
-  pfStandard: nullable({ type: 'string', enum: ['0.80', '0.85', '0.90'] }),
-  capacityKva: nullable(decimal2()),
-  contractDemandKw: nullable(decimal2()),
-  basicChargeBasis: nullable({ type: 'string', enum: ['capacity', 'demand'] }),
-  agentMultiplier: { type: 'string', enum: ['1', '1.5'] },
-  sharedMeter: { type: 'boolean' },
-  isImportant: { type: 'boolean' },
-  isMedical: { type: 'boolean' },
-  isHeatingCompany: { type: 'boolean' },
-  isVulnerable: { type: 'boolean' },
-  behaviourProfile: nullable({ type: 'string', enum: [...BEHAVIOUR_PROFILES] }),
-  areaId: { type: 'integer', minimum: 1 },
-  status: { type: 'string', enum: ['active', 'closed'] },
-} as const;
+  name: Type.Optional(accountName),
+  address: Type.Optional(OrNull(Type.String({ maxLength: 300 }))),
+  category: Type.Optional(StringEnum(CATEGORIES)),
+  voltageLevel: Type.Optional(StringEnum(VOLTAGE_LEVELS)),
+  paymentMode: Type.Optional(StringEnum(PAYMENT_MODES)),
+  tariffCode: Type.Optional(tariffCode),
+  pfStandard: Type.Optional(OrNull(StringEnum(['0.80', '0.85', '0.90'] as const))),
+  capacityKva: Type.Optional(OrNull(decimal2())),
+  contractDemandKw: Type.Optional(OrNull(decimal2())),
+  basicChargeBasis: Type.Optional(OrNull(StringEnum(BASIC_CHARGE_BASES))),
+  agentMultiplier: Type.Optional(StringEnum(['1', '1.5'] as const)),
+  sharedMeter: Type.Optional(Type.Boolean()),
+  isImportant: Type.Optional(Type.Boolean()),
+  isMedical: Type.Optional(Type.Boolean()),
+  isHeatingCompany: Type.Optional(Type.Boolean()),
+  isVulnerable: Type.Optional(Type.Boolean()),
+  behaviourProfile: Type.Optional(OrNull(StringEnum(BEHAVIOUR_PROFILES))),
+  areaId: Type.Optional(areaId),
+  status: Type.Optional(StringEnum(ACCOUNT_STATUSES)),
+};
 
-export const createAccountBody = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['accountNo', 'customerId', 'areaId', 'name', 'category', 'voltageLevel', 'paymentMode', 'tariffCode'],
-  properties: {
-    accountNo: { type: 'string', pattern: '^[0-9A-Za-z-]{4,32}$' },
-    customerId: { type: 'integer', minimum: 1 },
-    openedOn: date,
-    contacts: { type: 'array', maxItems: 20, items: contactInput },
+export const createAccountBody = Type.Object(
+  {
+    accountNo: Type.String({ pattern: '^[0-9A-Za-z-]{4,32}$' }),
+    customerId: Type.Integer({ minimum: 1 }),
+    openedOn: Type.Optional(date),
+    contacts: Type.Optional(Type.Array(contactInput, { maxItems: 20 })),
     ...accountFields,
+    name: accountName,
+    category: StringEnum(CATEGORIES),
+    voltageLevel: StringEnum(VOLTAGE_LEVELS),
+    paymentMode: StringEnum(PAYMENT_MODES),
+    tariffCode,
+    areaId,
   },
-} as const;
+  { additionalProperties: false },
+);
+export type CreateAccountInput = Static<typeof createAccountBody>;
 
-export const updateAccountBody = { type: 'object', additionalProperties: false, minProperties: 1, properties: accountFields } as const;
+export const updateAccountBody = Type.Object(accountFields, { additionalProperties: false, minProperties: 1 });
+export type AccountInput = Static<typeof updateAccountBody>;
 
-export const replaceContactsBody = { type: 'object', additionalProperties: false, required: ['contacts'], properties: { contacts: { type: 'array', maxItems: 20, items: contactInput } } } as const;
+export const replaceContactsBody = Type.Object({ contacts: Type.Array(contactInput, { maxItems: 20 }) }, { additionalProperties: false });
 
 const customerFields = {
-  kind: { type: 'string', enum: ['person', 'organisation'] },
-  name: text(200),
-  idNumber: nullable({ type: 'string', pattern: '^[0-9A-Za-z]{6,30}$' }),
-  phone: nullable(phone),
-  address: nullable({ type: 'string', maxLength: 300 }),
-  stationId: { type: 'integer', minimum: 1 },
-} as const;
+  kind: Type.Optional(StringEnum(CUSTOMER_KINDS)),
+  name: Type.Optional(text(200)),
+  idNumber: Type.Optional(OrNull(Type.String({ pattern: '^[0-9A-Za-z]{6,30}$' }))),
+  phone: Type.Optional(OrNull(phone)),
+  address: Type.Optional(OrNull(Type.String({ maxLength: 300 }))),
+  stationId: Type.Optional(Type.Integer({ minimum: 1 })),
+};
 
-export const createCustomerBody = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['customerNo', 'kind', 'name', 'stationId'],
-  properties: { customerNo: code, ...customerFields },
-} as const;
+export const createCustomerBody = Type.Object(
+  { customerNo: code, ...customerFields, kind: StringEnum(CUSTOMER_KINDS), name: text(200), stationId: Type.Integer({ minimum: 1 }) },
+  { additionalProperties: false },
+);
+export type CreateCustomerInput = Static<typeof createCustomerBody>;
 
-export const updateCustomerBody = { type: 'object', additionalProperties: false, minProperties: 1, properties: customerFields } as const;
+export const updateCustomerBody = Type.Object(customerFields, { additionalProperties: false, minProperties: 1 });
+export type CustomerInput = Static<typeof updateCustomerBody>;
 
-export const createMeterBody = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['accountId', 'meterNo', 'registers'],
-  properties: {
-    accountId: { type: 'integer', minimum: 1 },
+const registers = Type.Array(StringEnum(REGISTERS), { minItems: 1, uniqueItems: true });
+
+export const createMeterBody = Type.Object(
+  {
+    accountId: Type.Integer({ minimum: 1 }),
     meterNo: code,
-    registers: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: [...REGISTERS] } },
-    multiplier: decimal2(8),
-    smart: { type: 'boolean' },
-    installedOn: date,
+    registers,
+    multiplier: Type.Optional(decimal2(8)),
+    smart: Type.Optional(Type.Boolean()),
+    installedOn: Type.Optional(date),
   },
-} as const;
+  { additionalProperties: false },
+);
+export type CreateMeterInput = Static<typeof createMeterBody>;
 
-export const updateMeterBody = {
-  type: 'object',
-  additionalProperties: false,
-  minProperties: 1,
-  properties: {
-    registers: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: [...REGISTERS] } },
-    multiplier: decimal2(8),
-    smart: { type: 'boolean' },
-    status: { type: 'string', enum: ['active', 'removed'] },
+export const updateMeterBody = Type.Object(
+  {
+    registers: Type.Optional(registers),
+    multiplier: Type.Optional(decimal2(8)),
+    smart: Type.Optional(Type.Boolean()),
+    status: Type.Optional(StringEnum(METER_STATUSES)),
   },
-} as const;
+  { additionalProperties: false, minProperties: 1 },
+);
+export type MeterInput = Static<typeof updateMeterBody>;
 
 const contractFields = {
-  kind: { type: 'string', enum: [...CONTRACT_KINDS] },
-  signedOn: date,
-  startsOn: date,
-  endsOn: nullable(date),
-  dueDay: nullable({ type: 'integer', minimum: 1, maximum: 28 }),
-  terms: { type: 'object', maxProperties: 50 },
-} as const;
+  kind: Type.Optional(StringEnum(CONTRACT_KINDS)),
+  signedOn: Type.Optional(date),
+  startsOn: Type.Optional(date),
+  endsOn: Type.Optional(OrNull(date)),
+  dueDay: Type.Optional(OrNull(Type.Integer({ minimum: 1, maximum: 28 }))),
+  terms: Type.Optional(JsonObject({ maxProperties: 50 })),
+};
 
-export const createContractBody = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['accountId', 'contractNo', 'kind', 'signedOn', 'startsOn'],
-  properties: { accountId: { type: 'integer', minimum: 1 }, contractNo: code, ...contractFields },
-} as const;
+export const createContractBody = Type.Object(
+  { accountId: Type.Integer({ minimum: 1 }), contractNo: code, ...contractFields, kind: StringEnum(CONTRACT_KINDS), signedOn: date, startsOn: date },
+  { additionalProperties: false },
+);
+export type CreateContractInput = Static<typeof createContractBody>;
 
-export const updateContractBody = { type: 'object', additionalProperties: false, minProperties: 1, properties: contractFields } as const;
+export const updateContractBody = Type.Object(contractFields, { additionalProperties: false, minProperties: 1 });
+export type ContractInput = Static<typeof updateContractBody>;
 
-export const accountSearchQuery = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    q: { type: 'string', maxLength: 64 },
-    stationId: { type: 'integer', minimum: 1 },
-    areaId: { type: 'integer', minimum: 1 },
-    managerUserId: { type: 'integer', minimum: 1 },
-    customerId: { type: 'integer', minimum: 1 },
-    category: { type: 'string', enum: [...CATEGORIES] },
-    paymentMode: { type: 'string', enum: [...PAYMENT_MODES] },
-    limit: { type: 'integer', minimum: 1, maximum: 500 },
-    cursor: { type: 'string', maxLength: 64 },
+export const accountSearchQuery = Type.Object(
+  {
+    q: Type.Optional(Type.String({ maxLength: 64 })),
+    stationId: Type.Optional(Type.Integer({ minimum: 1 })),
+    areaId: Type.Optional(Type.Integer({ minimum: 1 })),
+    managerUserId: Type.Optional(Type.Integer({ minimum: 1 })),
+    customerId: Type.Optional(Type.Integer({ minimum: 1 })),
+    category: Type.Optional(StringEnum(CATEGORIES)),
+    paymentMode: Type.Optional(StringEnum(PAYMENT_MODES)),
+    ...pageQuery.properties,
   },
-} as const;
+  { additionalProperties: false },
+);
+export type AccountSearchQuery = Static<typeof accountSearchQuery>;
 
-export const unmaskQuery = { type: 'object', additionalProperties: false, properties: { unmask: { type: 'boolean' } } } as const;
+export const customerSearchQuery = Type.Object({ q: Type.Optional(Type.String({ maxLength: 64 })), ...pageQuery.properties }, { additionalProperties: false });
+export type CustomerSearchQuery = Static<typeof customerSearchQuery>;
 
-const nstr = { type: ['string', 'null'] } as const;
+export const unmaskQuery = Type.Object({ unmask: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
+export type UnmaskQuery = Static<typeof unmaskQuery>;
 
-export const accountSummarySchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'integer' },
-    accountNo: { type: 'string' },
-    name: { type: 'string' },
-    customerId: { type: 'integer' },
-    category: { type: 'string' },
-    voltageLevel: { type: 'string' },
-    paymentMode: { type: 'string' },
-    tariffCode: { type: 'string' },
-    status: { type: 'string' },
-    stationId: { type: 'integer' },
-    stationName: { type: 'string' },
-    areaId: { type: 'integer' },
-    areaName: { type: 'string' },
-    managerName: nstr,
-    phone: nstr,
-    meterNo: nstr,
-  },
-} as const;
+/** An account as search results list it; the phone is masked. */
+export const accountSummarySchema = Type.Object({
+  id: Type.Integer(),
+  accountNo: Type.String(),
+  name: Type.String(),
+  customerId: Type.Integer(),
+  category: StringEnum(CATEGORIES),
+  voltageLevel: StringEnum(VOLTAGE_LEVELS),
+  paymentMode: StringEnum(PAYMENT_MODES),
+  tariffCode: Type.String(),
+  status: StringEnum(ACCOUNT_STATUSES),
+  stationId: Type.Integer(),
+  stationName: Type.String(),
+  areaId: Type.Integer(),
+  areaName: Type.String(),
+  managerName: Nullable(Type.String()),
+  phone: Nullable(Type.String()),
+  meterNo: Nullable(Type.String()),
+});
+export type AccountSummary = Static<typeof accountSummarySchema>;
+export const accountPage = pageOf(accountSummarySchema);
 
-export const customerSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'integer' },
-    customerNo: { type: 'string' },
-    kind: { type: 'string' },
-    name: { type: 'string' },
-    idNumber: nstr,
-    phone: nstr,
-    address: nstr,
-    stationId: { type: 'integer' },
-    masked: { type: 'boolean' },
-    canUnmask: { type: 'boolean' },
-  },
-} as const;
+export const customerSchema = Type.Object({
+  id: Type.Integer(),
+  customerNo: Type.String(),
+  kind: StringEnum(CUSTOMER_KINDS),
+  name: Type.String(),
+  idNumber: Nullable(Type.String()),
+  phone: Nullable(Type.String()),
+  address: Nullable(Type.String()),
+  stationId: Type.Integer(),
+  masked: Type.Boolean(),
+  canUnmask: Type.Boolean(),
+});
+export type Customer = Static<typeof customerSchema>;
+export const customerPage = pageOf(customerSchema);
 
-export const contactSchema = {
-  type: 'object',
-  properties: { id: { type: 'integer' }, name: { type: 'string' }, phone: nstr, role: { type: 'string' }, isPrimary: { type: 'boolean' } },
-} as const;
+export const contactSchema = Type.Object({ id: Type.Integer(), name: Type.String(), phone: Nullable(Type.String()), role: StringEnum(CONTACT_ROLES), isPrimary: Type.Boolean() });
+export type Contact = Static<typeof contactSchema>;
 
-export const meterSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'integer' },
-    accountId: { type: 'integer' },
-    meterNo: { type: 'string' },
-    registers: { type: 'array', items: { type: 'string' } },
-    multiplier: { type: 'string' },
-    smart: { type: 'boolean' },
-    installedOn: { type: 'string' },
-    status: { type: 'string' },
-  },
-} as const;
+export const meterSchema = Type.Object({
+  id: Type.Integer(),
+  accountId: Type.Integer(),
+  meterNo: Type.String(),
+  registers: Type.Array(StringEnum(REGISTERS)),
+  multiplier: Type.String(),
+  smart: Type.Boolean(),
+  installedOn: Type.String(),
+  status: StringEnum(METER_STATUSES),
+});
+export type Meter = Static<typeof meterSchema>;
 
-export const contractSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'integer' },
-    accountId: { type: 'integer' },
-    contractNo: { type: 'string' },
-    kind: { type: 'string' },
-    signedOn: { type: 'string' },
-    startsOn: { type: 'string' },
-    endsOn: nstr,
-    dueDay: { type: ['integer', 'null'] },
-    terms: { type: 'object', additionalProperties: true },
-  },
-} as const;
+export const contractSchema = Type.Object({
+  id: Type.Integer(),
+  accountId: Type.Integer(),
+  contractNo: Type.String(),
+  kind: StringEnum(CONTRACT_KINDS),
+  signedOn: Type.String(),
+  startsOn: Type.String(),
+  endsOn: Nullable(Type.String()),
+  dueDay: Nullable(Type.Integer()),
+  terms: JsonObject({ additionalProperties: true }),
+});
+export type Contract = Static<typeof contractSchema>;
 
-export const accountSchema = {
-  type: 'object',
-  properties: {
-    ...accountSummarySchema.properties,
-    address: nstr,
-    pfStandard: nstr,
-    capacityKva: nstr,
-    contractDemandKw: nstr,
-    basicChargeBasis: nstr,
-    agentMultiplier: { type: 'string' },
-    sharedMeter: { type: 'boolean' },
-    isImportant: { type: 'boolean' },
-    isMedical: { type: 'boolean' },
-    isHeatingCompany: { type: 'boolean' },
-    isVulnerable: { type: 'boolean' },
-    behaviourProfile: nstr,
-    openedOn: { type: 'string' },
-    canUnmask: { type: 'boolean' },
-    masked: { type: 'boolean' },
-    customer: customerSchema,
-    contacts: { type: 'array', items: contactSchema },
-    meters: { type: 'array', items: meterSchema },
-    contracts: { type: 'array', items: contractSchema },
-  },
-} as const;
-
-
-export interface ContactInput {
-  name: string;
-  phone?: string | null;
-  role?: (typeof CONTACT_ROLES)[number];
-  isPrimary?: boolean;
-}
-
-export interface AccountInput {
-  name?: string;
-  address?: string | null;
-  category?: (typeof CATEGORIES)[number];
-  voltageLevel?: (typeof VOLTAGE_LEVELS)[number];
-  paymentMode?: (typeof PAYMENT_MODES)[number];
-  tariffCode?: string;
-  pfStandard?: '0.80' | '0.85' | '0.90' | null;
-  capacityKva?: string | null;
-  contractDemandKw?: string | null;
-  basicChargeBasis?: 'capacity' | 'demand' | null;
-  agentMultiplier?: '1' | '1.5';
-  sharedMeter?: boolean;
-  isImportant?: boolean;
-  isMedical?: boolean;
-  isHeatingCompany?: boolean;
-  isVulnerable?: boolean;
-  behaviourProfile?: (typeof BEHAVIOUR_PROFILES)[number] | null;
-  areaId?: number;
-  status?: 'active' | 'closed';
-}
-
-export interface CreateAccountInput extends AccountInput {
-  accountNo: string;
-  customerId: number;
-  areaId: number;
-  name: string;
-  category: (typeof CATEGORIES)[number];
-  voltageLevel: (typeof VOLTAGE_LEVELS)[number];
-  paymentMode: (typeof PAYMENT_MODES)[number];
-  tariffCode: string;
-  openedOn?: string;
-  contacts?: ContactInput[];
-}
-
-export interface CustomerInput {
-  kind?: 'person' | 'organisation';
-  name?: string;
-  idNumber?: string | null;
-  phone?: string | null;
-  address?: string | null;
-  stationId?: number;
-}
-
-export interface CreateCustomerInput extends CustomerInput {
-  customerNo: string;
-  kind: 'person' | 'organisation';
-  name: string;
-  stationId: number;
-}
-
-export interface MeterInput {
-  registers?: (typeof REGISTERS)[number][];
-  multiplier?: string;
-  smart?: boolean;
-  status?: 'active' | 'removed';
-}
-
-export interface CreateMeterInput extends MeterInput {
-  accountId: number;
-  meterNo: string;
-  registers: (typeof REGISTERS)[number][];
-  installedOn?: string;
-}
-
-export interface ContractInput {
-  kind?: (typeof CONTRACT_KINDS)[number];
-  signedOn?: string;
-  startsOn?: string;
-  endsOn?: string | null;
-  dueDay?: number | null;
-  terms?: Record<string, unknown>;
-}
-
-export interface CreateContractInput extends ContractInput {
-  accountId: number;
-  contractNo: string;
-  kind: (typeof CONTRACT_KINDS)[number];
-  signedOn: string;
-  startsOn: string;
-}
+/** One account with its customer, contacts, meters and contracts; personal data masked unless asked for and allowed. */
+export const accountSchema = Type.Object({
+  ...accountSummarySchema.properties,
+  address: Nullable(Type.String()),
+  pfStandard: Nullable(Type.String()),
+  capacityKva: Nullable(Type.String()),
+  contractDemandKw: Nullable(Type.String()),
+  basicChargeBasis: NullableEnum(BASIC_CHARGE_BASES),
+  agentMultiplier: Type.String(),
+  sharedMeter: Type.Boolean(),
+  isImportant: Type.Boolean(),
+  isMedical: Type.Boolean(),
+  isHeatingCompany: Type.Boolean(),
+  isVulnerable: Type.Boolean(),
+  behaviourProfile: NullableEnum(BEHAVIOUR_PROFILES),
+  openedOn: Type.String(),
+  canUnmask: Type.Boolean(),
+  masked: Type.Boolean(),
+  customer: customerSchema,
+  contacts: Type.Array(contactSchema),
+  meters: Type.Array(meterSchema),
+  contracts: Type.Array(contractSchema),
+});
+export type Account = Static<typeof accountSchema>;

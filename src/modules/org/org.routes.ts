@@ -1,37 +1,47 @@
 import type { FastifyInstance } from 'fastify';
 import { inTransaction } from '../../db/tx.js';
 import type { AppDeps } from '../../platform/deps.js';
-import { pageOf } from '../../platform/schemas.js';
 import { actorOf, ctxOf, SESSION_COOKIE } from '../../platform/request.js';
-import { decodeCursor, DEFAULT_LIMIT, MAX_LIMIT, toPage } from '../../shared/pagination.js';
+import { decodeCursor, DEFAULT_LIMIT, toPage } from '../../shared/pagination.js';
 import { notFound } from '../../shared/errors.js';
 import { presentArea, presentUser } from './domain/present.js';
-import type { Role } from './domain/roles.js';
-import { ROLES } from './domain/roles.js';
 import { findAreaInScope, findUserById, findUserInScope, listAreas, listUsers } from './org.repository.js';
 import {
+  areaList,
+  areaQuery,
   areaSchema,
   createAreaBodySchema,
   createStationBodySchema,
   createUserBodySchema,
+  idParams,
   loginBodySchema,
   loginResponseSchema,
   orgTreeSchema,
   updateAreaBodySchema,
   updateUserBodySchema,
+  userPage,
+  userQuery,
   userSchema,
+  type AreaQuery,
+  type CreateAreaInput,
+  type CreateStationInput,
+  type CreateUserInput,
+  type LoginBody,
+  type UpdateAreaInput,
+  type UpdateUserInput,
+  type UserQuery,
 } from './org.types.js';
 import { login } from './use-cases/login.js';
 import { forgetUserSessions } from './use-cases/authenticate.js';
 import { logout } from './use-cases/logout.js';
-import { createUser, updateUserAccount, type CreateUserInput, type UpdateUserInput } from './use-cases/manage-users.js';
+import { createUser, updateUserAccount } from './use-cases/manage-users.js';
 import { createArea, createStation, updateAreaDetails } from './use-cases/manage-org.js';
 import { orgTree } from './use-cases/org-tree.js';
 
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
+type Id = { Params: { id: number } };
 
 export async function orgRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
-  app.post<{ Body: { username: string; password: string } }>(
+  app.post<{ Body: LoginBody }>(
     '/auth/login',
     {
       config: { public: true, rateLimit: { max: deps.config.loginRateLimit, timeWindow: '1 minute' } },
@@ -45,7 +55,7 @@ export async function orgRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
         sessionTtlMinutes: deps.config.sessionTtlMinutes,
         lockout: { threshold: deps.config.lockoutThreshold, minutes: deps.config.lockoutMinutes },
       });
-      reply.setCookie(SESSION_COOKIE, result.token, { httpOnly: true, sameSite: 'strict', path: '/', expires: result.expiresAt, secure: deps.config.cookieSecure || request.protocol === 'https' });
+      reply.setCookie(SESSION_COOKIE, result.token, { httpOnly: true, sameSite: 'strict', path: '/', expires: new Date(result.expiresAt), secure: deps.config.cookieSecure || request.protocol === 'https' });
       return result;
     },
   );
@@ -66,7 +76,7 @@ export async function orgRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
     orgTree(deps.db, actorOf(request).scope),
   );
 
-  app.post<{ Body: { code: string; name: string; nameEn?: string | null } }>(
+  app.post<{ Body: CreateStationInput }>(
     '/org/stations',
     { schema: { tags: ['org'], summary: 'Create a supply station (admin)', body: createStationBodySchema } },
     async (request, reply) => {
@@ -75,49 +85,45 @@ export async function orgRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
     },
   );
 
-  app.get<{ Querystring: { stationId?: number; managerUserId?: number } }>(
+  app.get<{ Querystring: AreaQuery }>(
     '/areas',
     {
       schema: {
         tags: ['org'],
         summary: 'Transformer areas within your scope',
-        querystring: { type: 'object', additionalProperties: false, properties: { stationId: { type: 'integer', minimum: 1 }, managerUserId: { type: 'integer', minimum: 1 } } },
-        response: { 200: { type: 'object', properties: { items: { type: 'array', items: areaSchema } } } },
+        querystring: areaQuery,
+        response: { 200: areaList },
       },
     },
     async (request) => ({ items: (await listAreas(deps.db, actorOf(request).scope, request.query)).map(presentArea) }),
   );
 
-  app.get<{ Params: { id: number } }>('/areas/:id', { schema: { tags: ['org'], summary: 'One transformer area within your scope', params: idParams, response: { 200: areaSchema } } }, async (request) => {
+  app.get<Id>('/areas/:id', { schema: { tags: ['org'], summary: 'One transformer area within your scope', params: idParams, response: { 200: areaSchema } } }, async (request) => {
     const area = await findAreaInScope(deps.db, actorOf(request).scope, request.params.id);
     if (!area) throw notFound('transformer area');
     return presentArea(area);
   });
 
-  app.post<{ Body: { code: string; name: string; stationId: number; managerUserId?: number | null; capacityKva?: string | null } }>(
+  app.post<{ Body: CreateAreaInput }>(
     '/areas',
     { schema: { tags: ['org'], summary: 'Create a transformer area (admin)', body: createAreaBodySchema, response: { 201: areaSchema } } },
     async (request, reply) => reply.code(201).send(presentArea(await inTransaction(deps.db, (trx) => createArea(trx, ctxOf(request, deps), request.body)))),
   );
 
-  app.patch<{ Params: { id: number }; Body: { name?: string; managerUserId?: number | null; capacityKva?: string | null } }>(
+  app.patch<Id & { Body: UpdateAreaInput }>(
     '/areas/:id',
     { schema: { tags: ['org'], summary: 'Rename an area, assign its manager (admin)', params: idParams, body: updateAreaBodySchema, response: { 200: areaSchema } } },
     async (request) => presentArea(await inTransaction(deps.db, (trx) => updateAreaDetails(trx, ctxOf(request, deps), request.params.id, request.body))),
   );
 
-  app.get<{ Querystring: { limit?: number; cursor?: string; role?: Role; q?: string } }>(
+  app.get<{ Querystring: UserQuery }>(
     '/users',
     {
       schema: {
         tags: ['org'],
         summary: 'Users within your scope',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { limit: { type: 'integer', minimum: 1, maximum: MAX_LIMIT }, cursor: { type: 'string', maxLength: 64 }, role: { type: 'string', enum: [...ROLES] }, q: { type: 'string', maxLength: 64 } },
-        },
-        response: { 200: pageOf(userSchema) },
+        querystring: userQuery,
+        response: { 200: userPage },
       },
     },
     async (request) => {
@@ -128,7 +134,7 @@ export async function orgRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
     },
   );
 
-  app.get<{ Params: { id: number } }>('/users/:id', { schema: { tags: ['org'], summary: 'One user within your scope', params: idParams, response: { 200: userSchema } } }, async (request) => {
+  app.get<Id>('/users/:id', { schema: { tags: ['org'], summary: 'One user within your scope', params: idParams, response: { 200: userSchema } } }, async (request) => {
     const user = await findUserInScope(deps.db, actorOf(request).scope, request.params.id);
     if (!user) throw notFound('user');
     return presentUser(user);
@@ -138,7 +144,7 @@ export async function orgRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
     reply.code(201).send(presentUser(await inTransaction(deps.db, (trx) => createUser(trx, ctxOf(request, deps), request.body)))),
   );
 
-  app.patch<{ Params: { id: number }; Body: UpdateUserInput }>(
+  app.patch<Id & { Body: UpdateUserInput }>(
     '/users/:id',
     { schema: { tags: ['org'], summary: 'Change, disable or reset the password of a user (admin)', params: idParams, body: updateUserBodySchema, response: { 200: userSchema } } },
     async (request) => {

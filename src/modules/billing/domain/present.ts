@@ -1,4 +1,6 @@
-import { presentBillLines } from '../../tariffs/index.js';
+import { presentBillLines, type BillLinesView } from '../../tariffs/index.js';
+import type { BillRun, BillRunPhase, BillSummary } from '../billing.types.js';
+import type { BillLine } from '../billing.lines.js';
 import { runProgress, type RunCounters } from './progress.js';
 
 /** API shapes (DESIGN §6): camelCase, money in integer fen ending in Fen, quantities as decimal strings. */
@@ -8,7 +10,7 @@ const iso = (d: Date | string | null | undefined): string | null => (d == null ?
 export interface RunRowLike extends RunCounters {
   id: number;
   period: string;
-  failed_status: string | null;
+  failed_status: BillRunPhase | null;
   error: string | null;
   lines: number;
   exceptions: number;
@@ -26,7 +28,7 @@ export interface RunRowLike extends RunCounters {
   issued_at: Date | null;
 }
 
-export function presentRun(r: RunRowLike, now: Date, exceptionsByKind?: { kind: string; blocking: boolean; count: number }[]) {
+export function presentRun(r: RunRowLike, now: Date, exceptionsByKind?: BillRun['exceptionsByKind']): BillRun {
   return {
     id: r.id,
     period: r.period,
@@ -63,8 +65,8 @@ export interface BillRowLike {
   account_id: number;
   period: string;
   bill_run_id: number | null;
-  kind: string;
-  status: string;
+  kind: BillSummary['kind'];
+  status: BillSummary['status'];
   tariff_code: string;
   tariff_effective_from: string | null;
   total_fen: number;
@@ -85,7 +87,7 @@ export interface BillRowLike {
   reason: string | null;
 }
 
-export function presentBill(b: BillRowLike) {
+export function presentBill(b: BillRowLike): BillSummary {
   return {
     id: b.id,
     accountId: b.account_id,
@@ -109,7 +111,7 @@ export function presentBill(b: BillRowLike) {
 type LineRow = { line_no: number; code: string; quantity: string; unit_price: string; amount_fen: number; detail: Record<string, unknown> };
 
 /** A bill's lines as the tariffs module presents them (units, part-month factor, subtotals, average price), each with its lineNo. */
-export function presentLines(rows: readonly LineRow[]) {
+export function presentLines(rows: readonly LineRow[]): Omit<BillLinesView, 'lines'> & { lines: BillLine[] } {
   const view = presentBillLines(rows.map((l) => ({ code: l.code, quantity: l.quantity, unitPrice: l.unit_price, amountFen: l.amount_fen, detail: l.detail })));
   return { ...view, lines: view.lines.map((l, i) => ({ lineNo: rows[i]!.line_no, ...l })) };
 }

@@ -1,15 +1,7 @@
-/** Progress of a bill run's phase under way, with an ETA from the speed since this process (re)started it. */
-export interface RunProgress {
-  phase: 'rating' | 'issuing' | null;
-  done: number;
-  total: number;
-  percent: number;
-  perSecond: number | null;
-  etaSeconds: number | null;
-}
+import type { BillRunProgress, BillRunStatus } from '../billing.types.js';
 
 export interface RunCounters {
-  status: string;
+  status: BillRunStatus;
   accounts_total: number;
   accounts_done: number;
   bills: number;
@@ -18,7 +10,8 @@ export interface RunCounters {
   phase_started_done: number;
 }
 
-export function runProgress(run: RunCounters, now: Date): RunProgress {
+/** Progress of a bill run's phase under way, with an ETA from the speed since this process (re)started it. */
+export function runProgress(run: RunCounters, now: Date): BillRunProgress {
   const phase = run.status === 'rating' ? 'rating' : run.status === 'issuing' ? 'issuing' : null;
   const [done, total] = phase === 'issuing' ? [run.issued_bills, run.bills] : phase === 'rating' ? [run.accounts_done, run.accounts_total] : [1, 1];
   const percent = total === 0 ? 100 : Math.min(100, Math.round((done / total) * 1000) / 10);

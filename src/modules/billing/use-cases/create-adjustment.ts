@@ -12,14 +12,7 @@ import { presentBill, presentLines } from '../domain/present.js';
 import { operatorOf, requireBilling, auditActor } from './operator.js';
 import { billInScope } from './queries.js';
 import { loadRatingTariffs } from './tariff-source.js';
-
-export interface AdjustmentInput {
-  reason: string;
-  /** Re-rate the period with corrected usage: the adjustment is the difference, line code by line code. */
-  usage?: RatingUsage;
-  /** Or signed lines given by hand: amount = quantity × unitPrice, HALF_UP to the fen. */
-  lines?: { code: string; quantity: string; unitPrice: string }[];
-}
+import type { AdjustmentInput, Bill } from '../billing.lines.js';
 
 interface AdjustmentLine {
   code: string;
@@ -35,7 +28,7 @@ interface AdjustmentLine {
  * a negative one credits receivable. Repeated corrections compose: each is computed against the bill
  * plus every earlier adjustment of it. Audited, in one transaction.
  */
-export async function createAdjustment(trx: Trx, ctx: Ctx, billId: number, input: AdjustmentInput) {
+export async function createAdjustment(trx: Trx, ctx: Ctx, billId: number, input: AdjustmentInput): Promise<Bill> {
   const op = operatorOf(ctx);
   requireBilling(op, 'billing.adjust', 'correct bills');
   const { bill, account } = await billInScope(trx, ctx, billId);
@@ -74,7 +67,7 @@ export async function createAdjustment(trx: Trx, ctx: Ctx, billId: number, input
   await insertAudit(trx, { ...auditActor(op), action: 'bill.adjust', entity: 'bill', entityId: id, detail: { adjusts: bill.id, accountId: bill.account_id, period: bill.period, totalFen, reason: input.reason } });
 
   const created = (await trx.selectFrom('bill as b').selectAll('b').where('b.account_id', '=', bill.account_id).where('b.id', '=', id).executeTakeFirstOrThrow());
-  return { ...presentBill(created), ...presentLines(await billLines(trx, bill.account_id, id)), adjustmentIds: [] as number[] };
+  return { ...presentBill(created), ...presentLines(await billLines(trx, bill.account_id, id)), adjustmentIds: [] };
 }
 
 /** Corrected usage rated with the tariff and prices of the bill's period, minus what is billed already. */

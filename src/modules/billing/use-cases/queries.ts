@@ -5,10 +5,13 @@ import { accountInScope, findAccountInScope } from '../../customers/index.js';
 import type { Ctx } from '../../org/index.js';
 import { adjustmentIds, billLines, exceptionCounts, findBill, listAccountBills, listExceptions, listRuns, type ExceptionFilter } from '../billing.repository.js';
 import { presentBill, presentLines, presentRun } from '../domain/present.js';
+import type { Page } from '../../../platform/schemas.js';
+import type { BillRun, BillRunException, BillSummary } from '../billing.types.js';
+import type { Bill } from '../billing.lines.js';
 import { requireBilling, type Operator } from './operator.js';
 import { runInCompany } from './review-bill-run.js';
 
-export async function listBillRuns(db: Executor, op: Operator, q: { limit: number; cursor?: string | undefined }) {
+export async function listBillRuns(db: Executor, op: Operator, q: { limit: number; cursor?: string | undefined }): Promise<Page<BillRun>> {
   requireBilling(op, 'billing.view', 'see bill runs');
   const before = q.cursor ? periodCursor(q.cursor) : null;
   const rows = await listRuns(db, op.companyId, { beforePeriod: before, limit: q.limit });
@@ -23,18 +26,18 @@ function periodCursor(cursor: string): string {
   return m[1]!;
 }
 
-export async function getBillRun(db: Executor, op: Operator, runId: number) {
+export async function getBillRun(db: Executor, op: Operator, runId: number): Promise<BillRun> {
   requireBilling(op, 'billing.view', 'see bill runs');
   const run = await runInCompany(db, op, runId);
   return presentRun(run, op.now, await exceptionCounts(db, run.id));
 }
 
-export async function getBillRunExceptions(db: Executor, op: Operator, runId: number, f: ExceptionFilter) {
+export async function getBillRunExceptions(db: Executor, op: Operator, runId: number, f: ExceptionFilter): Promise<Page<BillRunException>> {
   requireBilling(op, 'billing.view', 'see bill runs');
   const run = await runInCompany(db, op, runId);
   const rows = await listExceptions(db, run.id, f);
   const more = rows.length > f.limit;
-  const items = (more ? rows.slice(0, f.limit) : rows).map((e) => ({
+  const items = (more ? rows.slice(0, f.limit) : rows).map((e): BillRunException => ({
     id: e.id,
     accountId: e.account_id,
     accountNo: e.account_no,
@@ -51,7 +54,7 @@ export async function getBillRunExceptions(db: Executor, op: Operator, runId: nu
 }
 
 /** An account's bills, newest first. The account must be in the caller's scope (404 otherwise). */
-export async function getAccountBills(db: Executor, ctx: Ctx, accountId: number, q: { limit: number; cursor?: string | undefined }) {
+export async function getAccountBills(db: Executor, ctx: Ctx, accountId: number, q: { limit: number; cursor?: string | undefined }): Promise<Page<BillSummary>> {
   await accountInScope(db, ctx, accountId);
   const before = q.cursor ? idCursor(q.cursor) : null;
   const rows = await listAccountBills(db, accountId, { beforeId: before, limit: q.limit });
@@ -74,7 +77,7 @@ export async function billInScope(db: Executor, ctx: Ctx, billId: number) {
   return { bill, account };
 }
 
-export async function getBill(db: Executor, ctx: Ctx, billId: number) {
+export async function getBill(db: Executor, ctx: Ctx, billId: number): Promise<Bill> {
   const { bill } = await billInScope(db, ctx, billId);
   const lines = await billLines(db, bill.account_id, bill.id);
   return { ...presentBill(bill), ...presentLines(lines), adjustmentIds: await adjustmentIds(db, bill.account_id, bill.id) };

@@ -1,7 +1,8 @@
 import type { Executor, Trx } from '../../../db/tx.js';
 import { insertAudit } from '../../audit/index.js';
 import { auditBy, can, type Ctx } from '../../org/index.js';
-import type { AccountInput, ContactInput, CreateAccountInput } from '../customers.types.js';
+import type { Account, AccountInput, AccountSummary, ContactInput, CreateAccountInput } from '../customers.types.js';
+import type { Page } from '../../../platform/schemas.js';
 import { assertConsistentAccount } from '../domain/account-rules.js';
 import { phoneMatchOf } from '../domain/phone-search.js';
 import { MASKED, presentAccount, presentSummary, type Reveal } from '../domain/present.js';
@@ -23,7 +24,7 @@ import { accountInScope, customerInScope, requirePermission, usableArea } from '
 import { AppError } from '../../../shared/errors.js';
 
 /** Accounts in scope matching the search; a search by a full phone number (allowed roles only) is audited. */
-export async function findAccounts(db: Executor, ctx: Ctx, search: AccountSearch) {
+export async function findAccounts(db: Executor, ctx: Ctx, search: AccountSearch): Promise<Page<AccountSummary>> {
   const phone = phoneMatchOf(search.q?.trim() ?? '', can(ctx.actor.role, 'pii.phone'));
   const page = toPage(await searchAccounts(db, ctx.actor.scope, { ...search, phone }), search.limit);
   if (phone === 'full') await auditPhoneSearch(db, ctx, 'account', search.q!, page.items.length);
@@ -39,7 +40,7 @@ export async function auditPhoneSearch(db: Executor, ctx: Ctx, entity: 'account'
  * One account with its customer, contacts, meters and contracts. Personal data stays masked unless the
  * caller asks (`unmask`) and the role may see it; every unmasked view is audited.
  */
-export async function getAccount(db: Executor, ctx: Ctx, id: number, unmask = false) {
+export async function getAccount(db: Executor, ctx: Ctx, id: number, unmask = false): Promise<Account> {
   const account = await accountInScope(db, ctx, id);
   const canUnmask = can(ctx.actor.role, 'pii.phone') || can(ctx.actor.role, 'pii.idNumber');
   const reveal: Reveal = unmask ? { phone: can(ctx.actor.role, 'pii.phone'), idNumber: can(ctx.actor.role, 'pii.idNumber') } : MASKED;
@@ -101,7 +102,7 @@ function contactRows(contacts: ContactInput[]) {
   return rows;
 }
 
-export async function createAccount(trx: Trx, ctx: Ctx, input: CreateAccountInput) {
+export async function createAccount(trx: Trx, ctx: Ctx, input: CreateAccountInput): Promise<Account> {
   requirePermission(ctx, 'customers.write', 'open accounts');
   await customerInScope(trx, ctx, input.customerId);
   const area = await usableArea(trx, ctx, input.areaId);
@@ -122,7 +123,7 @@ export async function createAccount(trx: Trx, ctx: Ctx, input: CreateAccountInpu
   return getAccount(trx, ctx, id);
 }
 
-export async function updateAccountDetails(trx: Trx, ctx: Ctx, id: number, input: AccountInput) {
+export async function updateAccountDetails(trx: Trx, ctx: Ctx, id: number, input: AccountInput): Promise<Account> {
   requirePermission(ctx, 'customers.write', 'change accounts');
   const current = await accountInScope(trx, ctx, id);
   const values = accountValues(input);
@@ -136,7 +137,7 @@ export async function updateAccountDetails(trx: Trx, ctx: Ctx, id: number, input
   return getAccount(trx, ctx, id);
 }
 
-export async function setContacts(trx: Trx, ctx: Ctx, id: number, contacts: ContactInput[]) {
+export async function setContacts(trx: Trx, ctx: Ctx, id: number, contacts: ContactInput[]): Promise<Account> {
   requirePermission(ctx, 'contacts.write', 'change contacts');
   await accountInScope(trx, ctx, id);
   await replaceContacts(trx, id, contactRows(contacts));

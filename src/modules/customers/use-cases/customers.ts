@@ -3,7 +3,8 @@ import { invalid } from '../../../shared/errors.js';
 import { toPage } from '../../../shared/pagination.js';
 import { insertAudit } from '../../audit/index.js';
 import { auditBy, can, type Ctx } from '../../org/index.js';
-import type { CreateCustomerInput, CustomerInput } from '../customers.types.js';
+import type { CreateCustomerInput, Customer, CustomerInput } from '../customers.types.js';
+import type { Page } from '../../../platform/schemas.js';
 import { MASKED, presentCustomer } from '../domain/present.js';
 import { findStation, insertCustomer, searchCustomers, updateCustomer, type CustomerValues } from '../customers.repository.js';
 import { customerInScope, requirePermission } from './guards.js';
@@ -13,14 +14,14 @@ import { AppError } from '../../../shared/errors.js';
 
 const canUnmaskOf = (ctx: Ctx) => can(ctx.actor.role, 'pii.phone') || can(ctx.actor.role, 'pii.idNumber');
 
-export async function findCustomers(db: Executor, ctx: Ctx, f: { afterId: number; limit: number; q?: string | undefined }) {
+export async function findCustomers(db: Executor, ctx: Ctx, f: { afterId: number; limit: number; q?: string | undefined }): Promise<Page<Customer>> {
   const phone = phoneMatchOf(f.q?.trim() ?? '', can(ctx.actor.role, 'pii.phone'));
   const page = toPage(await searchCustomers(db, ctx.actor.scope, { ...f, phone }), f.limit);
   if (phone === 'full') await auditPhoneSearch(db, ctx, 'customer', f.q!, page.items.length);
   return { items: page.items.map((c) => presentCustomer(c, MASKED, canUnmaskOf(ctx))), nextCursor: page.nextCursor };
 }
 
-export async function getCustomer(db: Executor, ctx: Ctx, id: number, unmask = false) {
+export async function getCustomer(db: Executor, ctx: Ctx, id: number, unmask = false): Promise<Customer> {
   const customer = await customerInScope(db, ctx, id);
   if (!unmask) return presentCustomer(customer, MASKED, canUnmaskOf(ctx));
   if (!canUnmaskOf(ctx)) throw new AppError('FORBIDDEN', `your role (${ctx.actor.role}) may not see unmasked personal data`);
@@ -48,7 +49,7 @@ function customerValues(input: CustomerInput): Partial<CustomerValues> {
   };
 }
 
-export async function createCustomer(trx: Trx, ctx: Ctx, input: CreateCustomerInput) {
+export async function createCustomer(trx: Trx, ctx: Ctx, input: CreateCustomerInput): Promise<Customer> {
   requirePermission(ctx, 'customers.write', 'register customers');
   await usableStation(trx, ctx, input.stationId);
   const id = await insertCustomer(trx, {
@@ -64,7 +65,7 @@ export async function createCustomer(trx: Trx, ctx: Ctx, input: CreateCustomerIn
   return getCustomer(trx, ctx, id);
 }
 
-export async function updateCustomerDetails(trx: Trx, ctx: Ctx, id: number, input: CustomerInput) {
+export async function updateCustomerDetails(trx: Trx, ctx: Ctx, id: number, input: CustomerInput): Promise<Customer> {
   requirePermission(ctx, 'customers.write', 'change customers');
   await customerInScope(trx, ctx, id);
   if (input.stationId !== undefined) await usableStation(trx, ctx, input.stationId);

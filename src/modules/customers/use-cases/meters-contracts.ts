@@ -2,12 +2,12 @@ import type { Executor, Trx } from '../../../db/tx.js';
 import { invalid, notFound } from '../../../shared/errors.js';
 import { insertAudit } from '../../audit/index.js';
 import { auditBy, type Ctx } from '../../org/index.js';
-import type { ContractInput, CreateContractInput, CreateMeterInput, MeterInput } from '../customers.types.js';
+import type { Contract, ContractInput, CreateContractInput, CreateMeterInput, Meter, MeterInput } from '../customers.types.js';
 import { presentContract, presentMeter } from '../domain/present.js';
 import { findAccountInScope, findContract, findMeter, insertContract, insertMeter, updateContract, updateMeter, type ContractValues } from '../customers.repository.js';
 import { accountInScope, requirePermission } from './guards.js';
 
-export async function addMeter(trx: Trx, ctx: Ctx, input: CreateMeterInput) {
+export async function addMeter(trx: Trx, ctx: Ctx, input: CreateMeterInput): Promise<Meter> {
   requirePermission(ctx, 'customers.write', 'install meters');
   await accountInScope(trx, ctx, input.accountId);
   const id = await insertMeter(trx, {
@@ -29,11 +29,11 @@ async function meterInScope(trx: Executor, ctx: Ctx, id: number) {
   return meter;
 }
 
-export async function getMeter(trx: Executor, ctx: Ctx, id: number) {
+export async function getMeter(trx: Executor, ctx: Ctx, id: number): Promise<Meter> {
   return presentMeter(await meterInScope(trx, ctx, id));
 }
 
-export async function changeMeter(trx: Trx, ctx: Ctx, id: number, input: MeterInput) {
+export async function changeMeter(trx: Trx, ctx: Ctx, id: number, input: MeterInput): Promise<Meter> {
   requirePermission(ctx, 'customers.write', 'change meters');
   await meterInScope(trx, ctx, id);
   await updateMeter(trx, id, input);
@@ -57,7 +57,7 @@ function checkDates(startsOn: string, endsOn: string | null | undefined): void {
   if (endsOn != null && endsOn < startsOn) throw invalid('endsOn', `must not be before startsOn (${startsOn})`);
 }
 
-export async function addContract(trx: Trx, ctx: Ctx, input: CreateContractInput) {
+export async function addContract(trx: Trx, ctx: Ctx, input: CreateContractInput): Promise<Contract> {
   requirePermission(ctx, 'customers.write', 'sign contracts');
   await accountInScope(trx, ctx, input.accountId);
   checkDates(input.startsOn, input.endsOn);
@@ -80,11 +80,11 @@ async function contractInScope(trx: Executor, ctx: Ctx, id: number) {
   return contract;
 }
 
-export async function getContract(trx: Executor, ctx: Ctx, id: number) {
+export async function getContract(trx: Executor, ctx: Ctx, id: number): Promise<Contract> {
   return presentContract(await contractInScope(trx, ctx, id));
 }
 
-export async function changeContract(trx: Trx, ctx: Ctx, id: number, input: ContractInput) {
+export async function changeContract(trx: Trx, ctx: Ctx, id: number, input: ContractInput): Promise<Contract> {
   requirePermission(ctx, 'customers.write', 'change contracts');
   const current = await contractInScope(trx, ctx, id);
   checkDates(input.startsOn ?? current.starts_on, input.endsOn === undefined ? current.ends_on : input.endsOn);

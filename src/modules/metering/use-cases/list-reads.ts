@@ -5,9 +5,10 @@ import { accountInScope } from '../../customers/index.js';
 import type { Ctx } from '../../org/index.js';
 import { withUsage } from '../domain/usage.js';
 import { listCycleReads, listDailyReads } from '../metering.repository.js';
+import type { Read, ReadsQuery } from '../metering.types.js';
 
 /** Defaults: the last 25 months of cycle reads (24 usages), or the last 60 days of daily reads. */
-export async function listReads(db: Executor, ctx: Ctx, accountId: number, q: { kind?: 'cycle' | 'daily'; from?: string; to?: string }) {
+export async function listReads(db: Executor, ctx: Ctx, accountId: number, q: ReadsQuery): Promise<Read[]> {
   await accountInScope(db, ctx, accountId);
   const kind = q.kind ?? 'cycle';
   const today = businessDate(ctx.now);

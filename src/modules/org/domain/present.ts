@@ -1,3 +1,4 @@
+import type { Area, User, UserStatus } from '../org.types.js';
 import type { Role } from './roles.js';
 
 /** API shape of a user row (never includes the password hash). */
@@ -14,7 +15,7 @@ export function presentUser(u: {
   phone: string | null;
   status: string;
   locked_until: Date | null;
-}) {
+}): User {
   return {
     id: u.id,
     username: u.username,
@@ -26,12 +27,12 @@ export function presentUser(u: {
     companyId: u.company_id,
     stationId: u.station_id,
     phone: u.phone,
-    status: u.status,
-    lockedUntil: u.locked_until,
+    status: u.status as UserStatus,
+    lockedUntil: u.locked_until?.toISOString() ?? null,
   };
 }
 
-export function presentArea(a: { id: number; code: string; name: string; station_id: number; manager_user_id: number | null; manager_name: string | null; capacity_kva: string | null }) {
+export function presentArea(a: { id: number; code: string; name: string; station_id: number; manager_user_id: number | null; manager_name: string | null; capacity_kva: string | null }): Area {
   return {
     id: a.id,
     code: a.code,

@@ -6,6 +6,7 @@ import { insertAudit } from '../../audit/index.js';
 import { afterFailure, isLocked, type LockoutPolicy } from '../domain/lockout.js';
 import { presentUser } from '../domain/present.js';
 import { clearFailedLogins, countFailedLogin, findUserByUsername, insertSession, setLoginCounters } from '../org.repository.js';
+import type { LoginResponse } from '../org.types.js';
 
 export interface LoginInput {
   username: string;
@@ -20,7 +21,7 @@ const WRONG = 'wrong username or password';
 /** Verified against when the user does not exist, so a missing user takes as long as a wrong password. */
 let dummyHash: Promise<string> | null = null;
 
-export async function login(db: Db, input: LoginInput) {
+export async function login(db: Db, input: LoginInput): Promise<LoginResponse> {
   const user = await findUserByUsername(db, input.username);
   const audit = (action: string, detail: Record<string, unknown> = {}) =>
     insertAudit(db, { actorId: user?.id ?? null, actorName: input.username, action, entity: 'user', entityId: user?.id ?? null, detail, ip: input.ip });
@@ -58,7 +59,7 @@ export async function login(db: Db, input: LoginInput) {
     await insertSession(trx, hash, user.id, expiresAt);
     await insertAudit(trx, { actorId: user.id, actorName: user.username, action: 'auth.login', entity: 'user', entityId: user.id, ip: input.ip });
   });
-  return { token, expiresAt, user: presentUser({ ...user, locked_until: null }) };
+  return { token, expiresAt: expiresAt.toISOString(), user: presentUser({ ...user, locked_until: null }) };
 }
 
 const locked = (until: Date) => new AppError('LOCKED', `too many failed logins; try again after ${until.toISOString()}`, { lockedUntil: until });

@@ -4,12 +4,13 @@ import { insertAudit } from '../../audit/index.js';
 import { can } from '../domain/roles.js';
 import { auditBy, type Ctx } from '../domain/scope.js';
 import { findAreaInScope, findOrgUnit, findUserById, insertArea, insertOrgUnit, updateArea } from '../org.repository.js';
+import type { CreateAreaInput, CreateStationInput, UpdateAreaInput } from '../org.types.js';
 
 function requireOrgManager(ctx: Ctx): void {
   if (!can(ctx.actor.role, 'org.manage')) throw forbidden('only admins change the organisation');
 }
 
-export async function createStation(trx: Trx, ctx: Ctx, input: { code: string; name: string; nameEn?: string | null }) {
+export async function createStation(trx: Trx, ctx: Ctx, input: CreateStationInput) {
   requireOrgManager(ctx);
   const unit = await insertOrgUnit(trx, { parentId: ctx.actor.scope.companyId, kind: 'station', ...input });
   await insertAudit(trx, { ...auditBy(ctx), action: 'org.station.create', entity: 'org_unit', entityId: unit.id, detail: input });
@@ -23,7 +24,7 @@ async function checkManager(trx: Trx, managerUserId: number | null | undefined, 
   if (!m || m.role !== 'area_manager' || m.station_id !== stationId) throw invalid('managerUserId', 'must be an area manager of the same station');
 }
 
-export async function createArea(trx: Trx, ctx: Ctx, input: { code: string; name: string; stationId: number; managerUserId?: number | null; capacityKva?: string | null }) {
+export async function createArea(trx: Trx, ctx: Ctx, input: CreateAreaInput) {
   requireOrgManager(ctx);
   const station = await findOrgUnit(trx, input.stationId);
   if (!station || station.kind !== 'station' || station.parent_id !== ctx.actor.scope.companyId) throw invalid('stationId', 'no such station');
@@ -33,7 +34,7 @@ export async function createArea(trx: Trx, ctx: Ctx, input: { code: string; name
   return (await findAreaInScope(trx, ctx.actor.scope, id))!;
 }
 
-export async function updateAreaDetails(trx: Trx, ctx: Ctx, id: number, patch: { name?: string; managerUserId?: number | null; capacityKva?: string | null }) {
+export async function updateAreaDetails(trx: Trx, ctx: Ctx, id: number, patch: UpdateAreaInput) {
   requireOrgManager(ctx);
   const area = await findAreaInScope(trx, ctx.actor.scope, id);
   if (!area) throw notFound('transformer area');

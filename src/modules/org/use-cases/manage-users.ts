@@ -5,15 +5,7 @@ import { insertAudit } from '../../audit/index.js';
 import { can, ROLE_LEVEL, type Role } from '../domain/roles.js';
 import { auditBy, type Ctx } from '../domain/scope.js';
 import { findOrgUnit, findUserById, insertUser, revokeUserSessions, updateUser } from '../org.repository.js';
-
-export interface CreateUserInput {
-  username: string;
-  displayName: string;
-  role: Role;
-  orgUnitId: number;
-  phone?: string | null;
-  password: string;
-}
+import type { CreateUserInput, UpdateUserInput } from '../org.types.js';
 
 /** Company-level roles sit on the company unit; station and area roles on a station of the actor's company. */
 async function checkUnitFitsRole(trx: Trx, ctx: Ctx, role: Role, orgUnitId: number): Promise<void> {
@@ -30,15 +22,6 @@ export async function createUser(trx: Trx, ctx: Ctx, input: CreateUserInput) {
   const id = await insertUser(trx, { ...input, passwordHash: await hashPassword(input.password) });
   await insertAudit(trx, { ...auditBy(ctx), action: 'user.create', entity: 'user', entityId: id, detail: { username: input.username, role: input.role, orgUnitId: input.orgUnitId } });
   return (await findUserById(trx, id))!;
-}
-
-export interface UpdateUserInput {
-  displayName?: string;
-  role?: Role;
-  orgUnitId?: number;
-  phone?: string | null;
-  status?: 'active' | 'disabled';
-  password?: string;
 }
 
 export async function updateUserAccount(trx: Trx, ctx: Ctx, id: number, input: UpdateUserInput) {
