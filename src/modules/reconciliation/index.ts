@@ -8,15 +8,14 @@ export {
   recordChannelOnly,
   closeImport,
   type ImportInput,
-  type ImportResult,
   type StatementFile,
   type StatementPayment,
   type PaymentOutcome,
 } from './use-cases/import-statement.js';
-export { itemToResolve, heldPaymentOf, attachHeldPayment, recordResolution, type Resolving } from './use-cases/resolve-item.js';
+export { itemToResolve, heldPaymentOf, attachHeldPayment, recordResolution } from './use-cases/resolve-item.js';
 export type { ReconciliationFlows } from './use-cases/flows.js';
-export type { ItemJson } from './use-cases/queries.js';
-export { reconciliationDays, reconciliationDayItems, type DayReportRow } from './use-cases/queries.js';
+export type { DayRow as DayReportRow, ImportResult, ReconItem as ItemJson, ResolveInput as Resolving } from './reconciliation.types.js';
+export { reconciliationDays, reconciliationDayItems } from './use-cases/queries.js';
 export { systemOperator as reconciliationSystemOperator, operatorOf as reconciliationOperatorOf, type Operator as ReconciliationOperator } from './use-cases/operator.js';
 export { parseStatement, RECON_CHANNELS, isReconChannel, type ReconChannel, type Statement, type StatementRow } from './domain/statements.js';
 export { classify, isException, unexplainedFen, RESOLUTIONS, ITEM_STATUSES, type ItemStatus, type Resolution } from './domain/matching.js';

@@ -6,7 +6,7 @@ import type { CommandDeps } from '../../platform/deps.js';
 import { yuanOf } from '../../shared/money.js';
 import { isReconChannel, RECON_CHANNELS, type ReconChannel } from './domain/statements.js';
 import type { ReconciliationFlows } from './use-cases/flows.js';
-import type { ImportResult } from './use-cases/import-statement.js';
+import type { ImportResult } from './reconciliation.types.js';
 import { systemOperator } from './use-cases/operator.js';
 
 function channelOption(value: string): ReconChannel {

@@ -3,26 +3,28 @@ import type { FastifyInstance } from 'fastify';
 import { inTransaction } from '../../db/tx.js';
 import type { AppDeps } from '../../platform/deps.js';
 import { ctxOf } from '../../platform/request.js';
-import type { ItemStatus } from './domain/matching.js';
-import type { ReconChannel } from './domain/statements.js';
 import {
   dayParams,
   daysPage,
   daysQuery,
+  idParams,
   importQuery,
   importResult,
-  itemParams,
   itemSchema,
   itemsPage,
   itemsQuery,
   resolveBody,
   xlsxResponse,
+  type DayParams,
+  type DaysQuery,
+  type ImportQuery,
+  type ItemsQuery,
   type ResolveInput,
 } from './reconciliation.types.js';
 import { writeDaysWorkbook, XLSX_TYPE } from './use-cases/days-workbook.js';
 import type { ReconciliationFlows } from './use-cases/flows.js';
 import { operatorOf } from './use-cases/operator.js';
-import { reconciliationDayItems, reconciliationDays, type DaysQuery } from './use-cases/queries.js';
+import { reconciliationDayItems, reconciliationDays } from './use-cases/queries.js';
 
 /** A day's statement of a busy merchant is a few MB; this bounds a wrong file, not a real one. */
 const STATEMENT_LIMIT = 64 * 1024 * 1024;
@@ -38,7 +40,7 @@ export async function reconciliationRoutes(app: FastifyInstance, deps: AppDeps, 
     files.addContentTypeParser(['text/csv', 'application/csv', 'application/octet-stream', 'application/vnd.ms-excel'], { parseAs: 'buffer', bodyLimit: STATEMENT_LIMIT }, (_request, body, done) =>
       done(null, body),
     );
-    files.post<{ Querystring: { channel: ReconChannel; fileName?: string; bank?: string }; Body: unknown }>(
+    files.post<{ Querystring: ImportQuery; Body: unknown }>(
       '/reconciliation/imports',
       {
         bodyLimit: STATEMENT_LIMIT,
@@ -91,7 +93,7 @@ export async function reconciliationRoutes(app: FastifyInstance, deps: AppDeps, 
     },
   );
 
-  app.get<{ Params: { channel: ReconChannel; date: string }; Querystring: { status?: ItemStatus; unresolved?: boolean; limit?: number; cursor?: string } }>(
+  app.get<{ Params: DayParams; Querystring: ItemsQuery }>(
     '/reconciliation/days/:channel/:date/items',
     {
       schema: {
@@ -111,7 +113,7 @@ export async function reconciliationRoutes(app: FastifyInstance, deps: AppDeps, 
       schema: {
         tags: ['reconciliation'],
         summary: 'Review an exception (ledger-only, amount mismatch, channel-only not applied): the resolution and a note, audited; no money moves here (marketing, admin)',
-        params: itemParams,
+        params: idParams,
         body: resolveBody,
         response: { 200: itemSchema },
       },

@@ -100,16 +100,3 @@ export function resolutionProblem(item: { status: ItemStatus; paymentId: number 
 export function unexplainedFen(day: { ledgerFen: number; statementFen: number; exceptionLedgerFen: number; exceptionStatementFen: number }): number {
   return day.ledgerFen - day.exceptionLedgerFen - (day.statementFen - day.exceptionStatementFen);
 }
-
-/** Counts of an import's rows by what became of them. */
-export interface ImportCounts {
-  matched: number;
-  amountMismatch: number;
-  channelOnlyApplied: number;
-  channelOnlyUnapplied: number;
-  /** Of the unapplied, those held because they credit more than the review limit. */
-  heldForReview: number;
-  ledgerOnly: number;
-  /** Rows whose transaction was already reconciled by an earlier import (left as they were). */
-  alreadyReconciled: number;
-}

@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { yuanOf } from '../../../shared/money.js';
-import type { DayReportRow } from './queries.js';
+import type { DayRow } from '../reconciliation.types.js';
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -15,7 +15,7 @@ const yuanCell = (fen: number) => Number(yuanOf(fen));
  * 对账日报 with one row per channel and day and a 合计 row; money in 元 (from integer fen) and the exact
  * fen beside it.
  */
-export async function writeDaysWorkbook(rows: readonly DayReportRow[], out: Writable, opts: { now: Date; from: string; to: string; channel?: string | undefined }): Promise<void> {
+export async function writeDaysWorkbook(rows: readonly DayRow[], out: Writable, opts: { now: Date; from: string; to: string; channel?: string | undefined }): Promise<void> {
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   workbook.creator = 'Granary (颗粒归仓)';
   workbook.created = opts.now;

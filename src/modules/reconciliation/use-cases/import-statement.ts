@@ -3,7 +3,7 @@ import type pg from 'pg';
 import type { Executor } from '../../../db/tx.js';
 import { AppError, invalid } from '../../../shared/errors.js';
 import { insertAudit } from '../../audit/index.js';
-import { heldReason, targetOfAccount, targetOfOrder, type ImportCounts } from '../domain/matching.js';
+import { heldReason, targetOfAccount, targetOfOrder } from '../domain/matching.js';
 import { parseStatement, type ReconChannel, type Statement } from '../domain/statements.js';
 import {
   findImport,
@@ -20,6 +20,7 @@ import {
   type NewItem,
   type UnknownRow,
 } from '../reconciliation.repository.js';
+import type { ImportResult } from '../reconciliation.types.js';
 import { auditActor, requireReconciliation, type Operator } from './operator.js';
 
 export interface ImportInput {
@@ -31,20 +32,6 @@ export interface ImportInput {
 }
 
 const BANK_CODE = /^[A-Z][A-Z0-9_]{1,15}$/;
-
-export interface ImportResult {
-  importId: number;
-  replayed: boolean;
-  channel: ReconChannel;
-  fileName: string;
-  sha256: string;
-  rows: number;
-  statementFen: number;
-  refunds: { count: number; fen: number };
-  skipped: number;
-  days: string[];
-  counts: ImportCounts;
-}
 
 /** A statement read and checked, before anything is written. */
 export interface StatementFile {
@@ -78,10 +65,18 @@ export function readStatement(op: Operator, input: ImportInput): StatementFile {
 export async function openImport(client: pg.PoolClient, db: Executor, op: Operator, input: ImportInput, file: StatementFile): Promise<{ replayed: ImportResult } | { importId: number; known: KnownCounts }> {
   await lockChannel(db, input.channel);
   const earlier = await findImport(db, input.channel, file.sha256);
-  if (earlier) return { replayed: { ...(earlier.result as unknown as ImportResult), importId: earlier.id, replayed: true } };
+  if (earlier) return { replayed: replayOf(earlier.id, earlier.result as unknown as ImportResult) };
   const importId = (await insertImport(db, { channel: input.channel, fileName: input.fileName, sha256: file.sha256, rows: file.statement.rows.length, createdBy: op.userId }))!;
   await stageStatement(client, file.statement.rows);
   return { importId, known: await itemiseKnown(db, input.channel, importId) };
+}
+
+/**
+ * An earlier import's saved result, answered again. Results saved before held rows were counted (migration
+ * 010) have no heldForReview: none were held then, and the answer lists every count.
+ */
+function replayOf(importId: number, saved: ImportResult): ImportResult {
+  return { ...saved, counts: { ...saved.counts, heldForReview: saved.counts.heldForReview ?? 0 }, importId, replayed: true };
 }
 
 type KnownCounts = Awaited<ReturnType<typeof itemiseKnown>>;

@@ -2,40 +2,22 @@ import type { Executor } from '../../../db/tx.js';
 import { addDays } from '../../../shared/business-time.js';
 import { AppError, invalid, notFound } from '../../../shared/errors.js';
 import { decodeCursor, DEFAULT_LIMIT, toPage, type Page } from '../../../shared/pagination.js';
-import { isException, type ItemStatus } from '../domain/matching.js';
-import { dayExists, listDayItems, listDays, type DayRow, type ItemView } from '../reconciliation.repository.js';
+import { isException } from '../domain/matching.js';
+import type { ReconChannel } from '../domain/statements.js';
+import { dayExists, listDayItems, listDays, type DayRow as DayRecord, type ItemView } from '../reconciliation.repository.js';
+import type { DayParams, DayRow, DaysPage, DaysQuery, ItemsQuery, ReconItem } from '../reconciliation.types.js';
 import { requireReconciliation, type Operator } from './operator.js';
 
 /** The longest range one report covers. */
 export const MAX_REPORT_DAYS = 366;
-
-export interface DayReportRow {
-  channel: string;
-  date: string;
-  statementCount: number;
-  statementFen: number;
-  ledgerCount: number;
-  ledgerFen: number;
-  matched: number;
-  channelOnly: number;
-  ledgerOnly: number;
-  amountMismatch: number;
-  unresolved: number;
-}
-
-export interface DaysQuery {
-  channel?: string | undefined;
-  from: string;
-  to: string;
-}
 
 function checkRange(q: DaysQuery): void {
   if (q.to < q.from) throw invalid('to', 'is before from');
   if (addDays(q.from, MAX_REPORT_DAYS - 1) < q.to) throw invalid('to', `the range is longer than ${MAX_REPORT_DAYS} days`);
 }
 
-const dayOf = (r: DayRow): DayReportRow => ({
-  channel: r.channel,
+const dayOf = (r: DayRecord): DayRow => ({
+  channel: r.channel as ReconChannel,
   date: r.business_date,
   statementCount: r.statement_count,
   statementFen: r.statement_fen,
@@ -49,16 +31,16 @@ const dayOf = (r: DayRow): DayReportRow => ({
 });
 
 /** The report per channel and day (merchant-level figures: company-level roles). */
-export async function reconciliationDays(db: Executor, op: Operator, q: DaysQuery): Promise<{ items: DayReportRow[]; nextCursor: null }> {
+export async function reconciliationDays(db: Executor, op: Operator, q: DaysQuery): Promise<DaysPage> {
   requireReconciliation(op, 'reconciliation.view', 'see the reconciliation report');
   checkRange(q);
   return { items: (await listDays(db, q)).map(dayOf), nextCursor: null };
 }
 
-export function itemOf(r: ItemView) {
+export function itemOf(r: ItemView): ReconItem {
   return {
     id: r.id,
-    channel: r.channel,
+    channel: r.channel as ReconChannel,
     date: r.business_date,
     channelTxnId: r.channel_txn_id,
     outTradeNo: r.out_trade_no,
@@ -78,10 +60,9 @@ export function itemOf(r: ItemView) {
     resolution: r.resolution,
     resolutionNote: r.resolution_note,
     resolvedBy: r.resolved_by,
-    resolvedAt: r.resolved_at,
+    resolvedAt: r.resolved_at ? r.resolved_at.toISOString() : null,
   };
 }
-export type ItemJson = ReturnType<typeof itemOf>;
 
 /**
  * The items of a reconciled channel-day that the reader may see: company-level readers all of them,
@@ -90,9 +71,9 @@ export type ItemJson = ReturnType<typeof itemOf>;
 export async function reconciliationDayItems(
   db: Executor,
   op: Operator,
-  day: { channel: string; date: string },
-  q: { status?: ItemStatus | undefined; unresolved?: boolean | undefined; limit?: number | undefined; cursor?: string | undefined },
-): Promise<Page<ItemJson>> {
+  day: DayParams,
+  q: ItemsQuery,
+): Promise<Page<ReconItem>> {
   requireReconciliation(op, 'reconciliation.items', 'see reconciliation items');
   if (!(await dayExists(db, day.channel, day.date))) throw notFound(`reconciliation of ${day.channel} on ${day.date}`);
   if (!op.scope) throw new AppError('INTERNAL', 'a scope is needed to list items');

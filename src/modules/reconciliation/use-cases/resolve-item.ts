@@ -1,10 +1,11 @@
 import type { Executor } from '../../../db/tx.js';
 import { AppError, notFound } from '../../../shared/errors.js';
 import { insertAudit } from '../../audit/index.js';
-import { resolutionProblem, targetOfOrder, type ApplyTarget, type Resolution } from '../domain/matching.js';
+import { resolutionProblem, targetOfOrder, type ApplyTarget } from '../domain/matching.js';
 import type { ReconChannel } from '../domain/statements.js';
 import { attachPayment, findItemInScope, findOrderByOutTradeNo, importById, markOrdersPaid, markResolved, paymentReversed, type ItemView } from '../reconciliation.repository.js';
-import { itemOf, type ItemJson } from './queries.js';
+import type { ReconItem, ResolveInput } from '../reconciliation.types.js';
+import { itemOf } from './queries.js';
 import { auditActor, requireReconciliation, type Operator } from './operator.js';
 import type { PaymentOutcome, StatementPayment } from './import-statement.js';
 
@@ -19,7 +20,7 @@ import type { PaymentOutcome, StatementPayment } from './import-statement.js';
  */
 
 /** The item to resolve, locked, once the resolution is allowed. */
-export async function itemToResolve(trx: Executor, op: Operator, id: number, input: Resolving): Promise<ItemView> {
+export async function itemToResolve(trx: Executor, op: Operator, id: number, input: ResolveInput): Promise<ItemView> {
   requireReconciliation(op, 'reconciliation.manage', 'resolve reconciliation items');
   if (!op.scope) throw new AppError('INTERNAL', 'a scope is needed to resolve items');
   const item = await findItemInScope(trx, op.scope, id, { forUpdate: true });
@@ -31,13 +32,8 @@ export async function itemToResolve(trx: Executor, op: Operator, id: number, inp
   return item;
 }
 
-export interface Resolving {
-  resolution: Resolution;
-  note: string;
-}
-
 /** The payment a resolution applies: a held row accepted, to its order or account; null for any other. */
-export async function heldPaymentOf(trx: Executor, op: Operator, item: ItemView, input: Resolving): Promise<StatementPayment | null> {
+export async function heldPaymentOf(trx: Executor, op: Operator, item: ItemView, input: ResolveInput): Promise<StatementPayment | null> {
   if (!(input.resolution === 'accepted_statement' && item.held && item.payment_id === null)) return null;
   const imported = item.import_id === null ? undefined : await importById(trx, item.import_id);
   if (imported?.created_by != null && imported.created_by === op.userId) throw new AppError('FORBIDDEN', 'a held row is accepted by someone other than who imported the statement');
@@ -61,7 +57,7 @@ export async function attachHeldPayment(trx: Executor, item: ItemView, payment: 
 }
 
 /** Records the resolution, audited (with the payment applied, if any); the item as it is now. */
-export async function recordResolution(trx: Executor, op: Operator, item: ItemView, input: Resolving, applied: number | null): Promise<ItemJson> {
+export async function recordResolution(trx: Executor, op: Operator, item: ItemView, input: ResolveInput, applied: number | null): Promise<ReconItem> {
   const id = item.id;
   await markResolved(trx, id, { resolution: input.resolution, note: input.note, by: op.userId, at: op.now });
   await insertAudit(trx, {

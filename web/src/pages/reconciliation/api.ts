@@ -5,78 +5,18 @@ import type { Page } from '../../api/types';
 
 /** The reconciliation API (对账): src/modules/reconciliation/reconciliation.types.ts. Money is integer fen. */
 
-export const RECON_CHANNELS = ['wechatpay', 'alipay', 'gridapp', 'bank'] as const;
-export type ReconChannel = (typeof RECON_CHANNELS)[number];
-export const ITEM_STATUSES = ['matched', 'channel_only', 'ledger_only', 'amount_mismatch'] as const;
-export type ItemStatus = (typeof ITEM_STATUSES)[number];
-export const RESOLUTIONS = ['accepted_statement', 'channel_error', 'written_off'] as const;
-export type Resolution = (typeof RESOLUTIONS)[number];
+export { RECON_CHANNELS, type ReconChannel } from '../../../../src/modules/reconciliation/domain/statements';
+export { ITEM_STATUSES, RESOLUTIONS, type ItemStatus, type Resolution } from '../../../../src/modules/reconciliation/domain/matching';
+export type { DayRow, ImportResult, ReconItem } from '../../../../src/modules/reconciliation/reconciliation.types';
+import type { ReconChannel } from '../../../../src/modules/reconciliation/domain/statements';
+import type { Resolution } from '../../../../src/modules/reconciliation/domain/matching';
+import type { DaysPage, DaysQuery, ImportResult, ItemsQuery, ReconItem } from '../../../../src/modules/reconciliation/reconciliation.types';
 
-export interface DayRow {
-  channel: ReconChannel;
-  date: string;
-  statementCount: number;
-  statementFen: number;
-  ledgerCount: number;
-  ledgerFen: number;
-  matched: number;
-  channelOnly: number;
-  ledgerOnly: number;
-  amountMismatch: number;
-  /** exceptions not yet reviewed */
-  unresolved: number;
-}
+/** The report's filter: the query of GET /reconciliation/days. */
+export type DaysFilter = DaysQuery;
 
-export interface ReconItem {
-  id: number;
-  channel: ReconChannel;
-  date: string;
-  channelTxnId: string;
-  outTradeNo: string | null;
-  status: ItemStatus;
-  /** a difference to review */
-  exception: boolean;
-  statementFen: number | null;
-  ledgerFen: number | null;
-  paymentId: number | null;
-  accountId: number | null;
-  accountNo: string | null;
-  accountName: string | null;
-  importId: number | null;
-  statementLine: number | null;
-  reason: string | null;
-  held: boolean;
-  resolved: boolean;
-  resolution: Resolution | null;
-  resolutionNote: string | null;
-  resolvedBy: number | null;
-  resolvedAt: string | null;
-}
-
-export interface ImportResult {
-  importId: number;
-  replayed: boolean;
-  channel: string;
-  fileName: string;
-  sha256: string;
-  rows: number;
-  statementFen: number;
-  refunds: { count: number; fen: number };
-  skipped: number;
-  days: string[];
-  counts: { matched: number; amountMismatch: number; channelOnlyApplied: number; channelOnlyUnapplied: number; heldForReview: number; ledgerOnly: number; alreadyReconciled: number };
-}
-
-export interface DaysFilter {
-  from: string;
-  to: string;
-  channel?: ReconChannel | undefined;
-}
-
-export interface ItemsFilter {
-  status?: ItemStatus | undefined;
-  unresolved?: boolean | undefined;
-}
+/** The items' filter (the pages are the hook's). */
+export type ItemsFilter = Pick<ItemsQuery, 'status' | 'unresolved'>;
 
 export const reconKeys = {
   days: (f: DaysFilter) => ['recon-days', f] as const,
@@ -86,7 +26,7 @@ export const reconKeys = {
 export function useReconDays(f: DaysFilter, enabled = true) {
   return useQuery({
     queryKey: reconKeys.days(f),
-    queryFn: ({ signal }) => api<{ items: DayRow[] }>(withQuery('/reconciliation/days', { ...f }), { signal }),
+    queryFn: ({ signal }) => api<DaysPage>(withQuery('/reconciliation/days', { ...f }), { signal }),
     placeholderData: keepPreviousData,
     enabled,
     meta: { silentStatuses: [403] } satisfies ErrorMeta,
