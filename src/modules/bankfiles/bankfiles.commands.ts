@@ -12,7 +12,8 @@ import { listCompanies } from './bankfiles.repository.js';
 import { BANK_CODE } from './domain/debit-file.js';
 import { DEFAULT_STEP_SIZE, type BankFileFlows, type ImportProgress } from './use-cases/import-bank-file.js';
 import { systemOperator } from './use-cases/operator.js';
-import { detailOf, resultChunks, type BankBatchDetail } from './use-cases/queries.js';
+import { detailOf, resultChunks } from './use-cases/queries.js';
+import type { BankBatchDetail } from './bankfiles.types.js';
 
 interface ImportOptions {
   bank: string;

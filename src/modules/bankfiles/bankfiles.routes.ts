@@ -4,7 +4,7 @@ import type { AppDeps } from '../../platform/deps.js';
 import { ctxOf } from '../../platform/request.js';
 import { invalid } from '../../shared/errors.js';
 import { DEFAULT_LIMIT } from '../../shared/pagination.js';
-import { batchDetailSchema, batchPage, idParams, importQuery, importResponse, pageQuery } from './bankfiles.types.js';
+import { batchDetailSchema, batchPage, idParams, importQuery, importResponse, pageQuery, type ImportQuery, type ImportResponse } from './bankfiles.types.js';
 import type { BankFileFlows } from './use-cases/import-bank-file.js';
 import { operatorOf, requireBankFiles } from './use-cases/operator.js';
 import { detailOf, getBankBatch, listBankBatches, resultFile } from './use-cases/queries.js';
@@ -69,7 +69,7 @@ export async function bankFilesRoutes(app: FastifyInstance, deps: AppDeps, flows
     files.addHook('onResponse', async (request) => {
       if (isUpload(request.body)) await discardUpload(request.body);
     });
-    files.post<{ Querystring: { bank: string; fileName?: string }; Body: Upload }>(
+    files.post<{ Querystring: ImportQuery; Body: Upload }>(
       '/bank-files',
       {
         schema: {
@@ -91,7 +91,8 @@ export async function bankFilesRoutes(app: FastifyInstance, deps: AppDeps, flows
         if (!isUpload(request.body)) throw invalid('file', 'send the file as the request body (Content-Type text/csv)');
         const { bank, fileName } = request.query;
         const result = await flows.importBankFile(deps, op, { bank, fileName: fileName ?? 'bank-file.csv', path: request.body.path });
-        return reply.code(result.outcome === 'replayed' ? 200 : 201).send({ outcome: result.outcome, batch: await detailOf(deps.db, result.batch) });
+        const answer: ImportResponse = { outcome: result.outcome, batch: await detailOf(deps.db, result.batch) };
+        return reply.code(result.outcome === 'replayed' ? 200 : 201).send(answer);
       },
     );
   });

@@ -1,64 +1,64 @@
-/** JSON schemas of the bank debit file API (validated by Fastify, listed in OpenAPI). */
+/**
+ * The bank debit file API's schemas (validated by Fastify, listed in OpenAPI) and, through `Static`, the
+ * types the use cases return and the web app imports. Uploads are raw file bodies.
+ */
+import { Fen, idParams, Nullable, pageOf, pageQuery, StringEnum, Type, type Static } from '../../platform/schemas.js';
+import { TEXT_ENCODINGS } from './domain/encoding.js';
 import { REJECT_REASON_CODES } from './domain/reasons.js';
 
-const nullable = (type: string) => ({ type: [type, 'null'] }) as const;
+export { idParams, pageQuery };
 
-export { idParams, pageQuery } from '../../platform/schemas.js';
+export const BATCH_STATUSES = ['posting', 'posted'] as const;
+export type BatchStatus = (typeof BATCH_STATUSES)[number];
+/** created: a new file, posted now · resumed: a file a crash had left half-posted, finished now · replayed: posted before, nothing changed. */
+export const IMPORT_OUTCOMES = ['created', 'resumed', 'replayed'] as const;
+export type ImportOutcome = (typeof IMPORT_OUTCOMES)[number];
 
-
-export const importQuery = {
-  type: 'object',
-  required: ['bank'],
-  additionalProperties: false,
-  properties: {
-    bank: { type: 'string', pattern: '^[A-Z][A-Z0-9_]{1,15}$', description: "the bank's code (ICBC, ABC, CCB, BOC, RCC …)", examples: ['ICBC'] },
-    fileName: { type: 'string', minLength: 1, maxLength: 200, description: 'the name the bank gave the file (shown in lists)', examples: ['ICBC_DK_20261120.csv'] },
+export const importQuery = Type.Object(
+  {
+    bank: Type.String({ pattern: '^[A-Z][A-Z0-9_]{1,15}$', description: "the bank's code (ICBC, ABC, CCB, BOC, RCC …)", examples: ['ICBC'] }),
+    fileName: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'the name the bank gave the file (shown in lists)', examples: ['ICBC_DK_20261120.csv'] })),
   },
-} as const;
+  { additionalProperties: false },
+);
+export type ImportQuery = Static<typeof importQuery>;
 
-const batchProperties = {
-  id: { type: 'integer' },
-  bank: { type: 'string' },
-  fileName: { type: 'string' },
-  sha256: { type: 'string', description: "the file's sha256: the same file imported again answers this batch" },
-  encoding: { type: 'string', enum: ['utf-8', 'gb18030'] },
-  businessDate: { type: 'string', format: 'date', description: 'the latest debit date of the posted lines (Asia/Shanghai)' },
-  status: { type: 'string', enum: ['posting', 'posted'], description: 'posting: lines 1..postedThrough are final (a crash interrupted it; import the file again to finish)' },
-  lines: { type: 'integer' },
-  postedThrough: { type: 'integer' },
-  accepted: { type: 'integer' },
-  rejected: { type: 'integer' },
-  acceptedFen: { type: 'integer' },
-  createdBy: nullable('integer'),
-  createdAt: { type: 'string', format: 'date-time' },
-  postedAt: { type: ['string', 'null'], format: 'date-time' },
-  seconds: nullable('number'),
-} as const;
+/** A batch (one imported file) as the API shows it. */
+export const batchSchema = Type.Object({
+  id: Type.Integer(),
+  bank: Type.String(),
+  fileName: Type.String(),
+  sha256: Type.String({ description: "the file's sha256: the same file imported again answers this batch" }),
+  encoding: StringEnum(TEXT_ENCODINGS),
+  businessDate: Type.String({ format: 'date', description: 'the latest debit date of the posted lines (Asia/Shanghai)' }),
+  status: StringEnum(BATCH_STATUSES, { description: 'posting: lines 1..postedThrough are final (a crash interrupted it; import the file again to finish)' }),
+  lines: Type.Integer(),
+  postedThrough: Type.Integer(),
+  accepted: Type.Integer(),
+  rejected: Type.Integer(),
+  acceptedFen: Fen(),
+  createdBy: Nullable(Type.Integer()),
+  createdAt: Type.String({ format: 'date-time' }),
+  postedAt: Nullable(Type.String({ format: 'date-time' })),
+  seconds: Nullable(Type.Number()),
+});
+export type BankBatch = Static<typeof batchSchema>;
 
-export const batchSchema = { type: 'object', properties: batchProperties } as const;
+/** The batch with how its money was spread and why lines were rejected. */
+export const batchDetailSchema = Type.Object({
+  ...batchSchema.properties,
+  allocation: Type.Object(
+    { payments: Type.Integer(), principalFen: Fen(), penaltyFen: Fen(), prepaidFen: Fen() },
+    { description: "how the accepted lines' money was spread over bills (principal, penalty) and the prepaid balance" },
+  ),
+  rejectedByReason: Type.Array(Type.Object({ reason: StringEnum(REJECT_REASON_CODES), lines: Type.Integer() })),
+});
+export type BankBatchDetail = Static<typeof batchDetailSchema>;
 
-export const batchDetailSchema = {
-  type: 'object',
-  properties: {
-    ...batchProperties,
-    allocation: {
-      type: 'object',
-      description: "how the accepted lines' money was spread over bills (principal, penalty) and the prepaid balance",
-      properties: { payments: { type: 'integer' }, principalFen: { type: 'integer' }, penaltyFen: { type: 'integer' }, prepaidFen: { type: 'integer' } },
-    },
-    rejectedByReason: {
-      type: 'array',
-      items: { type: 'object', properties: { reason: { type: 'string', enum: REJECT_REASON_CODES }, lines: { type: 'integer' } } },
-    },
-  },
-} as const;
+export const importResponse = Type.Object({
+  outcome: StringEnum(IMPORT_OUTCOMES, { description: 'replayed: this file was posted before and nothing changed' }),
+  batch: batchDetailSchema,
+});
+export type ImportResponse = Static<typeof importResponse>;
 
-export const importResponse = {
-  type: 'object',
-  properties: {
-    outcome: { type: 'string', enum: ['created', 'resumed', 'replayed'], description: 'replayed: this file was posted before and nothing changed' },
-    batch: batchDetailSchema,
-  },
-} as const;
-
-export const batchPage = { type: 'object', properties: { items: { type: 'array', items: batchSchema }, nextCursor: nullable('string') } } as const;
+export const batchPage = pageOf(batchSchema);

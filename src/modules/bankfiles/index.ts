@@ -20,7 +20,8 @@ export {
 } from './use-cases/import-bank-file.js';
 export { stepPayments, stepResults, type BankPayment, type PostOutcome } from './use-cases/post-steps.js';
 export { advanceBatch, copyResultLines, dropStage, findBatchOfFile, planEachRun, prepareStage, stepLines, tryLockFile, unlockFile, type StepLine } from './bankfiles.repository.js';
-export { getBankBatch, listBankBatches, resultFile, resultChunks, detailOf, type BankBatchDetail, type BankBatchView } from './use-cases/queries.js';
+export { getBankBatch, listBankBatches, resultFile, resultChunks, detailOf } from './use-cases/queries.js';
+export type { BankBatch, BankBatchDetail, ImportOutcome, ImportResponse } from './bankfiles.types.js';
 export { systemOperator, operatorOf, type BankFileOperator } from './use-cases/operator.js';
 export { DEBIT_FILE_COLUMNS, bankChannelTxnId, checkLine, columnIndexOf, parseDebitDate } from './domain/debit-file.js';
 export { REJECT_REASONS, type RejectReason } from './domain/reasons.js';

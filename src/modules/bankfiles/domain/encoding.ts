@@ -3,7 +3,8 @@
  * (a superset of GBK and GB 2312, what Chinese Windows exports write). Pure ASCII is valid UTF-8 and reads
  * the same either way. Fed chunk by chunk, so a large file is checked in bounded memory.
  */
-export type TextEncoding = 'utf-8' | 'gb18030';
+export const TEXT_ENCODINGS = ['utf-8', 'gb18030'] as const;
+export type TextEncoding = (typeof TEXT_ENCODINGS)[number];
 
 export class EncodingSniffer {
   private readonly utf8 = new TextDecoder('utf-8', { fatal: true });

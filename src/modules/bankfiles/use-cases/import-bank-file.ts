@@ -10,6 +10,7 @@ import { insertAudit } from '../../audit/index.js';
 import { copyStage, createStage, finishBatch, insertBatch, type BankBatchRow } from '../bankfiles.repository.js';
 import { BANK_CODE, checkLine, columnIndexOf, RecordSplitter, splitRecord, type ColumnIndex } from '../domain/debit-file.js';
 import { EncodingSniffer, type TextEncoding } from '../domain/encoding.js';
+import type { ImportOutcome } from '../bankfiles.types.js';
 import { auditActor, requireBankFiles, type BankFileOperator } from './operator.js';
 
 /**
@@ -50,8 +51,7 @@ export interface ImportOptions {
 
 export interface ImportResult {
   batch: BankBatchRow;
-  /** created: a new file, posted now · resumed: a file a crash had left half-posted, finished now · replayed: posted before, nothing changed. */
-  outcome: 'created' | 'resumed' | 'replayed';
+  outcome: ImportOutcome;
   timings: { readSeconds: number; checkSeconds: number; postSeconds: number; seconds: number };
 }
 

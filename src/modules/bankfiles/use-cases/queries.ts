@@ -3,35 +3,10 @@ import { decodeCursor, toPage, type Page } from '../../../shared/pagination.js';
 import type { Executor } from '../../../db/tx.js';
 import { batchFigures, findBatch, listBatches, resultRows, type BankBatchRow } from '../bankfiles.repository.js';
 import { RESULT_HEADER, resultLine } from '../domain/result-file.js';
+import type { BankBatch, BankBatchDetail } from '../bankfiles.types.js';
 import { requireBankFiles, type BankFileOperator } from './operator.js';
 
-/** A batch as the API shows it. */
-export interface BankBatchView {
-  id: number;
-  bank: string;
-  fileName: string;
-  sha256: string;
-  encoding: string;
-  businessDate: string;
-  status: 'posting' | 'posted';
-  lines: number;
-  postedThrough: number;
-  accepted: number;
-  rejected: number;
-  acceptedFen: number;
-  createdBy: number | null;
-  createdAt: string;
-  postedAt: string | null;
-  seconds: number | null;
-}
-
-/** The batch with how its money was spread and why lines were rejected. */
-export interface BankBatchDetail extends BankBatchView {
-  allocation: { payments: number; principalFen: number; penaltyFen: number; prepaidFen: number };
-  rejectedByReason: { reason: string; lines: number }[];
-}
-
-export function viewOf(b: BankBatchRow): BankBatchView {
+export function viewOf(b: BankBatchRow): BankBatch {
   return {
     id: b.id,
     bank: b.bank,
@@ -60,7 +35,7 @@ async function visibleBatch(db: Executor, op: BankFileOperator, id: number): Pro
   return batch;
 }
 
-export async function listBankBatches(db: Executor, op: BankFileOperator, q: { limit: number; cursor?: string | undefined }): Promise<Page<BankBatchView>> {
+export async function listBankBatches(db: Executor, op: BankFileOperator, q: { limit: number; cursor?: string | undefined }): Promise<Page<BankBatch>> {
   requireBankFiles(op, 'bankfiles.view', 'see bank files');
   const rows = await listBatches(db, op.companyId, { beforeId: decodeCursor(q.cursor) || null, limit: q.limit });
   return toPage(rows.map(viewOf), q.limit);
@@ -72,7 +47,7 @@ export async function getBankBatch(db: Executor, op: BankFileOperator, id: numbe
 
 export async function detailOf(db: Executor, batch: BankBatchRow): Promise<BankBatchDetail> {
   const f = await batchFigures(db, batch.id);
-  return { ...viewOf(batch), allocation: { payments: f.payments, principalFen: f.principalFen, penaltyFen: f.penaltyFen, prepaidFen: f.prepaidFen }, rejectedByReason: f.reasons };
+  return { ...viewOf(batch), allocation: { payments: f.payments, principalFen: f.principalFen, penaltyFen: f.penaltyFen, prepaidFen: f.prepaidFen }, rejectedByReason: f.reasons as BankBatchDetail['rejectedByReason'] };
 }
 
 /** Result lines read per query while the file is written. */

@@ -8,35 +8,8 @@ import type { Page } from '../../api/types';
 /** Banks the county collects through (the code goes in the request; any code the API's pattern allows works). */
 export const BANKS = ['ICBC', 'ABC', 'CCB', 'BOC', 'PSBC', 'RCC'] as const;
 
-export interface BankBatch {
-  id: number;
-  bank: string;
-  fileName: string;
-  sha256: string;
-  encoding: 'utf-8' | 'gb18030';
-  businessDate: string;
-  /** posting: interrupted part-way; importing the same file again finishes it */
-  status: 'posting' | 'posted';
-  lines: number;
-  postedThrough: number;
-  accepted: number;
-  rejected: number;
-  acceptedFen: number;
-  createdBy: number | null;
-  createdAt: string;
-  postedAt: string | null;
-  seconds: number | null;
-}
-
-export interface BankBatchDetail extends BankBatch {
-  allocation: { payments: number; principalFen: number; penaltyFen: number; prepaidFen: number };
-  rejectedByReason: { reason: string; lines: number }[];
-}
-
-export interface ImportResponse {
-  outcome: 'created' | 'resumed' | 'replayed';
-  batch: BankBatchDetail;
-}
+export type { BankBatch, BankBatchDetail, ImportResponse } from '../../../../src/modules/bankfiles/bankfiles.types';
+import type { BankBatch, BankBatchDetail, ImportResponse } from '../../../../src/modules/bankfiles/bankfiles.types';
 
 export const bankKeys = { list: ['bank-files'] as const, batch: (id: number) => ['bank-file', id] as const };
 
