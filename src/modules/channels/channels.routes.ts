@@ -8,18 +8,34 @@ import { authenticate } from '../org/index.js';
 import { orderState } from './domain/orders.js';
 import { PAY_TOKEN_SECONDS, verifyPayToken } from './domain/pay-token.js';
 import { acknowledged, refusalStatus, type OnlineChannel } from './domain/refusal.js';
-import { failSchema, lookupBody, lookupSchema, orderBody, orderSchema, outTradeNoParams, sandboxSchema, securityEventsQuery, securityEventsSchema } from './channels.types.js';
+import {
+  failSchema,
+  lookupBody,
+  lookupSchema,
+  orderBody,
+  orderSchema,
+  outTradeNoParams,
+  payTokenHeaders,
+  sandboxSchema,
+  securityEventsQuery,
+  securityEventsSchema,
+  type LookupInput,
+  type OrderInput,
+  type OutTradeNoParams,
+  type SandboxView,
+  type SecurityEventsQuery,
+} from './channels.types.js';
 import { readSecurityLog } from './use-cases/security-log.js';
 import { decodeCursor, DEFAULT_LIMIT } from '../../shared/pagination.js';
 import { forgetNoncesBefore } from './channels.repository.js';
 import { loadChannelKeys, type ChannelKeys } from './use-cases/channel-keys.js';
 import { unauthenticatedPayer, type Caller } from './use-cases/caller.js';
 import { payLookup } from './use-cases/lookup.js';
-import { createPaymentOrder, findVisibleOrder, getPaymentOrder, presentOrder, type OrderInput } from './use-cases/payment-orders.js';
+import { createPaymentOrder, findVisibleOrder, getPaymentOrder, presentOrder } from './use-cases/payment-orders.js';
 import type { ChannelFlows, NotifyResult } from './use-cases/receive-notification.js';
 import { sandboxDelivery } from './use-cases/sandbox.js';
 
-type ByOutTradeNo = { Params: { outTradeNo: string } };
+type ByOutTradeNo = { Params: OutTradeNoParams };
 
 /**
  * Online payment channels: payment orders (staff, or the public payment page with a pay token), the
@@ -66,11 +82,10 @@ export async function channelsRoutes(app: FastifyInstance, deps: AppDeps, flows:
     const limit = await payTokenOrders(request);
     if (!limit.isAllowed && limit.isExceeded) throw new AppError('RATE_LIMITED', `this payment page has opened ${limit.max} orders; look the account up again later`, { retryAfterSeconds: limit.ttlInSeconds });
   };
-  const payHeaders = { type: 'object', properties: { 'x-pay-token': { type: 'string', description: 'from POST /pay/lookup; instead of a session' } } } as const;
   // a session (bearer) or, for the payment page, the X-Pay-Token header (listed under headers)
   const either: { [scheme: string]: string[] }[] = [{ bearer: [] }, {}];
 
-  app.post<{ Body: { accountNo: string; name: string } }>(
+  app.post<{ Body: LookupInput }>(
     '/pay/lookup',
     {
       config: { public: true, rateLimit: { max: deps.config.lookupRateLimit, timeWindow: '1 minute' } },
@@ -94,7 +109,7 @@ export async function channelsRoutes(app: FastifyInstance, deps: AppDeps, flows:
         tags: ['payment orders'],
         summary: 'Open a payment order (staff: an account in your scope; payment page: the X-Pay-Token account); the channel echoes its outTradeNo',
         security: either,
-        headers: payHeaders,
+        headers: payTokenHeaders,
         body: orderBody,
         response: { 201: orderSchema },
       },
@@ -115,7 +130,7 @@ export async function channelsRoutes(app: FastifyInstance, deps: AppDeps, flows:
         tags: ['payment orders'],
         summary: 'A payment order: its status and, once paid, the payment and its receipt',
         security: either,
-        headers: payHeaders,
+        headers: payTokenHeaders,
         params: outTradeNoParams,
         response: { 200: orderSchema },
       },
@@ -123,7 +138,7 @@ export async function channelsRoutes(app: FastifyInstance, deps: AppDeps, flows:
     async (request) => getPaymentOrder(deps.db, keys, callerOf(request), request.params.outTradeNo, deps.clock.now()),
   );
 
-  app.get<{ Querystring: { kind?: string; channel?: string; limit?: number; cursor?: string } }>(
+  app.get<{ Querystring: SecurityEventsQuery }>(
     '/channels/security-events',
     {
       schema: {
@@ -198,9 +213,9 @@ export async function channelsRoutes(app: FastifyInstance, deps: AppDeps, flows:
 /** Demo mode only: the sandbox checkout signs the notification as the channel would and delivers it to our notify route. */
 function registerSandbox(app: FastifyInstance, deps: AppDeps, keys: ChannelKeys, auth: (r: FastifyRequest) => Promise<void>, callerOf: (r: FastifyRequest) => Caller): void {
   const merchantOf = (channel: string) => (channel === 'wechatpay' ? `微信支付沙箱 商户号 ${keys.wechatpay?.mchid}` : channel === 'alipay' ? `支付宝沙箱 ${keys.alipay?.sellerId}` : '网上国网沙箱');
-  const opts = (summary: string) => ({ config: { public: true }, onRequest: auth, schema: { tags: ['sandbox'], summary, security: [{ bearer: [] }, {}] as { [scheme: string]: string[] }[], headers: { type: 'object', properties: { 'x-pay-token': { type: 'string' } } }, params: outTradeNoParams, response: { 200: sandboxSchema } } });
+  const opts = (summary: string) => ({ config: { public: true }, onRequest: auth, schema: { tags: ['sandbox'], summary, security: [{ bearer: [] }, {}] as { [scheme: string]: string[] }[], headers: payTokenHeaders, params: outTradeNoParams, response: { 200: sandboxSchema } } });
 
-  app.get<ByOutTradeNo>('/sandbox/orders/:outTradeNo', opts('Demo sandbox checkout: the order to pay'), async (request) => {
+  app.get<ByOutTradeNo>('/sandbox/orders/:outTradeNo', opts('Demo sandbox checkout: the order to pay'), async (request): Promise<SandboxView> => {
     const order = await getPaymentOrder(deps.db, keys, callerOf(request), request.params.outTradeNo, deps.clock.now());
     return { order, merchant: merchantOf(order.channel), delivery: null };
   });
@@ -208,7 +223,7 @@ function registerSandbox(app: FastifyInstance, deps: AppDeps, keys: ChannelKeys,
   app.post<ByOutTradeNo>(
     '/sandbox/orders/:outTradeNo/pay',
     opts('Demo sandbox checkout: pay the order — the channel notification is signed with the demo channel keys and delivered to our own notify route'),
-    async (request: FastifyRequest<ByOutTradeNo>, _reply: FastifyReply) => {
+    async (request: FastifyRequest<ByOutTradeNo>, _reply: FastifyReply): Promise<SandboxView> => {
       const caller = callerOf(request);
       const now = deps.clock.now();
       const order = await findVisibleOrder(deps.db, caller, request.params.outTradeNo);

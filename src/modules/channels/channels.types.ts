@@ -1,136 +1,132 @@
-import { pageOf, pageQuery } from '../../platform/schemas.js';
-/** JSON schemas of the channels API (validated by Fastify, listed in OpenAPI). */
-import { MAX_ORDER_FEN } from './domain/orders.js';
+/**
+ * The channels API's schemas (validated by Fastify, listed in OpenAPI) and, through `Static`, the types the
+ * use cases return and the web app (the public payment page) imports. The channels' notify routes answer
+ * in each channel's own format.
+ */
+import { Fen, Nullable, pageOf, pageQuery, StringEnum, Type, type Static, type TSchema } from '../../platform/schemas.js';
+import { MAX_ORDER_FEN, ORDER_STATUSES } from './domain/order-terms.js';
 import { ONLINE_CHANNELS, REFUSAL_KINDS } from './domain/refusal.js';
 
-const nullable = (type: string) => ({ type: [type, 'null'] }) as const;
+/** An object or null, kept as `type: ['object', 'null']` (not anyOf), as the API has always described it. */
+function NullableObject<T extends TSchema>(schema: T, options: { description?: string } = {}) {
+  return Type.Unsafe<Static<T> | null>({ ...schema, type: ['object', 'null'], ...options });
+}
 
-export const orderBody = {
-  type: 'object',
-  required: ['accountId', 'amountFen', 'channel'],
-  additionalProperties: false,
-  properties: {
-    accountId: { type: 'integer', minimum: 1 },
-    amountFen: { type: 'integer', minimum: 1, maximum: MAX_ORDER_FEN, description: 'amount to pay, fen' },
-    channel: { type: 'string', enum: [...ONLINE_CHANNELS] },
+export const orderBody = Type.Object(
+  {
+    accountId: Type.Integer({ minimum: 1 }),
+    amountFen: Fen({ minimum: 1, maximum: MAX_ORDER_FEN, description: 'amount to pay, fen' }),
+    channel: StringEnum(ONLINE_CHANNELS),
   },
-} as const;
+  { additionalProperties: false },
+);
+export type OrderInput = Static<typeof orderBody>;
 
-export const outTradeNoParams = {
-  type: 'object',
-  required: ['outTradeNo'],
-  additionalProperties: false,
-  properties: { outTradeNo: { type: 'string', pattern: '^[0-9A-Za-z_-]{1,64}$' } },
-} as const;
+/** The payment page's credential, instead of a session (listed under headers). */
+export const payTokenHeaders = Type.Object({ 'x-pay-token': Type.Optional(Type.String({ description: 'from POST /pay/lookup; instead of a session' })) });
 
-const receipt = {
-  type: ['object', 'null'],
-  description: 'the payment, once the channel has notified it (for a printed or shown receipt)',
-  properties: {
-    paymentId: { type: 'integer' },
-    accountNo: { type: 'string' },
-    maskedName: { type: 'string' },
-    channel: { type: 'string' },
-    channelTxnId: { type: 'string' },
-    amountFen: { type: 'integer' },
-    principalFen: { type: 'integer' },
-    penaltyFen: { type: 'integer' },
-    prepaidFen: { type: 'integer' },
-    paidAt: { type: 'string' },
-    businessDate: { type: 'string' },
-    reversed: { type: 'boolean' },
-  },
-} as const;
+export const outTradeNoParams = Type.Object({ outTradeNo: Type.String({ pattern: '^[0-9A-Za-z_-]{1,64}$' }) }, { additionalProperties: false });
+export type OutTradeNoParams = Static<typeof outTradeNoParams>;
 
-export const orderSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'integer' },
-    outTradeNo: { type: 'string' },
-    accountId: { type: 'integer' },
-    channel: { type: 'string', enum: [...ONLINE_CHANNELS] },
-    amountFen: { type: 'integer' },
-    status: { type: 'string', enum: ['open', 'expired', 'paid', 'closed'] },
-    createdAt: { type: 'string' },
-    expiresAt: { type: 'string' },
-    paidAt: nullable('string'),
-    paymentId: nullable('integer'),
-    channelTxnId: nullable('string'),
-    checkoutUrl: { type: 'string', description: 'demo mode: the sandbox checkout page of this order' },
-    receipt,
-  },
-} as const;
-
-export const lookupBody = {
-  type: 'object',
-  required: ['accountNo', 'name'],
-  additionalProperties: false,
-  properties: {
-    accountNo: { type: 'string', minLength: 1, maxLength: 32, description: 'the account number (户号) on the bill' },
-    name: { type: 'string', minLength: 1, maxLength: 100, description: "the customer's full registered name" },
-  },
-} as const;
-
-export const lookupSchema = {
-  type: 'object',
-  properties: {
-    accountId: { type: 'integer' },
-    accountNo: { type: 'string' },
-    maskedName: { type: 'string' },
-    arrearsFen: { type: 'integer' },
-    penaltyFen: { type: 'integer' },
-    prepaidFen: { type: 'integer' },
-    toPayFen: { type: 'integer', description: 'arrears + penalty as of today' },
-    openBills: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          billId: { type: 'integer' },
-          period: { type: 'string' },
-          dueOn: { type: 'string' },
-          principalDueFen: { type: 'integer' },
-          principalOpenFen: { type: 'integer' },
-          penaltyFen: { type: 'integer' },
-        },
-      },
-    },
-    channels: { type: 'array', items: { type: 'string' }, description: 'the channels this server takes orders for' },
-    payToken: { type: 'string', description: 'send as X-Pay-Token to open and read payment orders of this account' },
-    payTokenExpiresAt: { type: 'string' },
-  },
-} as const;
-
-export const sandboxSchema = {
-  type: 'object',
-  properties: {
-    order: orderSchema,
-    merchant: { type: 'string', description: 'who the customer pays, as the channel would show it' },
-    delivery: {
-      type: ['object', 'null'],
-      description: 'the signed notification delivered to our notify route, and its answer',
-      properties: { channel: { type: 'string' }, statusCode: { type: 'integer' }, answer: { type: 'string' } },
-    },
-  },
-} as const;
-
-/** The notify routes' refusal (WeChat Pay's expected shape; the grid app's too). */
-export const failSchema = { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } } as const;
-
-export const securityEventsQuery = {
-  ...pageQuery,
-  properties: { ...pageQuery.properties, kind: { type: 'string', enum: [...REFUSAL_KINDS] }, channel: { type: 'string', enum: [...ONLINE_CHANNELS] } },
-} as const;
-
-export const securityEventsSchema = pageOf({
-  type: 'object',
-  properties: {
-    id: { type: 'integer' },
-    at: { type: 'string' },
-    channel: { type: 'string' },
-    kind: { type: 'string' },
-    reason: { type: 'string' },
-    remoteAddr: nullable('string'),
-    detail: { type: 'object', additionalProperties: true },
-  },
+/** The payment of a paid order, for a printed or shown receipt. */
+export const orderReceiptSchema = Type.Object({
+  paymentId: Type.Integer(),
+  accountNo: Type.String(),
+  maskedName: Type.String(),
+  channel: StringEnum(ONLINE_CHANNELS),
+  channelTxnId: Type.String(),
+  amountFen: Fen(),
+  principalFen: Fen(),
+  penaltyFen: Fen(),
+  prepaidFen: Fen(),
+  paidAt: Type.String(),
+  businessDate: Type.String(),
+  reversed: Type.Boolean(),
 });
+export type OrderReceipt = Static<typeof orderReceiptSchema>;
+
+export const orderSchema = Type.Object({
+  id: Type.Integer(),
+  outTradeNo: Type.String(),
+  accountId: Type.Integer(),
+  channel: StringEnum(ONLINE_CHANNELS),
+  amountFen: Fen(),
+  status: StringEnum(ORDER_STATUSES),
+  createdAt: Type.String(),
+  expiresAt: Type.String(),
+  paidAt: Nullable(Type.String()),
+  paymentId: Nullable(Type.Integer()),
+  channelTxnId: Nullable(Type.String()),
+  receipt: NullableObject(orderReceiptSchema, { description: 'the payment, once the channel has notified it (for a printed or shown receipt)' }),
+  // optional properties are serialized after the required ones: listed last, as they are sent
+  checkoutUrl: Type.Optional(Type.String({ description: 'demo mode: the sandbox checkout page of this order' })),
+});
+export type PaymentOrder = Static<typeof orderSchema>;
+
+export const lookupBody = Type.Object(
+  {
+    accountNo: Type.String({ minLength: 1, maxLength: 32, description: 'the account number (户号) on the bill' }),
+    name: Type.String({ minLength: 1, maxLength: 100, description: "the customer's full registered name" }),
+  },
+  { additionalProperties: false },
+);
+export type LookupInput = Static<typeof lookupBody>;
+
+export const lookupBillSchema = Type.Object({
+  billId: Type.Integer(),
+  period: Type.String(),
+  dueOn: Type.String(),
+  principalDueFen: Fen(),
+  principalOpenFen: Fen(),
+  penaltyFen: Fen(),
+});
+export type LookupBill = Static<typeof lookupBillSchema>;
+
+export const lookupSchema = Type.Object({
+  accountId: Type.Integer(),
+  accountNo: Type.String(),
+  maskedName: Type.String({ description: "the customer's name as the page may show it: 张*明" }),
+  arrearsFen: Fen(),
+  penaltyFen: Fen(),
+  prepaidFen: Fen(),
+  toPayFen: Fen({ description: 'arrears + penalty as of today' }),
+  openBills: Type.Array(lookupBillSchema),
+  channels: Type.Array(StringEnum(ONLINE_CHANNELS), { description: 'the channels this server takes orders for' }),
+  payToken: Type.String({ description: 'send as X-Pay-Token to open and read payment orders of this account' }),
+  payTokenExpiresAt: Type.String(),
+});
+export type Lookup = Static<typeof lookupSchema>;
+
+export const sandboxSchema = Type.Object({
+  order: orderSchema,
+  merchant: Type.String({ description: 'who the customer pays, as the channel would show it' }),
+  delivery: NullableObject(Type.Object({ channel: StringEnum(ONLINE_CHANNELS), statusCode: Type.Integer(), answer: Type.String() }), {
+    description: 'the signed notification delivered to our notify route, and its answer',
+  }),
+});
+export type SandboxView = Static<typeof sandboxSchema>;
+
+/**
+ * The notify routes' refusal (WeChat Pay's expected shape; the grid app's too). An error answered as a
+ * problem (413, 429 …) on these routes keeps only its code.
+ */
+export const failSchema = Type.Object({ code: Type.String(), message: Type.Optional(Type.String()) });
+
+export const securityEventsQuery = Type.Object(
+  { ...pageQuery.properties, kind: Type.Optional(StringEnum(REFUSAL_KINDS)), channel: Type.Optional(StringEnum(ONLINE_CHANNELS)) },
+  { additionalProperties: false },
+);
+export type SecurityEventsQuery = Static<typeof securityEventsQuery>;
+
+export const securityEventSchema = Type.Object({
+  id: Type.Integer(),
+  at: Type.String(),
+  channel: StringEnum(ONLINE_CHANNELS),
+  kind: StringEnum(REFUSAL_KINDS),
+  reason: Type.String(),
+  remoteAddr: Nullable(Type.String()),
+  detail: Type.Unsafe<Record<string, unknown>>({ type: 'object', additionalProperties: true }),
+});
+export type SecurityEvent = Static<typeof securityEventSchema>;
+
+export const securityEventsSchema = pageOf(securityEventSchema);

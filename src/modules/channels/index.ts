@@ -14,5 +14,7 @@ export {
   type NotifyResult,
 } from './use-cases/receive-notification.js';
 export { sandboxDelivery, sandboxTxnId } from './use-cases/sandbox.js';
-export { createPaymentOrder, getPaymentOrder, type OrderInput } from './use-cases/payment-orders.js';
+export { createPaymentOrder, getPaymentOrder } from './use-cases/payment-orders.js';
+export type { Lookup, OrderInput, PaymentOrder, SandboxView } from './channels.types.js';
+export { gridappSignature } from './domain/gridapp.js';
 export { REFUSAL_KINDS, Refusal, type OnlineChannel, type PaidNotice, type RefusalKind } from './domain/refusal.js';

@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { businessDate } from '../../../shared/business-time.js';
 import { maskPersonName } from '../../../shared/mask.js';
+import type { OrderStatus } from './order-terms.js';
 
 /** Payment orders (支付订单), pure rules. */
 
 /** How long an order may be paid: the channel's own order should time out no later. */
 export const DEFAULT_ORDER_MINUTES = 30;
-/** Largest single online payment: 1,000,000 元. */
-export const MAX_ORDER_FEN = 100_000_000;
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
@@ -60,7 +59,7 @@ export function orderExpiry(now: Date, minutes = DEFAULT_ORDER_MINUTES): Date {
 }
 
 /** What an order's status reads as at `now`: an open order past its expiry is shown as expired. */
-export function orderState(o: { status: string; expires_at: Date }, now: Date): 'open' | 'paid' | 'closed' | 'expired' {
+export function orderState(o: { status: string; expires_at: Date }, now: Date): OrderStatus {
   if (o.status === 'open' && o.expires_at.getTime() <= now.getTime()) return 'expired';
-  return o.status as 'open' | 'paid' | 'closed';
+  return o.status as Exclude<OrderStatus, 'expired'>;
 }

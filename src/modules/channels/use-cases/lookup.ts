@@ -5,6 +5,7 @@ import { accountStatement } from '../../payments/index.js';
 import { maskedNameOf, nameMatches } from '../domain/orders.js';
 import { issuePayToken } from '../domain/pay-token.js';
 import { findAccountByNo } from '../channels.repository.js';
+import type { Lookup, LookupInput } from '../channels.types.js';
 import { configuredChannels, type ChannelKeys } from './channel-keys.js';
 
 /**
@@ -12,7 +13,7 @@ import { configuredChannels, type ChannelKeys } from './channel-keys.js';
  * (the page then shows it masked). A wrong number and a wrong name answer alike, so the lookup tells
  * nothing about which accounts exist. The answer carries a pay token for that account.
  */
-export async function payLookup(db: Db, keys: ChannelKeys, input: { accountNo: string; name: string }, now: Date) {
+export async function payLookup(db: Db, keys: ChannelKeys, input: LookupInput, now: Date): Promise<Lookup> {
   const account = await findAccountByNo(db, input.accountNo.trim());
   if (!account || !nameMatches(input.name, account.customer_name)) throw new AppError('NOT_FOUND', 'no account with this number and name');
   const statement = await accountStatement(db, account.id, businessDate(now));

@@ -5,14 +5,9 @@ import { auditBy } from '../../org/index.js';
 import { maskedNameOf, newOutTradeNo, orderExpiry, orderState } from '../domain/orders.js';
 import type { OnlineChannel } from '../domain/refusal.js';
 import { countOpenPageOrders, findAccountById, findOrder, findPaymentForReceipt, insertOrder, type OrderRow } from '../channels.repository.js';
+import type { OrderInput, PaymentOrder } from '../channels.types.js';
 import { canSandboxSign, type ChannelKeys } from './channel-keys.js';
 import { requireOrderRole, visibleAccount, type Caller } from './caller.js';
-
-export interface OrderInput {
-  accountId: number;
-  amountFen: number;
-  channel: OnlineChannel;
-}
 
 /**
  * Opens a payment order: the `outTradeNo` the channel will echo in its notification. No money moves
@@ -20,7 +15,7 @@ export interface OrderInput {
  * The payment page may have at most `openPerAccount` orders of an account open at a time. In the
  * caller's transaction.
  */
-export async function createPaymentOrder(trx: Trx, keys: ChannelKeys, caller: Caller, input: OrderInput, now: Date, limits: { openPerAccount: number }) {
+export async function createPaymentOrder(trx: Trx, keys: ChannelKeys, caller: Caller, input: OrderInput, now: Date, limits: { openPerAccount: number }): Promise<PaymentOrder> {
   requireOrderRole(caller);
   await visibleAccount(trx, caller, input.accountId);
   if (!keys[input.channel]) throw invalid('channel', `${input.channel} is not configured on this server`);
@@ -42,7 +37,7 @@ export async function createPaymentOrder(trx: Trx, keys: ChannelKeys, caller: Ca
   return presentOrder(trx, keys, order, now);
 }
 
-export async function getPaymentOrder(db: Executor, keys: ChannelKeys, caller: Caller, outTradeNo: string, now: Date) {
+export async function getPaymentOrder(db: Executor, keys: ChannelKeys, caller: Caller, outTradeNo: string, now: Date): Promise<PaymentOrder> {
   const order = await findVisibleOrder(db, caller, outTradeNo);
   return presentOrder(db, keys, order, now);
 }
@@ -61,7 +56,7 @@ export async function findVisibleOrder(db: Executor, caller: Caller, outTradeNo:
 }
 
 /** An order as the API shows it; once paid, with the payment's receipt. */
-export async function presentOrder(db: Executor, keys: ChannelKeys, order: OrderRow, now: Date) {
+export async function presentOrder(db: Executor, keys: ChannelKeys, order: OrderRow, now: Date): Promise<PaymentOrder> {
   const channel = order.channel as OnlineChannel;
   const base = {
     id: order.id,
@@ -86,7 +81,8 @@ export async function presentOrder(db: Executor, keys: ChannelKeys, order: Order
       paymentId: payment.id,
       accountNo: account.account_no,
       maskedName: maskedNameOf(account.customer_name, account.customer_kind),
-      channel: payment.channel,
+      // the payment that paid an order is of the order's channel
+      channel: payment.channel as OnlineChannel,
       channelTxnId: payment.channel_txn_id,
       amountFen: payment.amount_fen,
       principalFen: payment.principal_fen,

@@ -9,74 +9,10 @@ import type { ErrorMeta } from '../../api/errors';
  * "look the account up again", never "sign in".
  */
 
-export const ONLINE_CHANNELS = ['wechatpay', 'alipay', 'gridapp'] as const;
-export type OnlineChannel = (typeof ONLINE_CHANNELS)[number];
-
-export interface LookupBill {
-  billId: number;
-  period: string;
-  dueOn: string;
-  principalDueFen: number;
-  principalOpenFen: number;
-  penaltyFen: number;
-}
-
-export interface Lookup {
-  accountId: number;
-  accountNo: string;
-  /** the customer's name as the page may show it: 张*明 */
-  maskedName: string;
-  arrearsFen: number;
-  penaltyFen: number;
-  prepaidFen: number;
-  toPayFen: number;
-  openBills: LookupBill[];
-  /** the channels the server takes orders for */
-  channels: string[];
-  payToken: string;
-  payTokenExpiresAt: string;
-}
-
-export interface OrderReceipt {
-  paymentId: number;
-  accountNo: string;
-  maskedName: string;
-  channel: string;
-  channelTxnId: string;
-  amountFen: number;
-  principalFen: number;
-  penaltyFen: number;
-  prepaidFen: number;
-  paidAt: string;
-  businessDate: string;
-  reversed: boolean;
-}
-
-export type OrderStatus = 'open' | 'expired' | 'paid' | 'closed';
-
-export interface PaymentOrder {
-  id: number;
-  outTradeNo: string;
-  accountId: number;
-  channel: OnlineChannel;
-  amountFen: number;
-  status: OrderStatus;
-  createdAt: string;
-  expiresAt: string;
-  paidAt: string | null;
-  paymentId: number | null;
-  channelTxnId: string | null;
-  /** demo mode: the sandbox checkout page of this order */
-  checkoutUrl?: string;
-  receipt: OrderReceipt | null;
-}
-
-export interface SandboxView {
-  order: PaymentOrder;
-  /** who the customer pays, as the channel would show it */
-  merchant: string;
-  delivery: { channel: string; statusCode: number; answer: string } | null;
-}
+export { ONLINE_CHANNELS, type OnlineChannel } from '../../../../src/modules/channels/domain/refusal';
+export type { OrderStatus } from '../../../../src/modules/channels/domain/order-terms';
+export type { Lookup, LookupBill, OrderReceipt, PaymentOrder, SandboxView } from '../../../../src/modules/channels/channels.types';
+import type { Lookup, LookupInput, OrderInput, PaymentOrder, SandboxView } from '../../../../src/modules/channels/channels.types';
 
 // ——— The pay session: the lookup and its token, for this tab only ———
 
@@ -129,7 +65,7 @@ function tokenHeaders(): Record<string, string> {
 
 export function useLookup() {
   return useMutation({
-    mutationFn: (body: { accountNo: string; name: string }) => api<Lookup>('/pay/lookup', { method: 'POST', body }),
+    mutationFn: (body: LookupInput) => api<Lookup>('/pay/lookup', { method: 'POST', body }),
     onSuccess: (lookup) => saveLookup(lookup),
     meta: { handlesErrors: true },
   });
@@ -137,7 +73,7 @@ export function useLookup() {
 
 export function useCreateOrder() {
   return useMutation({
-    mutationFn: (body: { accountId: number; amountFen: number; channel: OnlineChannel }) => api<PaymentOrder>('/payment-orders', { method: 'POST', body, headers: tokenHeaders() }),
+    mutationFn: (body: OrderInput) => api<PaymentOrder>('/payment-orders', { method: 'POST', body, headers: tokenHeaders() }),
     meta: { handlesErrors: true },
   });
 }
