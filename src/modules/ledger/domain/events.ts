@@ -13,6 +13,12 @@ export const EVENT_KINDS = [
   'prepaid.debited',
   'penalty.posted',
   'penalty.waived',
+  // fee control's state changes (no money moves: deltas 0, the balances as they stand)
+  'fee_control.normal',
+  'fee_control.warned',
+  'fee_control.pending',
+  'fee_control.disconnected',
+  'fee_control.reconnecting',
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
@@ -68,22 +74,4 @@ export function eventRefsOf(refType: string, entries: readonly { accountId: numb
     else if (e.book === 'penalty') g.ref.penaltyDeltaFen += e.amountFen;
   }
   return [...groups.values()].map((g) => ({ ...g.ref, kind: eventKindOf(g.kinds) }));
-}
-
-/** An event as the API and consumers see it. */
-export interface AccountEvent {
-  seq: number;
-  accountId: number;
-  kind: EventKind;
-  refType: string;
-  refId: number;
-  businessDate: string;
-  at: string;
-  /** as the customer sees them: receivable and penalty owed, prepaid held for them; the change, then the balance after */
-  receivableDeltaFen: number;
-  prepaidDeltaFen: number;
-  penaltyDeltaFen: number;
-  receivableFen: number;
-  prepaidFen: number;
-  penaltyFen: number;
 }

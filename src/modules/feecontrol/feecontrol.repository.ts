@@ -1,0 +1,310 @@
+import { sql } from 'kysely';
+import type { Executor } from '../../db/tx.js';
+import { intArrayLiteral, textArrayLiteral } from '../../db/copy-text.js';
+import type { FeeState } from './domain/policy.js';
+
+/**
+ * Fee control's SQL. The daily run reads accounts, meters, cycle and daily reads and issued bills in bulk
+ * (read-only, like the bill run's reader); it writes only its own tables.
+ */
+
+/** A register set as decimal text (numeric(14,2)), null registers absent. */
+export interface RegisterRow {
+  total: string;
+  peak: string | null;
+  flat: string | null;
+  valley: string | null;
+  reactive: string | null;
+  max_demand: string | null;
+}
+
+export interface MeterRow {
+  meter_id: number;
+  registers: string[];
+  multiplier: string;
+  start_period: string | null;
+  start_on: string | null;
+  start: RegisterRow | null;
+  day: RegisterRow | null;
+}
+
+export interface RunAccountRow {
+  id: number;
+  station_id: number;
+  tariff_code: string;
+  category: string;
+  voltage_level: string;
+  pf_standard: string | null;
+  capacity_kva: string | null;
+  contract_demand_kw: string | null;
+  basic_charge_basis: string | null;
+  agent_multiplier: string;
+  opened_on: string;
+  payment_mode: 'smart_prepaid' | 'purchase_before_use';
+  is_important: boolean;
+  is_medical: boolean;
+  is_heating_company: boolean;
+  is_vulnerable: boolean;
+  state: FeeState | null;
+  warn_fen: number | null;
+  below_zero_on: string | null;
+  last_issued: string | null;
+  meters: MeterRow[];
+}
+
+/** The next `limit` prepaid accounts after `after` with what the day's run needs of each. */
+export async function runAccounts(db: Executor, q: { after: number; limit: number; today: string }): Promise<RunAccountRow[]> {
+  const { rows } = await sql<RunAccountRow>`
+    with a as (
+      select a.* from account a
+       where a.id > ${q.after} and a.payment_mode in ('smart_prepaid', 'purchase_before_use') and a.status = 'active' and a.opened_on <= ${q.today}::date
+       order by a.id limit ${q.limit})
+    select a.id, a.station_id, a.tariff_code, a.category, a.voltage_level, a.pf_standard::text, a.capacity_kva::text, a.contract_demand_kw::text,
+           a.basic_charge_basis, a.agent_multiplier::text, a.opened_on::text, a.payment_mode,
+           a.is_important, a.is_medical, a.is_heating_company, a.is_vulnerable,
+           fc.state, fc.warn_fen, fc.below_zero_on::text,
+           (select max(b.period) from bill b where b.account_id = a.id and b.kind = 'regular' and b.status = 'issued') as last_issued,
+           coalesce((
+             select json_agg(json_build_object(
+                      'meter_id', m.id, 'registers', m.registers, 'multiplier', m.multiplier::text,
+                      'start_period', c.period, 'start_on', c.read_on::text,
+                      'start', case when c.period is null then null else json_build_object('total', c.total::text, 'peak', c.peak::text, 'flat', c.flat::text,
+                                 'valley', c.valley::text, 'reactive', c.reactive::text, 'max_demand', c.max_demand::text) end,
+                      'day', case when d.total is null then null else json_build_object('total', d.total::text, 'peak', d.peak::text, 'flat', d.flat::text,
+                                 'valley', d.valley::text, 'reactive', null, 'max_demand', null) end) order by m.id)
+               from meter m
+               left join lateral (select * from cycle_read c where c.account_id = m.account_id and c.meter_id = m.id and c.read_on <= ${q.today}::date
+                                   order by c.period desc limit 1) c on true
+               left join daily_read d on d.account_id = m.account_id and d.meter_id = m.id and d.read_on = ${q.today}::date
+              where m.account_id = a.id and m.status = 'active'), '[]'::json) as meters
+      from a left join fee_control fc on fc.account_id = a.id
+     order by a.id`.execute(db);
+  return rows;
+}
+
+/** Per account and period: the latest cycle-to-date estimate before `today` and its day, and the day charges within the window. */
+export async function estimateHistory(db: Executor, accountIds: readonly number[], q: { today: string; windowStart: string }) {
+  const { rows } = await sql<{ account_id: number; period: string; ctd_fen: number; last_read_on: string; day_sum: number; days: number }>`
+    select account_id, period,
+           (array_agg(ctd_fen order by read_on desc))[1]::int8 as ctd_fen, max(read_on)::text as last_read_on,
+           coalesce(sum(day_fen) filter (where read_on >= ${q.windowStart}::date), 0)::int8 as day_sum,
+           count(*) filter (where read_on >= ${q.windowStart}::date)::int as days
+      from fee_estimate
+     where account_id = any(${intArrayLiteral(accountIds, (id) => id)}::bigint[]) and read_on < ${q.today}::date
+       and read_on >= ${q.today}::date - 100
+     group by account_id, period`.execute(db);
+  return rows;
+}
+
+export interface EstimateWrite {
+  accountId: number;
+  period: string;
+  kwh: string;
+  ctdFen: number;
+  dayFen: number;
+}
+
+/** The day's estimates (a rerun of the day replaces them). */
+export async function writeEstimates(db: Executor, readOn: string, rows: readonly EstimateWrite[]): Promise<void> {
+  if (rows.length === 0) return;
+  await sql`
+    insert into fee_estimate (account_id, read_on, period, kwh, ctd_fen, day_fen)
+    select account_id, ${readOn}::date, period, kwh, ctd_fen, day_fen
+      from unnest(${intArrayLiteral(rows, (r) => r.accountId)}::bigint[], ${textArrayLiteral(rows, (r) => r.period)}::text[],
+                  ${textArrayLiteral(rows, (r) => r.kwh)}::numeric[], ${intArrayLiteral(rows, (r) => r.ctdFen)}::bigint[],
+                  ${intArrayLiteral(rows, (r) => r.dayFen)}::bigint[]) as t(account_id, period, kwh, ctd_fen, day_fen)
+    on conflict (account_id, read_on) do update set period = excluded.period, kwh = excluded.kwh, ctd_fen = excluded.ctd_fen, day_fen = excluded.day_fen`.execute(db);
+}
+
+export interface FeeControlWrite {
+  accountId: number;
+  state: FeeState;
+  prepaidFen: number;
+  estimateFen: number;
+  availableFen: number;
+  dailyFen: number;
+  daysLeft: number | null;
+  belowZeroOn: string | null;
+  heldReason: string | null;
+}
+
+/** Upserts the accounts' positions; `stateChanged` rows also restart `since`. */
+export async function writePositions(db: Executor, runOn: string | null, now: Date, rows: readonly FeeControlWrite[]): Promise<void> {
+  if (rows.length === 0) return;
+  await sql`
+    insert into fee_control as f (account_id, state, since, prepaid_fen, estimate_fen, available_fen, daily_fen, days_left, below_zero_on, run_on, held_reason, updated_at)
+    select account_id, state, ${now}, prepaid_fen, estimate_fen, available_fen, daily_fen, days_left, below_zero_on, ${runOn}::date, held_reason, ${now}
+      from unnest(${intArrayLiteral(rows, (r) => r.accountId)}::bigint[], ${textArrayLiteral(rows, (r) => r.state)}::text[],
+                  ${intArrayLiteral(rows, (r) => r.prepaidFen)}::bigint[], ${intArrayLiteral(rows, (r) => r.estimateFen)}::bigint[],
+                  ${intArrayLiteral(rows, (r) => r.availableFen)}::bigint[], ${intArrayLiteral(rows, (r) => r.dailyFen)}::bigint[],
+                  ${textArrayLiteral(rows, (r) => (r.daysLeft === null ? null : String(r.daysLeft)))}::numeric[],
+                  ${textArrayLiteral(rows, (r) => r.belowZeroOn)}::date[], ${textArrayLiteral(rows, (r) => r.heldReason)}::text[])
+           as t(account_id, state, prepaid_fen, estimate_fen, available_fen, daily_fen, days_left, below_zero_on, held_reason)
+    on conflict (account_id) do update set
+      state = excluded.state,
+      since = case when f.state = excluded.state then f.since else excluded.since end,
+      prepaid_fen = excluded.prepaid_fen, estimate_fen = excluded.estimate_fen, available_fen = excluded.available_fen,
+      daily_fen = excluded.daily_fen, days_left = excluded.days_left, below_zero_on = excluded.below_zero_on,
+      run_on = coalesce(excluded.run_on, f.run_on), held_reason = excluded.held_reason, updated_at = excluded.updated_at`.execute(db);
+}
+
+export interface ChangeWrite {
+  accountId: number;
+  from: FeeState;
+  to: FeeState;
+  reason: string;
+}
+
+/** Records state changes; returns their ids in input order. */
+export async function insertChanges(db: Executor, businessDate: string, rows: readonly ChangeWrite[]): Promise<number[]> {
+  if (rows.length === 0) return [];
+  const { rows: ids } = await sql<{ id: number }>`
+    insert into fee_control_change (account_id, from_state, to_state, reason, business_date)
+    select account_id, from_state, to_state, reason, ${businessDate}::date
+      from unnest(${intArrayLiteral(rows, (r) => r.accountId)}::bigint[], ${textArrayLiteral(rows, (r) => r.from)}::text[],
+                  ${textArrayLiteral(rows, (r) => r.to)}::text[], ${textArrayLiteral(rows, (r) => r.reason)}::text[]) with ordinality
+           as t(account_id, from_state, to_state, reason, ord)
+     order by ord
+    returning id`.execute(db);
+  return ids.map((r) => r.id);
+}
+
+/** The fee-control rows of some accounts, locked against a concurrent payment reaction or ack. */
+export async function lockPositions(db: Executor, accountIds: readonly number[]) {
+  if (accountIds.length === 0) return [];
+  const { rows } = await sql<{ account_id: number; state: FeeState; warn_fen: number; below_zero_on: string | null; prepaid_fen: number; estimate_fen: number; daily_fen: number }>`
+    select account_id, state, warn_fen, below_zero_on::text, prepaid_fen, estimate_fen, daily_fen from fee_control
+     where account_id = any(${intArrayLiteral(accountIds, (id) => id)}::bigint[]) order by account_id for update`.execute(db);
+  return rows;
+}
+
+/** Locks accounts `for share` till commit: a payment in flight on one (it holds the row `for update`) commits first. */
+export async function shareLockAccounts(db: Executor, accountIds: readonly number[]): Promise<void> {
+  if (accountIds.length === 0) return;
+  await sql`select id from account where id = any(${intArrayLiteral(accountIds, (id) => id)}::bigint[]) order by id for share`.execute(db);
+}
+
+/** What the guards need of prepaid accounts: category, mode, protections. */
+export async function guardRows(db: Executor, accountIds: readonly number[]) {
+  if (accountIds.length === 0) return [];
+  const { rows } = await sql<{
+    id: number;
+    category: string;
+    payment_mode: 'smart_prepaid' | 'purchase_before_use';
+    is_important: boolean;
+    is_medical: boolean;
+    is_heating_company: boolean;
+    is_vulnerable: boolean;
+  }>`
+    select id, category, payment_mode, is_important, is_medical, is_heating_company, is_vulnerable from account
+     where id = any(${intArrayLiteral(accountIds, (id) => id)}::bigint[]) and payment_mode <> 'postpaid' order by id`.execute(db);
+  return rows;
+}
+
+export async function blackoutOf(db: Executor, day: string): Promise<{ kind: string; note: string } | null> {
+  const row = await db.selectFrom('blackout_day').select(['kind', 'note']).where('day', '=', day).executeTakeFirst();
+  return row ?? null;
+}
+
+/** Accounts with a standing approval to disconnect (a bulk one needs its second approver). */
+export async function approvedDisconnections(db: Executor, accountIds: readonly number[]): Promise<Set<number>> {
+  if (accountIds.length === 0) return new Set();
+  const { rows } = await sql<{ account_id: number }>`
+    select account_id from disconnect_approval
+     where account_id = any(${intArrayLiteral(accountIds, (id) => id)}::bigint[]) and status = 'approved'`.execute(db);
+  return new Set(rows.map((r) => r.account_id));
+}
+
+/** Open commands (staged or sent) of accounts. */
+export async function openCommands(db: Executor, accountIds: readonly number[]): Promise<Map<number, { id: number; action: 'disconnect' | 'reconnect'; state: string }>> {
+  if (accountIds.length === 0) return new Map();
+  const { rows } = await sql<{ id: number; account_id: number; action: 'disconnect' | 'reconnect'; state: string }>`
+    select id, account_id, action, state from meter_command
+     where account_id = any(${intArrayLiteral(accountIds, (id) => id)}::bigint[]) and state in ('staged', 'sent')`.execute(db);
+  return new Map(rows.map((r) => [r.account_id, r]));
+}
+
+// ——— meter commands (DESIGN §7) ———
+
+export type CommandAction = 'disconnect' | 'reconnect';
+
+/** Stages one command per account for its first active meter (accounts without one are skipped); returns the staged. */
+export async function stageCommands(db: Executor, rows: readonly { accountId: number; action: CommandAction; cause: string }[], now: Date) {
+  if (rows.length === 0) return [];
+  const { rows: staged } = await sql<{ id: number; command_id: string; account_id: number; action: CommandAction; meter_no: string }>`
+    insert into meter_command (command_id, account_id, meter_no, action, cause, staged_at, next_attempt_at)
+    select gen_random_uuid()::text, t.account_id, m.meter_no, t.action, t.cause, ${now}, ${now}
+      from unnest(${intArrayLiteral(rows, (r) => r.accountId)}::bigint[], ${textArrayLiteral(rows, (r) => r.action)}::text[],
+                  ${textArrayLiteral(rows, (r) => r.cause)}::text[]) as t(account_id, action, cause)
+      join lateral (select meter_no from meter where account_id = t.account_id and status = 'active' and smart order by id limit 1) m on true
+    on conflict (account_id) where state in ('staged', 'sent') do nothing
+    returning id, command_id, account_id, action, meter_no`.execute(db);
+  return staged;
+}
+
+/** Cancels disconnections not yet sent; returns the accounts whose one was cancelled. */
+export async function cancelStagedDisconnects(db: Executor, accountIds: readonly number[], reason: string): Promise<number[]> {
+  if (accountIds.length === 0) return [];
+  const { rows } = await sql<{ account_id: number }>`
+    update meter_command set state = 'cancelled', last_error = ${reason}
+     where account_id = any(${intArrayLiteral(accountIds, (id) => id)}::bigint[]) and action = 'disconnect' and state = 'staged'
+    returning account_id`.execute(db);
+  return rows.map((r) => r.account_id);
+}
+
+export interface DueCommand {
+  id: number;
+  command_id: string;
+  account_id: number;
+  meter_no: string;
+  action: CommandAction;
+  attempts: number;
+  staged_at: Date;
+}
+
+/** Commands due now (staged, or sent and unanswered past their next attempt), locked for this dispatcher. */
+export async function claimDueCommands(db: Executor, now: Date, limit: number): Promise<DueCommand[]> {
+  const { rows } = await sql<DueCommand>`
+    select id, command_id, account_id, meter_no, action, attempts, staged_at from meter_command
+     where state in ('staged', 'sent') and next_attempt_at <= ${now}
+     order by next_attempt_at limit ${limit} for update skip locked`.execute(db);
+  return rows;
+}
+
+export async function markSent(db: Executor, ids: readonly number[], now: Date, retryAt: readonly Date[]): Promise<void> {
+  if (ids.length === 0) return;
+  await sql`
+    update meter_command c set state = 'sent', attempts = c.attempts + 1, sent_at = ${now}, first_sent_at = coalesce(c.first_sent_at, ${now}), next_attempt_at = t.retry_at
+      from unnest(${intArrayLiteral(ids, (id) => id)}::bigint[], ${textArrayLiteral(retryAt, (d) => d.toISOString())}::timestamptz[]) as t(id, retry_at)
+     where c.id = t.id`.execute(db);
+}
+
+/** Gives up on commands: a person takes over (the monitor lists them). */
+export async function escalate(db: Executor, ids: readonly number[], reason: string): Promise<void> {
+  if (ids.length === 0) return;
+  await sql`update meter_command set state = 'escalated', last_error = ${reason} where id = any(${intArrayLiteral(ids, (id) => id)}::bigint[])`.execute(db);
+}
+
+/**
+ * Applies a head-end answer once: only a command still waiting (staged or sent) moves; a duplicate or late
+ * answer finds it done, failed, cancelled or escalated and changes nothing (null).
+ */
+export async function answerCommand(db: Executor, a: { commandId: string; status: 'done' | 'failed'; at: Date; error: string | null; retryAt: Date | null; maxAttempts: number }) {
+  const { rows } = await sql<{ id: number; account_id: number; action: CommandAction; state: string; latency_ms: number | null }>`
+    update meter_command set
+      state = case when ${a.status} = 'done' then 'done' when attempts >= ${a.maxAttempts} then 'escalated' else 'staged' end,
+      acked_at = case when ${a.status} = 'done' then ${a.at} else acked_at end,
+      latency_ms = case when ${a.status} = 'done' then greatest(0, (extract(epoch from (${a.at}::timestamptz - staged_at)) * 1000)::int) else latency_ms end,
+      next_attempt_at = coalesce(${a.retryAt}, next_attempt_at),
+      last_error = ${a.error}
+     where command_id = ${a.commandId} and state in ('staged', 'sent')
+    returning id, account_id, action, state, latency_ms`.execute(db);
+  return rows[0] ?? null;
+}
+
+
+/** How many commands are staged or sent and unanswered. */
+export async function commandsInFlight(db: Executor): Promise<number> {
+  const row = await db.selectFrom('meter_command').select((eb) => eb.fn.countAll<number>().as('n')).where('state', 'in', ['staged', 'sent']).executeTakeFirstOrThrow();
+  return Number(row.n);
+}

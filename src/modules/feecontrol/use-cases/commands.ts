@@ -1,0 +1,125 @@
+import type { Db } from '../../../db/connect.js';
+import { inTransaction, type Executor } from '../../../db/tx.js';
+import { businessDate } from '../../../shared/business-time.js';
+import { decide, type FeeAccount } from '../domain/decide.js';
+import { DEFAULT_POLICY, type FeeState } from '../domain/policy.js';
+import { answerCommand, claimDueCommands, escalate, guardRows, lockPositions, markSent, stageCommands, writePositions } from '../feecontrol.repository.js';
+import { noticeOf, positionOf, recordChanges } from './daily-run.js';
+import type { FeeControlDeps } from './deps.js';
+
+/** A command as published on `<prefix>/ami/<meterNo>/cmd` (DESIGN §7). */
+export interface CommandMessage {
+  commandId: string;
+  action: 'disconnect' | 'reconnect';
+  issuedAt: string;
+}
+
+/** A head-end answer on `<prefix>/ami/<meterNo>/ack`; latency is measured to when Granary receives it, not to `at`. */
+export interface AckMessage {
+  commandId: string;
+  status: 'done' | 'failed';
+  at?: string;
+  error?: string;
+}
+
+export interface CommandSettings {
+  /** seconds to wait for an answer before sending again */
+  ackSeconds: number;
+  /** sends before a person takes over */
+  attempts: number;
+}
+
+/** Back-off of the n-th retry: ackSeconds, then doubling, at most 15 minutes. */
+export function retryDelayMs(s: CommandSettings, attempt: number): number {
+  return Math.min(15 * 60_000, s.ackSeconds * 1000 * 2 ** Math.max(0, attempt - 1));
+}
+
+/**
+ * Publishes every command due now: staged ones, and sent ones unanswered past their wait (sent again, same
+ * commandId, so a head-end that did act answers the duplicate once more). Past the last attempt a command is
+ * escalated to a person. Claimed `for update skip locked`, so dispatchers never send one command twice at once.
+ */
+export async function dispatchDue(db: Db, publish: (meterNo: string, message: CommandMessage) => Promise<void>, s: CommandSettings, now: () => Date): Promise<{ sent: number; escalated: number }> {
+  let sent = 0;
+  let escalated = 0;
+  for (;;) {
+    const n = await inTransaction(db, async (trx) => {
+      const at = now();
+      const due = await claimDueCommands(trx, at, 200);
+      const over = due.filter((c) => c.attempts >= s.attempts);
+      const go = due.filter((c) => c.attempts < s.attempts);
+      await escalate(trx, over.map((c) => c.id), `no answer after ${s.attempts} attempts`);
+      await Promise.all(go.map((c) => publish(c.meter_no, { commandId: c.command_id, action: c.action, issuedAt: c.staged_at.toISOString() })));
+      await markSent(trx, go.map((c) => c.id), at, go.map((c) => new Date(at.getTime() + retryDelayMs(s, c.attempts + 1))));
+      sent += go.length;
+      escalated += over.length;
+      return due.length;
+    });
+    if (n < 200) return { sent, escalated };
+  }
+}
+
+/**
+ * Applies a head-end answer: done → the account moves on (disconnected, or back to normal / warned, with a
+ * notice); failed → sent again after the back-off, or escalated after the last attempt. A duplicate or an
+ * answer to a command no longer waiting changes nothing. Returns what happened, for logs and metrics.
+ */
+export async function handleAck(db: Db, deps: FeeControlDeps, ack: AckMessage, s: CommandSettings, now: Date): Promise<{ outcome: 'applied' | 'ignored'; latencyMs?: number | null; action?: string }> {
+  const result = await inTransaction(db, async (trx) => {
+    const cmd = await answerCommand(trx, {
+      commandId: ack.commandId,
+      status: ack.status,
+      at: now,
+      error: ack.status === 'failed' ? (ack.error ?? 'failed').slice(0, 500) : null,
+      retryAt: ack.status === 'failed' ? new Date(now.getTime() + retryDelayMs(s, 1)) : null,
+      maxAttempts: s.attempts,
+    });
+    if (!cmd) return { outcome: 'ignored' as const };
+    if (cmd.state === 'done') await afterDone(trx, deps, cmd.account_id, cmd.action, now);
+    return { outcome: 'applied' as const, latencyMs: cmd.latency_ms, action: cmd.action };
+  });
+  deps.wake();
+  return result;
+}
+
+/** A disconnection done: disconnected (and reconnected at once if money came meanwhile). A reconnection done: normal or warned. */
+async function afterDone(trx: Executor, deps: FeeControlDeps, accountId: number, action: 'disconnect' | 'reconnect', now: Date): Promise<void> {
+  const today = businessDate(now);
+  const [pos] = await lockPositions(trx, [accountId]);
+  if (!pos) return;
+  const [facts] = await guardRows(trx, [accountId]);
+  if (!facts) return;
+  const state: FeeState = action === 'disconnect' ? 'disconnected' : 'normal';
+  const account: FeeAccount = { ...accountOf(pos, facts), state, openCommand: null };
+  const d = decide(account, { today, hour: 12, blackout: null }, 'payment');
+  const changes: { accountId: number; from: FeeState; to: FeeState; reason: string }[] = [{ accountId, from: pos.state, to: state, reason: action === 'disconnect' ? 'disconnected by the head-end' : 'reconnected by the head-end' }];
+  if (d.state !== state) changes.push({ accountId, from: state, to: d.state, reason: d.reason });
+  await writePositions(trx, null, now, [positionOf(account, d)]);
+  if (d.command === 'reconnect') await stageCommands(trx, [{ accountId, action: 'reconnect', cause: 'paid while disconnecting' }], now);
+  const kind = action === 'disconnect' ? 'disconnected' : 'reconnected';
+  await deps.notify(trx, [{ ...noticeOf(accountId, { ...d, notice: kind }, today, DEFAULT_POLICY, facts.category), dedupeKey: `${accountId}:${kind}:${now.toISOString()}` }], now);
+  await recordChanges(trx, changes, today);
+}
+
+type Position = Awaited<ReturnType<typeof lockPositions>>[number];
+type Facts = Awaited<ReturnType<typeof guardRows>>[number];
+
+export function accountOf(pos: Position, facts: Facts): FeeAccount {
+  return {
+    accountId: pos.account_id,
+    state: pos.state,
+    warnFen: pos.warn_fen,
+    belowZeroOn: pos.below_zero_on,
+    prepaidFen: pos.prepaid_fen,
+    estimateFen: pos.estimate_fen,
+    dailyFen: pos.daily_fen,
+    openCommand: null,
+    category: facts.category,
+    paymentMode: facts.payment_mode,
+    isImportant: facts.is_important,
+    isMedical: facts.is_medical,
+    isHeatingCompany: facts.is_heating_company,
+    isVulnerable: facts.is_vulnerable,
+    approved: false,
+  };
+}
