@@ -506,6 +506,26 @@ export interface ReconDayTable {
   statement_fen: number;
 }
 
+/** 013: the notification outbox, one row per notice and channel (src/modules/notify). */
+export interface NotificationTable {
+  id: Generated<number>;
+  account_id: number;
+  kind: 'balance_low' | 'days_left' | 'pending_disconnection' | 'disconnected' | 'reconnected';
+  channel: 'sms' | 'app';
+  /** sms: the whole phone number (never returned whole); app: the account number */
+  recipient: string;
+  body: string;
+  params: Json;
+  dedupe_key: string;
+  state: Generated<'queued' | 'sending' | 'sent' | 'failed' | 'held'>;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp | null;
+  last_error: string | null;
+  provider_message_id: string | null;
+  created_at: Timestamp;
+  sent_at: Timestamp | null;
+}
+
 /** 011: one row per account and posting (ledger); consumers' cursors. */
 export interface AccountEventTable {
   seq: Generated<number>;
@@ -568,6 +588,7 @@ export interface DB {
   recon_import: ReconImportTable;
   recon_item: ReconItemTable;
   recon_day: ReconDayTable;
+  notification: NotificationTable;
 }
 
 export type AppUserRow = Selectable<AppUserTable>;

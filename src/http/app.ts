@@ -21,6 +21,7 @@ import { reconciliationRoutes } from '../modules/reconciliation/index.js';
 import { paymentsRoutes } from '../modules/payments/index.js';
 import { channelsRoutes } from '../modules/channels/index.js';
 import { ledgerRoutes } from '../modules/ledger/index.js';
+import { notifyRoutes } from '../modules/notify/index.js';
 import { AppError } from '../shared/errors.js';
 import type { AppDeps } from '../platform/deps.js';
 import { prepaidAtIssue } from '../workflows/issue-bills.js';
@@ -91,6 +92,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
       await paymentsRoutes(api, deps);
       await channelsRoutes(api, deps, { receivePayment: receiveChannelPayment });
       await ledgerRoutes(api, deps);
+      await notifyRoutes(api, deps);
     },
     { prefix: '/api/v1' },
   );
