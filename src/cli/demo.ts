@@ -2,8 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { createDemoCounty, databaseIsEmpty, demoLogins, dropApplicationSchema, DEMO_PASSWORD, type DemoSummary } from '../modules/simulator/index.js';
 import { withRuntime } from '../runtime.js';
-import { billDemoHistory } from '../workflows/bill-demo-history.js';
-import { payDemoHistory } from '../workflows/pay-demo-history.js';
+import { replayDemoHistory } from '../workflows/replay-demo-history.js';
 import { prepareDatabase } from '../workflows/prepare-database.js';
 import { progressReporter } from './progress.js';
 
@@ -31,17 +30,18 @@ export function businessDateArgument(value: string): Date {
 
 /**
  * `granary demo`: the demo county in an empty database (or, with --reset, in a wiped one), then its history
- * billed and paid through the workflows. Here rather than in the simulator module because it crosses modules.
+ * replayed month by month — bills issued, then the payments up to the next issue — through the workflows.
+ * Here rather than in the simulator module because it crosses modules.
  */
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
-    .description('create the demo county (RULES §12): org, staff, customers, accounts, meters, contracts, 24 months of reads, billed through the bill run and paid through the payments core')
+    .description('create the demo county (RULES §12): org, staff, customers, accounts, meters, contracts, 24 months of reads, billed through the bill run and paid through the payments core, month by month')
     .option('--accounts <n>', 'number of accounts (default GRANARY_DEMO_ACCOUNTS or 20000)', wholeNumber)
     .option('--seed <n>', 'random seed: the same seed and as-of date give the same county (default GRANARY_DEMO_SEED or 1)', wholeNumber)
     .option('--as-of <date>', 'business date the history runs up to, YYYY-MM-DD (default today, Asia/Shanghai)', businessDateArgument)
     .option('--reset', 'drop ALL data in the database first, then migrate and create the county')
-    .option('--no-bills', 'skip billing the 24 months of history through the bill run and replaying their payments (they can be billed later with `granary bill-run`)')
+    .option('--no-bills', 'skip replaying the 24 months of history (bills and payments); the months can be billed later with `granary bill-run`, without payments')
     .action(async (opts: DemoCommandOptions) => {
       await runDemo(opts);
     });
@@ -63,10 +63,11 @@ async function runDemo(opts: DemoCommandOptions): Promise<void> {
     const summary = await createDemoCounty(rt.handle, { accounts, seed, asOf: opts.asOf ?? rt.clock.now(), onProgress: progressReporter() });
     printSummary(summary);
     if (opts.bills !== false) {
-      const history = await billDemoHistory(rt.handle, { asOf: opts.asOf ?? rt.clock.now(), onProgress: progressReporter() });
-      console.log(`billed ${history.periods.length} months of history (${history.periods[0]} … ${history.periods.at(-1)}) in ${history.seconds.toFixed(1)} s`);
-      const paid = await payDemoHistory(rt.handle, { asOf: opts.asOf ?? rt.clock.now(), onProgress: progressReporter() });
-      console.log(`replayed ${paid.payments} payments of history (${paid.months[0]} … ${paid.months.at(-1)}) in ${paid.seconds.toFixed(1)} s`);
+      const history = await replayDemoHistory(rt.handle, { asOf: opts.asOf ?? rt.clock.now(), onProgress: progressReporter() });
+      console.log(
+        `replayed ${history.periods.length} months of history: bills of ${history.periods[0]} … ${history.periods.at(-1)} issued (prepaid settled at issue), ` +
+          `${history.payments} payments of ${history.months[0]} … ${history.months.at(-1)} applied between the issues, in ${history.seconds.toFixed(1)} s`,
+      );
     }
     console.log(`\ndemo logins (password "${DEMO_PASSWORD}"):`);
     for (const l of await demoLogins(rt.handle.db)) console.log(`  ${l.username.padEnd(24)} ${l.role.padEnd(16)} ${l.orgUnit}`);

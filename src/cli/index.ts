@@ -13,8 +13,7 @@ import { registerReconciliationCommands } from '../modules/reconciliation/index.
 import { registerNotifyCommands } from '../modules/notify/index.js';
 import type { Runtime } from '../platform/deps.js';
 import { startRuntime, withRuntime } from '../runtime.js';
-import { billDemoHistory } from '../workflows/bill-demo-history.js';
-import { payDemoHistory } from '../workflows/pay-demo-history.js';
+import { replayDemoHistory } from '../workflows/replay-demo-history.js';
 import { prepaidAtIssue } from '../workflows/issue-bills.js';
 import { importStatement } from '../workflows/import-statement.js';
 import { importBankFile } from '../workflows/import-bank-file.js';
@@ -96,26 +95,17 @@ async function serve(config: ReturnType<typeof loadConfig>): Promise<void> {
 }
 
 /**
- * The demo's 24 months are billed through the real bill run after the server is up, so the login page
- * does not wait for them; progress is in the log and in the bill-run console. Then their payments are
- * replayed through the payments core. Both idempotent across restarts.
+ * The demo's 24 months are replayed after the server is up, so the login page does not wait for them: month
+ * by month, the bills issued through the real bill run, then the payments up to the next issue through the
+ * payments core; progress is in the log and in the bill-run console. Resumes across restarts.
  */
 function billHistoryInBackground(rt: Runtime): void {
-  billDemoHistory(rt.handle, {
+  replayDemoHistory(rt.handle, {
     asOf: rt.clock.now(),
     onProgress: (p) => {
-      if (p.billed) console.error(`demo history: ${p.period} billed and issued (${p.done}/${p.total})`);
+      if (p.period) console.error(`demo history: ${p.period} ${p.billed ? 'billed and issued' : 'issued before'}, ${p.payments ?? 0} payments replayed up to the next issue (${Math.round((100 * p.done) / Math.max(1, p.total))}%)`);
     },
-  })
-    .then(() =>
-      payDemoHistory(rt.handle, {
-        asOf: rt.clock.now(),
-        onProgress: (p) => {
-          if (p.payments) console.error(`demo history: payments of accounts ${p.accounts?.from}–${p.accounts?.to} replayed: ${p.payments} (${p.done}/${p.total} accounts)`);
-        },
-      }),
-    )
-    .catch((err: unknown) => console.error(`demo history stopped: ${err instanceof Error ? err.message : String(err)}`));
+  }).catch((err: unknown) => console.error(`demo history stopped: ${err instanceof Error ? err.message : String(err)}`));
 }
 
 /** One line per company user, one line per station (head, cashier, area managers), so the list fits a screen. */

@@ -7,10 +7,14 @@ export { databaseIsEmpty, dropApplicationSchema };
 export {
   PAYMENT_HISTORY_KEY,
   accountIdBounds,
+  accountsPaidBetween,
   demoSeedOf,
   historyAccounts,
   historyBills,
+  historyPaymentsExist,
+  historyStates,
   insertPaidOrders,
+  issuedHistoryPeriods,
   markPaymentHistoryChunk,
   penaltyMinimumSettings,
   readPaymentHistoryMarker,
@@ -20,7 +24,18 @@ export {
   writePaymentHistoryMarker,
   type PaidOrder,
 } from './simulator.repository.js';
-export { historyOutTradeNo, minimumLookup, onlineShare, planAccountPayments, type HistoryAccount, type HistoryBill, type PlannedPayment } from './domain/payment-behaviour.js';
+export {
+  historyOutTradeNo,
+  MAX_LAG_DAYS,
+  minimumLookup,
+  onlineShare,
+  planAccountPayments,
+  planAccountWindow,
+  type AccountState,
+  type HistoryAccount,
+  type HistoryBill,
+  type PlannedPayment,
+} from './domain/payment-behaviour.js';
 
 /** Who can sign in: admin first, then the company roles, then each station's head, cashier and area managers. */
 export function demoLogins(db: Db): Promise<{ username: string; role: string; orgUnit: string }[]> {

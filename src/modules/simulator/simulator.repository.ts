@@ -2,6 +2,8 @@ import { sql } from 'kysely';
 import type pg from 'pg';
 import type { Db } from '../../db/connect.js';
 import { copyInto } from '../../db/copy.js';
+import { textArrayLiteral } from '../../db/copy-text.js';
+import { businessDate as businessDateOf } from '../../shared/business-time.js';
 import type { Executor } from '../../db/tx.js';
 
 /** The only place with SQL for the simulator: bulk loading the demo county and reading back its logins. */
@@ -123,7 +125,7 @@ export async function analyzeTables(client: pg.PoolClient, tables: readonly stri
   await client.query(`analyze ${tables.join(', ')}`);
 }
 
-// ---- payment history (workflows/pay-demo-history.ts) ---------------------------------------------
+// ---- history replay (workflows/replay-demo-history.ts) -------------------------------------------
 
 /** The seed the demo county was created with (its `demo.create` audit entry), or null. */
 export async function demoSeedOf(db: Executor): Promise<number | null> {
@@ -165,20 +167,90 @@ export interface HistoryBillRow {
 }
 
 /**
- * The issued bills of accounts in (from, to], grouped as the payments core groups them (a regular bill
- * with its issued adjustments is one bill: total = the sum, period and due date the regular bill's).
+ * The issued bills of accounts in (from, to] — of the given periods only, when given — grouped as the payments
+ * core groups them (a regular bill with its issued adjustments is one bill: total = the sum, period and due date
+ * the regular bill's).
  */
-export async function historyBills(db: Executor, from: number, to: number): Promise<HistoryBillRow[]> {
+export async function historyBills(db: Executor, from: number, to: number, periods?: readonly string[]): Promise<HistoryBillRow[]> {
+  const only = periods ? sql`and b.period = any(${textArrayLiteral(periods, (p) => p)}::text[])` : sql``;
   const { rows } = await sql<HistoryBillRow>`
     select b.account_id as "accountId", coalesce(b.adjusts_bill_id, b.id) as "billId", min(b.period) as period,
            min(b.issued_at) filter (where b.kind = 'regular') as "issuedAt",
            (max(b.due_on) filter (where b.kind = 'regular'))::text as "dueOn", sum(b.total_fen) as "totalFen"
       from bill b
-     where b.account_id > ${from} and b.account_id <= ${to} and b.status = 'issued'
+     where b.account_id > ${from} and b.account_id <= ${to} and b.status = 'issued' ${only}
      group by b.account_id, coalesce(b.adjusts_bill_id, b.id)
     having max(b.due_on) filter (where b.kind = 'regular') is not null
      order by 1, 3, 2`.execute(db);
   return rows.map((r) => ({ ...r, accountId: Number(r.accountId), billId: Number(r.billId), totalFen: Number(r.totalFen) }));
+}
+
+export interface HistoryOpenBillRow {
+  accountId: number;
+  billId: number;
+  period: string;
+  dueOn: string;
+  principalDueFen: number;
+  principalPaidFen: number;
+  penaltyAccruedMfen: number;
+  penaltyThrough: string | null;
+  penaltyChargedFen: number;
+  penaltyPaidFen: number;
+  penaltyWaivedFen: number;
+}
+
+/**
+ * Accounts in (from, to] as the payments core holds them now: their issued bills with something open (grouped
+ * and stated as the core reads them under its lock) and their prepaid balances (the prepaid book's credit).
+ */
+export async function historyStates(db: Executor, from: number, to: number): Promise<{ open: HistoryOpenBillRow[]; prepaid: Map<number, number> }> {
+  const [open, prepaid] = await Promise.all([
+    sql<HistoryOpenBillRow>`
+      with issued as (
+        select b.account_id, coalesce(b.adjusts_bill_id, b.id) as bill_id, sum(b.total_fen) as due_fen,
+               min(b.period) as period, max(b.due_on) filter (where b.kind = 'regular') as due_on
+          from bill b
+         where b.account_id > ${from} and b.account_id <= ${to} and b.status = 'issued'
+         group by b.account_id, coalesce(b.adjusts_bill_id, b.id))
+      select i.account_id as "accountId", i.bill_id as "billId", i.period, i.due_on::text as "dueOn", i.due_fen as "principalDueFen",
+             coalesce(s.principal_paid_fen, 0) as "principalPaidFen", coalesce(s.penalty_accrued_mfen, 0) as "penaltyAccruedMfen",
+             s.penalty_through::text as "penaltyThrough", coalesce(s.penalty_charged_fen, 0) as "penaltyChargedFen",
+             coalesce(s.penalty_paid_fen, 0) as "penaltyPaidFen", coalesce(s.penalty_waived_fen, 0) as "penaltyWaivedFen"
+        from issued i
+        left join bill_settlement s on s.account_id = i.account_id and s.bill_id = i.bill_id and s.account_id > ${from} and s.account_id <= ${to}
+       where i.due_on is not null
+         and (i.due_fen > coalesce(s.principal_paid_fen, 0)
+              or coalesce(s.penalty_charged_fen, 0) > coalesce(s.penalty_paid_fen, 0) + coalesce(s.penalty_waived_fen, 0))
+       order by 1, 3, 2`.execute(db),
+    sql<{ accountId: number; prepaidFen: number }>`
+      select account_id as "accountId", -balance_fen as "prepaidFen" from ledger_balance
+       where account_id > ${from} and account_id <= ${to} and book = 'prepaid' and balance_fen <> 0`.execute(db),
+  ]);
+  const n = Number;
+  return {
+    open: open.rows.map((r) => ({
+      ...r,
+      accountId: n(r.accountId),
+      billId: n(r.billId),
+      principalDueFen: n(r.principalDueFen),
+      principalPaidFen: n(r.principalPaidFen),
+      penaltyAccruedMfen: n(r.penaltyAccruedMfen),
+      penaltyChargedFen: n(r.penaltyChargedFen),
+      penaltyPaidFen: n(r.penaltyPaidFen),
+      penaltyWaivedFen: n(r.penaltyWaivedFen),
+    })),
+    prepaid: new Map(prepaid.rows.map((r) => [n(r.accountId), n(r.prepaidFen)])),
+  };
+}
+
+/** Accounts in (from, to] with a payment of the history paid in [start, until): a window's payments are applied per account at once. */
+export async function accountsPaidBetween(db: Executor, from: number, to: number, start: Date, until: Date | null): Promise<Set<number>> {
+  const end = until ?? new Date(8.64e15);
+  const { rows } = await sql<{ id: number }>`
+    select distinct account_id as id from payment
+     where business_date >= ${businessDateOf(start)}::date and business_date <= ${businessDateOf(end)}::date
+       and paid_at >= ${start} and paid_at < ${end} and account_id > ${from} and account_id <= ${to} and channel_txn_id like 'HIST-%'`.execute(db);
+  return new Set(rows.map((r) => Number(r.id)));
 }
 
 /** The penalty minimum settings (payments' effective-dated table), for the planner's mirror of allocation. */
@@ -196,7 +268,21 @@ export async function stationCashiers(db: Executor): Promise<Map<number, number>
   return new Map(rows.map((r) => [Number(r.stationId), Number(r.userId)]));
 }
 
-/** app_setting key of the payment replay's progress marker. */
+/** Which of these bill periods have their bill run issued. */
+export async function issuedHistoryPeriods(db: Executor, periods: readonly string[]): Promise<string[]> {
+  if (periods.length === 0) return [];
+  const { rows } = await sql<{ period: string }>`
+    select period from bill_run where status = 'issued' and period = any(${textArrayLiteral(periods, (p) => p)}::text[]) order by period`.execute(db);
+  return rows.map((r) => r.period);
+}
+
+/** Whether any payment of the replayed history (HIST- transaction ids) exists. */
+export async function historyPaymentsExist(db: Executor): Promise<boolean> {
+  const { rows } = await sql<{ found: boolean }>`select exists (select 1 from payment where channel_txn_id like 'HIST-%') as found`.execute(db);
+  return rows[0]?.found === true;
+}
+
+/** app_setting key of the history replay's progress marker. */
 export const PAYMENT_HISTORY_KEY = 'demo.payment_history';
 
 export async function readPaymentHistoryMarker<T>(db: Executor): Promise<T | null> {

@@ -6,16 +6,27 @@ import { dateOfEpochDay, epochDay } from './calendar.js';
 import { cumulate, randFor, type Rand } from './random.js';
 
 /**
- * The demo county's payment history (issue 4, item 6), planned per account from its behaviour profile,
- * category and payment mode. Pure: the workflow reads the accounts and their issued bills, calls
- * planAccountPayments, and applies the result through the payments core in date order.
+ * The demo county's payment history (issue 4, item 6; issue 16, item 3), planned per account from its
+ * behaviour profile, category and payment mode. Pure: the workflow (workflows/replay-demo-history.ts) issues
+ * the history month by month and, after each issue, applies the payments that fall before the next one,
+ * planned by planAccountWindow against the account as the payments core then holds it.
  *
- * The planner keeps a mirror of the account's bills and allocates each planned payment with the payments
- * core's own `allocate` (oldest bill first, penalty then principal), so it knows to the fen what "pay
- * everything up to this bill" comes to on the payment day, penalties included. Its amounts therefore
- * never reach a bill issued after the payment — even though the whole bill history is issued before the
- * payments are replayed — except a prepaid top-up's round-up, which is only planned when no later bill
- * exists (the last month), so it stays as prepaid balance (预收).
+ * The planner keeps a mirror of the account as the payments core sees it — its open bills, a new bill
+ * appearing at its issue and, for an account that pays in advance, settled from the prepaid balance then
+ * (RULES §8.4), payments allocated with the core's own `allocate` (oldest bill first, penalty then principal,
+ * the rest to prepaid) — so it knows to the fen what "pay everything up to this bill" comes to on the
+ * payment day, penalties included, and what a household's balance is.
+ *
+ * Postpaid accounts pay their bills, never more. Accounts that pay in advance (smart prepaid, purchase-before-
+ * use) top up instead: a round sum (50 元 steps) that clears anything open and brings the balance up to what
+ * they expect the next bill to be (the larger of the last bill and the same month a year before) times a
+ * cushion of their own, so most of their bills are settled from the balance at issue. Defaulting ones, and
+ * disputing ones in a dispute, pay bills (late, in part, or not) and put nothing aside: their bills stay open.
+ *
+ * Each account's randomness is one stream for its traits and one per bill month, so a month's payments are
+ * drawn without the months before them: a window needs only the bills that can still be paid in it (issued
+ * up to MAX_LAG_DAYS before it) and the state it starts from — planAccountWindow with the state the
+ * whole-history planner (planAccountPayments) reaches at the window's start gives exactly its payments.
  */
 
 export interface HistoryAccount {
@@ -32,6 +43,12 @@ export interface HistoryBill {
   issuedAt: Date;
   dueOn: string;
   totalFen: number;
+}
+
+/** An account as the payments core holds it at an instant: its bills with something open (oldest first) and its prepaid balance. */
+export interface AccountState {
+  open: readonly OpenBill[];
+  prepaidFen: number;
 }
 
 export interface PlannedPayment {
@@ -51,7 +68,7 @@ export interface PlanOptions {
   cutoff: Date;
   /** the business month the online share is counted from (the month the first history bill was issued) */
   firstMonth: string;
-  /** over how many months the online share grows from ONLINE_SHARE_START to ONLINE_SHARE_END */
+  /** the months of the whole history: the online share grows over them from ONLINE_SHARE_START to ONLINE_SHARE_END, and defaults and disputes are drawn within them */
   months: number;
   /** the penalty minimum in force on a business day (the payments core's effective-dated setting) */
   minimumOn: (day: string) => number;
@@ -59,6 +76,8 @@ export interface PlanOptions {
 
 export const ONLINE_SHARE_START = 0.25;
 export const ONLINE_SHARE_END = 0.75;
+/** No payment is meant for a bill more than this many days after its due date (the latest: a defaulter's 120). */
+export const MAX_LAG_DAYS = 150;
 
 /** The county's online share of payments in month `index` (0 = firstMonth), growing linearly. */
 export function onlineShare(index: number, months: number): number {
@@ -70,14 +89,21 @@ export function onlineShare(index: number, months: number): number {
 const BANK_DEBIT: Record<string, number> = { commercial: 0.3, agriculture: 0.2, large_industry: 0.6, public: 0.5, heating: 0.4 };
 const WALLETS = cumulate([45, 30, 25]); // wechatpay, alipay, gridapp
 const TOP_UP_STEP_FEN = 5_000; // top-ups are in 50 元 steps
+const PARTIAL_TOP_UP_STEP_FEN = 1_000; // a part top-up in 10 元 steps
 
 interface Traits {
   prepaidLike: boolean;
+  /** an account that pays in advance keeps its balance at about this many times the bill it expects */
+  cushion: number;
   behaviour: Behaviour;
   /** pays online once the county's online share has passed this rank */
   onlineRank: number;
   wallet: OnlineChannel;
   bankDebit: boolean;
+  /** defaulting: the bill month (0 = the history's first) from which it stops paying in full */
+  stopAt: number;
+  /** disputing: bills (by month) withheld, each for some months */
+  disputes: { bill: number; months: number }[];
 }
 
 type Kind = 'settle' | 'partial' | 'current';
@@ -93,30 +119,58 @@ interface Intention {
   /** share of what is open, for partial payments */
   fraction: number;
   channel: Channel;
+  /** a prepaid top-up: clears what is open and brings the balance up to the cushion, in 50 元 steps */
   topUp: boolean;
 }
 
 /**
- * The account's payments over its bills, in time order, up to the cutoff. Deterministic for (seed, account,
- * bills): one random stream per account, drawn in bill order whatever the cutoff.
+ * The account's payments over its whole bill history (bills issued in period order), in time order, up to the
+ * cutoff: the mirror starts from nothing. Deterministic for (seed, account, bills), and prefix-stable: the
+ * payments before a bill's issue are the same whatever bills come after it.
  */
 export function planAccountPayments(account: HistoryAccount, bills: readonly HistoryBill[], opts: PlanOptions): PlannedPayment[] {
-  const sorted = [...bills].sort((a, b) => (a.period < b.period ? -1 : a.period > b.period ? 1 : a.billId - b.billId));
-  if (sorted.length === 0) return [];
-  const rng = randFor(opts.seed, 'payments', account.id);
-  const traits = traitsOf(rng, account);
-  const intentions = intentionsOf(rng, traits, sorted, opts).filter((i) => i.at.getTime() <= opts.cutoff.getTime());
-  intentions.sort((a, b) => a.at.getTime() - b.at.getTime() || (a.period < b.period ? -1 : a.period > b.period ? 1 : a.n - b.n));
-  return amountsOf(account, sorted, intentions, opts);
+  return plan(account, bills, null, Number.NEGATIVE_INFINITY, opts.cutoff.getTime(), opts);
 }
 
-function traitsOf(rng: Rand, a: HistoryAccount): Traits {
+/**
+ * The account's payments from `from` (an issue) up to before `until` (the next issue; null: up to the cutoff),
+ * planned against `state`, the account as the payments core holds it at `from`, after that issue. `bills` are those issued so
+ * far — only those issued less than MAX_LAG_DAYS before `from` are drawn from (and, for the expected bill, the
+ * last one and the one eleven months before it), so a caller may pass just those.
+ */
+export function planAccountWindow(account: HistoryAccount, bills: readonly HistoryBill[], state: AccountState, opts: PlanOptions & { from: Date; until: Date | null }): PlannedPayment[] {
+  const until = Math.min(opts.until ? opts.until.getTime() - 1 : Number.POSITIVE_INFINITY, opts.cutoff.getTime());
+  return plan(account, bills, state, opts.from.getTime(), until, opts);
+}
+
+function plan(account: HistoryAccount, bills: readonly HistoryBill[], state: AccountState | null, from: number, until: number, opts: PlanOptions): PlannedPayment[] {
+  const sorted = [...bills].sort((a, b) => (a.period < b.period ? -1 : a.period > b.period ? 1 : a.billId - b.billId));
+  if (sorted.length === 0) return [];
+  const traits = traitsOf(account, opts);
+  const fromDay = from === Number.NEGATIVE_INFINITY ? from : dayOfInstant(from);
+  const intentions: Intention[] = [];
+  for (const bill of sorted) {
+    if (epochDay(bill.dueOn) + MAX_LAG_DAYS < fromDay) continue; // nothing of it can be paid any more
+    for (const it of intentionsOf(account, traits, bill, opts)) if (it.at.getTime() >= from && it.at.getTime() <= until) intentions.push(it);
+  }
+  intentions.sort((a, b) => a.at.getTime() - b.at.getTime() || (a.period < b.period ? -1 : a.period > b.period ? 1 : a.n - b.n));
+  return amountsOf(account, traits, new Mirror(account, sorted, state, from), intentions, opts);
+}
+
+/** The account's traits and its account-wide draws: one stream per account, the same whatever bills there are. */
+function traitsOf(a: HistoryAccount, opts: PlanOptions): Traits {
+  const rng = randFor(opts.seed, 'payments', a.id);
   const organisation = a.category !== 'residential';
   const prepaidLike = a.paymentMode !== 'postpaid';
   const onlineRank = rng.next();
   const wallet = ONLINE_CHANNELS[rng.weightedIndex(WALLETS)] as OnlineChannel;
   const bankDebit = organisation && !prepaidLike && rng.chance(BANK_DEBIT[a.category] ?? 0);
-  return { prepaidLike, behaviour: a.behaviour ?? 'prompt', onlineRank, wallet, bankDebit };
+  // purchase-before-use must stay in credit (RULES §8.5): a wider margin than a household's
+  const cushion = a.paymentMode === 'purchase_before_use' ? 1.3 + 0.7 * rng.next() : 1.05 + 0.5 * rng.next();
+  const n = opts.months;
+  const stopAt = rng.int(Math.max(2, Math.floor(n * 0.2)), Math.max(2, n - 4)); // defaulting: stops paying in full
+  const disputes = disputesOf(rng, n);
+  return { prepaidLike, cushion, behaviour: a.behaviour ?? 'prompt', onlineRank, wallet, bankDebit, stopAt, disputes };
 }
 
 // ---- when, how and how much each bill is paid --------------------------------------------------
@@ -126,71 +180,97 @@ const SHANGHAI_MS = 8 * 3_600_000;
 /** The Asia/Shanghai business date of an instant, as an epoch day. */
 const dayOfInstant = (ms: number) => Math.floor((ms + SHANGHAI_MS) / DAY_MS);
 
-function intentionsOf(rng: Rand, t: Traits, bills: readonly HistoryBill[], opts: PlanOptions): Intention[] {
-  const out: Intention[] = [];
-  const n = bills.length;
+/** What one bill's payer means to do about it: drawn from the account's stream for the bill's month. */
+function intentionsOf(account: HistoryAccount, t: Traits, bill: HistoryBill, opts: PlanOptions): Intention[] {
   const firstMonthIndex = monthNumber(opts.firstMonth);
-  // drawn once per account, before the bills, so they do not depend on how many bills there are
-  const stopAt = rng.int(Math.max(2, Math.floor(n * 0.2)), Math.max(2, n - 4)); // defaulting: stops paying in full
-  const disputes = disputesOf(rng, n);
-  for (const [i, bill] of bills.entries()) {
-    const issued = bill.issuedAt.getTime();
-    const issueDay = dayOfInstant(issued);
-    const due = epochDay(bill.dueOn);
-    const add = (day: number, kind: Kind, opt: { n?: number; fraction?: number; topUp?: boolean } = {}) => {
-      const channel = channelOf(rng, t, day > due, monthNumber(dateOfEpochDay(day)) - firstMonthIndex, opts.months);
-      out.push({ at: timeOn(rng, day, channel, issued), day, period: bill.period, n: opt.n ?? 1, kind, fraction: opt.fraction ?? 1, channel, topUp: opt.topUp ?? false });
-    };
-    const clamp = (day: number, from: number, to: number) => (day < from ? from : day > to ? to : day);
-    const onTime = () => (t.bankDebit ? due : t.prepaidLike ? clamp(issueDay + rng.int(0, 6), issueDay, due) : clamp(due - rng.int(1, 6), issueDay, due));
-    const late = (min: number, max: number) => due + rng.int(min, max);
-    switch (t.behaviour) {
-      case 'prompt':
-        if (!t.prepaidLike && !t.bankDebit && rng.chance(0.03)) add(late(1, 3), 'settle');
-        else add(onTime(), 'settle', { topUp: t.prepaidLike });
-        break;
-      case 'late_but_pays':
-        if (t.prepaidLike) add(clamp(due - rng.int(0, 2), issueDay, due), 'settle', { topUp: true });
-        else if (rng.chance(0.8)) add(late(5, 40), 'settle');
-        else add(onTime(), 'settle');
-        break;
-      case 'chronic_late':
-        if (t.prepaidLike) {
-          // the meter's balance runs low: a partial top-up now, the rest before the due date or with the next bill
-          const day = onTime();
-          if (rng.chance(0.3)) {
-            add(day, 'partial', { fraction: rng.range(0.3, 0.8), topUp: true });
-            if (rng.chance(0.5)) add(clamp(day + rng.int(1, 10), day, due), 'settle', { n: 2, topUp: true });
-          } else add(day, 'settle', { topUp: true });
-        } else if (rng.chance(0.12)) {
-          // skipped: the next bill's payment catches up
-        } else {
-          const day = late(3, 60);
-          if (rng.chance(0.35)) {
-            add(day, 'partial', { fraction: rng.range(0.3, 0.8) });
-            if (rng.chance(0.4)) add(day + rng.int(5, 20), 'settle', { n: 2 });
-          } else add(day, 'settle');
-        }
-        break;
-      case 'defaulting':
-        if (i < stopAt) {
-          if (rng.chance(0.2)) break;
-          if (rng.chance(0.5)) add(late(10, 75), 'partial', { fraction: rng.range(0.2, 0.7) });
-          else add(late(10, 75), 'settle');
-        } else if (rng.chance(0.08)) add(late(20, 120), 'partial', { fraction: rng.range(0.1, 0.4) });
-        break;
-      case 'disputing': {
-        const d = disputes.find((x) => i >= x.bill && i <= x.bill + x.months);
-        if (!d) add(onTime(), 'settle', { topUp: t.prepaidLike });
-        else if (i === d.bill) {
-          // the disputed bill is withheld
-        } else if (i < d.bill + d.months) add(onTime(), 'current'); // pays the month's bill, the disputed amount stays open
-        else add(due + rng.int(0, 10), 'settle'); // settled: the disputed bill with its penalty, and the rest
-        break;
+  const i = monthNumber(bill.period) + 1 - firstMonthIndex; // bills of period P are issued in P + 1
+  const issued = bill.issuedAt.getTime();
+  const c: BillContext = { rng: randFor(opts.seed, monthTag(i), account.id), t, bill, issued, issueDay: dayOfInstant(issued), due: epochDay(bill.dueOn), firstMonthIndex, months: opts.months, out: [] };
+  const { rng, due, issueDay } = c;
+  switch (t.behaviour) {
+    case 'prompt':
+      if (!t.prepaidLike && !t.bankDebit && rng.chance(0.03)) add(c, late(c, 1, 3), 'settle');
+      else add(c, onTime(c), 'settle', { topUp: t.prepaidLike });
+      break;
+    case 'late_but_pays':
+      if (t.prepaidLike) add(c, clamp(due - rng.int(0, 2), issueDay, due), 'settle', { topUp: true });
+      else if (rng.chance(0.8)) add(c, late(c, 5, 40), 'settle');
+      else add(c, onTime(c), 'settle');
+      break;
+    case 'chronic_late':
+      if (t.prepaidLike) {
+        // the balance runs low: a partial top-up now, the rest before the due date, after it, or with the next bill
+        const day = rng.chance(0.25) ? late(c, 1, 12) : onTime(c);
+        if (rng.chance(0.3)) {
+          add(c, day, 'partial', { fraction: rng.range(0.3, 0.8), topUp: true });
+          if (rng.chance(0.5)) {
+            const later = day + rng.int(1, 10);
+            add(c, day > due ? later : clamp(later, day, due), 'settle', { n: 2, topUp: true });
+          }
+        } else add(c, day, 'settle', { topUp: true });
+      } else if (rng.chance(0.12)) {
+        // skipped: the next bill's payment catches up
+      } else {
+        const day = late(c, 3, 60);
+        if (rng.chance(0.35)) {
+          add(c, day, 'partial', { fraction: rng.range(0.3, 0.8) });
+          if (rng.chance(0.4)) add(c, day + rng.int(5, 20), 'settle', { n: 2 });
+        } else add(c, day, 'settle');
       }
+      break;
+    case 'defaulting':
+      if (i < t.stopAt) {
+        if (rng.chance(0.2)) break;
+        if (rng.chance(0.5)) add(c, late(c, 10, 75), 'partial', { fraction: rng.range(0.2, 0.7) });
+        else add(c, late(c, 10, 75), 'settle');
+      } else if (rng.chance(0.08)) add(c, late(c, 20, 120), 'partial', { fraction: rng.range(0.1, 0.4) });
+      break;
+    case 'disputing': {
+      const d = t.disputes.find((x) => i >= x.bill && i <= x.bill + x.months);
+      if (!d) add(c, onTime(c), 'settle', { topUp: t.prepaidLike });
+      else if (i === d.bill) {
+        // the disputed bill is withheld (a household in a dispute puts nothing aside)
+      } else if (i < d.bill + d.months) add(c, onTime(c), 'current'); // pays the month's bill, the disputed amount stays open
+      else add(c, due + rng.int(0, 10), 'settle'); // settled: the disputed bill with its penalty, and the rest
+      break;
     }
   }
-  return out;
+  return c.out;
+}
+
+interface BillContext {
+  rng: Rand;
+  t: Traits;
+  bill: HistoryBill;
+  issued: number;
+  /** issue and due dates as epoch days */
+  issueDay: number;
+  due: number;
+  firstMonthIndex: number;
+  months: number;
+  out: Intention[];
+}
+
+const monthTags: string[] = [];
+/** The tag of an account's stream for bill month i (cached: a string per month, not per account). */
+function monthTag(i: number): string {
+  return i >= 0 ? (monthTags[i] ??= `payments.${i}`) : `payments.${i}`;
+}
+
+function add(c: BillContext, day: number, kind: Kind, opt: { n?: number; fraction?: number; topUp?: boolean } = {}): void {
+  const channel = channelOf(c.rng, c.t, day > c.due, monthOfDay(day) - c.firstMonthIndex, c.months);
+  c.out.push({ at: timeOn(c.rng, day, channel, c.issued), day, period: c.bill.period, n: opt.n ?? 1, kind, fraction: opt.fraction ?? 1, channel, topUp: opt.topUp ?? false });
+}
+
+const clamp = (day: number, from: number, to: number) => (day < from ? from : day > to ? to : day);
+
+function onTime(c: BillContext): number {
+  const { t, due, issueDay, rng } = c;
+  return t.bankDebit ? due : t.prepaidLike ? clamp(issueDay + rng.int(0, 6), issueDay, due) : clamp(due - rng.int(1, 6), issueDay, due);
+}
+
+function late(c: BillContext, min: number, max: number): number {
+  return c.due + c.rng.int(min, max);
 }
 
 /** One or two disputed bills (by index), each withheld for 2–6 months. */
@@ -208,6 +288,14 @@ function disputesOf(rng: Rand, n: number): { bill: number; months: number }[] {
 /** Months since year 0 of a YYYY-MM or YYYY-MM-DD string. */
 function monthNumber(date: string): number {
   return Number(date.slice(0, 4)) * 12 + Number(date.slice(5, 7)) - 1;
+}
+
+const monthOfDays = new Map<number, number>();
+/** monthNumber of an epoch day (cached: a few thousand days ever occur). */
+function monthOfDay(day: number): number {
+  let m = monthOfDays.get(day);
+  if (m === undefined) monthOfDays.set(day, (m = monthNumber(dateOfEpochDay(day))));
+  return m;
 }
 
 /**
@@ -241,62 +329,133 @@ function timeOn(rng: Rand, day: number, channel: Channel, issuedAt: number): Dat
   return new Date(at > earliest ? at : earliest + (minute % 120) * MINUTE + second * 1000);
 }
 
-// ---- amounts, against a mirror of the account's bills ------------------------------------------
+// ---- amounts, against a mirror of the account ----------------------------------------------------
 
 const OPEN_PROBE_FEN = Number.MAX_SAFE_INTEGER;
 
-function amountsOf(account: HistoryAccount, bills: readonly HistoryBill[], intentions: readonly Intention[], opts: PlanOptions): PlannedPayment[] {
-  // the mirror, oldest first as allocation takes them
-  const list = bills.filter((b) => b.totalFen > 0).map((b) => openBillOf(b, account.category));
-  const position = new Map(list.map((b, i) => [b.billId, i]));
-  const totals = new Map(bills.map((b) => [b.period, b.totalFen]));
-  const lastIssue = Math.max(...bills.map((b) => b.issuedAt.getTime()));
+function amountsOf(account: HistoryAccount, t: Traits, mirror: Mirror, intentions: readonly Intention[], opts: PlanOptions): PlannedPayment[] {
   const out: PlannedPayment[] = [];
   for (const it of intentions) {
+    mirror.issueBefore(it.at.getTime());
     const day = dateOfEpochDay(it.day);
     const minimum = opts.minimumOn(day);
-    const open: OpenBill[] = [];
-    const through: OpenBill[] = [];
+    // what it pays towards: its own bill and older ones; a top-up clears everything open
+    const open = mirror.open();
+    const through = it.topUp ? open : open.filter((b) => b.period <= it.period);
     let needed = 0;
-    let onTime = true; // no bill it would pay is past due: nothing accrues, what is open is what it takes
-    for (const b of list) {
-      if (isSettled(b)) continue;
-      open.push(b);
-      if (b.period > it.period) continue;
-      through.push(b);
-      if (b.dueOn < day) onTime = false;
-      needed += principalOpen(b) + penaltyOpen(b);
-    }
-    if (through.length === 0) continue;
     let probe: OpenBill[] | null = null;
-    if (!onTime) {
+    if (through.some((b) => b.dueOn < day)) {
+      // something is past due: allocation brings penalties up to the day first
       const settled = allocate(through, OPEN_PROBE_FEN, day, minimum);
       needed = settled.principalFen + settled.penaltyFen;
       probe = settled.bills;
-    }
-    if (needed <= 0) continue;
-    let amount = needed;
-    if (it.kind === 'partial') {
-      const part = Math.floor((needed * it.fraction) / 100) * 100;
-      if (part >= 100 && part < needed) amount = part;
-    } else if (it.kind === 'current') {
-      amount = Math.min(needed, totals.get(it.period) ?? needed);
-    }
-    // a top-up is a round sum; what is over the bill stays as prepaid balance — only when no later bill
-    // exists, since the payments core would otherwise give it to that bill before it was issued
-    if (it.topUp && it.kind === 'settle' && it.at.getTime() > lastIssue) amount = Math.ceil(amount / TOP_UP_STEP_FEN) * TOP_UP_STEP_FEN;
-    if (amount === needed && probe) {
-      // paying exactly what is open through this bill: allocation stops there, as the probe did
-      for (const b of probe) list[position.get(b.billId)!] = b;
-    } else if (amount === needed) {
-      // the same as allocate would do: every bill through this one paid, penalty then principal, nothing accrued
-      for (const b of through) list[position.get(b.billId)!] = { ...b, penaltyPaidFen: b.penaltyPaidFen + penaltyOpen(b), principalPaidFen: b.principalDueFen };
+    } else for (const b of through) needed += principalOpen(b) + penaltyOpen(b);
+    let amount: number;
+    if (it.topUp) {
+      const want = needed + Math.max(0, Math.ceil(mirror.expectedBill() * t.cushion) - mirror.prepaidFen);
+      if (want <= 0) continue; // the balance already covers what it expects
+      amount = Math.ceil(want / TOP_UP_STEP_FEN) * TOP_UP_STEP_FEN;
+      if (it.kind === 'partial') {
+        const step = want >= 10 * PARTIAL_TOP_UP_STEP_FEN ? PARTIAL_TOP_UP_STEP_FEN : 100;
+        const part = Math.floor((want * it.fraction) / step) * step;
+        if (part >= 100) amount = part;
+      }
     } else {
-      for (const b of allocate(open, amount, day, minimum).bills) list[position.get(b.billId)!] = b;
+      if (through.length === 0 || needed <= 0) continue;
+      amount = needed;
+      if (it.kind === 'partial') {
+        const part = Math.floor((needed * it.fraction) / 100) * 100;
+        if (part >= 100 && part < needed) amount = part;
+      } else if (it.kind === 'current') {
+        amount = Math.min(needed, mirror.totalOf(it.period) ?? needed);
+      }
     }
+    if (amount === needed && probe) mirror.replace(probe); // paying exactly what is open through this bill: allocation stops there, as the probe did
+    else if (amount === needed && !probe) mirror.replace(through.map((b) => ({ ...b, penaltyPaidFen: b.penaltyPaidFen + penaltyOpen(b), principalPaidFen: b.principalDueFen })));
+    else mirror.pay(allocate(open, amount, day, minimum));
     out.push({ accountId: account.id, channel: it.channel, channelTxnId: `HIST-${it.channel}-${account.id}-${it.period}-${it.n}`, amountFen: amount, paidAt: it.at, period: it.period });
   }
   return out;
+}
+
+/**
+ * The account as the payments core sees it at a moment of the replay: the bills issued so far (oldest first),
+ * their states, and the prepaid balance. A bill appears at its issue and, for an account that pays in
+ * advance, takes what the balance holds up to its total (payments settleFromPrepaid, RULES §8.4).
+ */
+class Mirror {
+  private readonly bills: OpenBill[] = [];
+  private readonly position = new Map<number, number>();
+  /** bill totals by month number of the period */
+  private readonly totals = new Map<number, number>();
+  private readonly advance: boolean;
+  private next = 0;
+  private firstOpen = 0;
+  private lastMonth: number | null = null;
+  prepaidFen = 0;
+
+  /** From nothing (state null), or from the account's state at `from`: every bill issued up to then (at `from` itself too) issued already. */
+  constructor(
+    private readonly account: HistoryAccount,
+    private readonly history: readonly HistoryBill[],
+    state: AccountState | null,
+    from: number,
+  ) {
+    this.advance = account.paymentMode !== 'postpaid';
+    if (!state) return;
+    for (; this.next < history.length && history[this.next]!.issuedAt.getTime() <= from; this.next++) this.seen(history[this.next]!);
+    for (const b of state.open) this.add(b);
+    this.prepaidFen = state.prepaidFen;
+  }
+
+  /** Issues every bill issued before the instant: settled from the prepaid balance for an account that pays in advance. */
+  issueBefore(at: number): void {
+    for (; this.next < this.history.length && this.history[this.next]!.issuedAt.getTime() < at; this.next++) {
+      const b = this.history[this.next]!;
+      this.seen(b);
+      if (b.totalFen <= 0) continue; // nothing to pay: the payments core never sees it open
+      const settled = this.advance ? Math.min(this.prepaidFen, b.totalFen) : 0;
+      this.prepaidFen -= settled;
+      this.add({ ...openBillOf(b, this.account.category), principalPaidFen: settled });
+    }
+  }
+
+  private seen(b: HistoryBill): void {
+    this.lastMonth = monthNumber(b.period);
+    this.totals.set(this.lastMonth, b.totalFen);
+  }
+
+  private add(b: OpenBill): void {
+    this.position.set(b.billId, this.bills.length);
+    this.bills.push(b);
+  }
+
+  /** The bills with something open, oldest first. */
+  open(): OpenBill[] {
+    while (this.firstOpen < this.bills.length && isSettled(this.bills[this.firstOpen]!)) this.firstOpen++;
+    const out: OpenBill[] = [];
+    for (let i = this.firstOpen; i < this.bills.length; i++) if (!isSettled(this.bills[i]!)) out.push(this.bills[i]!);
+    return out;
+  }
+
+  totalOf(period: string): number | undefined {
+    return this.totals.get(monthNumber(period));
+  }
+
+  /** What the household expects its next bill to be: the larger of the last one and the same month a year before. */
+  expectedBill(): number {
+    if (this.lastMonth === null) return 0;
+    return Math.max(0, this.totals.get(this.lastMonth) ?? 0, this.totals.get(this.lastMonth - 11) ?? 0);
+  }
+
+  replace(bills: readonly OpenBill[]): void {
+    for (const b of bills) this.bills[this.position.get(b.billId)!] = b;
+  }
+
+  pay(a: { bills: readonly OpenBill[]; prepaidFen: number }): void {
+    this.replace(a.bills);
+    this.prepaidFen += a.prepaidFen;
+  }
 }
 
 const principalOpen = (b: OpenBill) => Math.max(0, b.principalDueFen - b.principalPaidFen);
@@ -323,17 +482,54 @@ function isSettled(b: OpenBill): boolean {
   return principalOpen(b) === 0 && penaltyOpen(b) === 0;
 }
 
-/** The account's open principal and penalty after its planned payments, as the mirror sees them on `day`. */
-export function arrearsAfter(account: HistoryAccount, bills: readonly HistoryBill[], payments: readonly PlannedPayment[], day: string, minimumOn: (day: string) => number): { principalFen: number; bills: number } {
+/**
+ * The account as the payments core holds it just before `at`, its planned payments replayed as the demo
+ * history does: each bill issued at its time and, for an account that pays in advance, settled from its
+ * prepaid balance; each payment allocated. Also what the issues settled from prepaid. (For tests: the replay
+ * reads this state from the database.)
+ */
+export function stateAt(account: HistoryAccount, bills: readonly HistoryBill[], payments: readonly PlannedPayment[], at: number, minimumOn: (day: string) => number): AccountState & { settledAtIssueFen: number } {
+  const advance = account.paymentMode !== 'postpaid';
   const state = new Map<number, OpenBill>();
-  for (const b of bills) if (b.totalFen > 0) state.set(b.billId, openBillOf(b, account.category));
-  for (const p of [...payments].sort((a, b) => a.paidAt.getTime() - b.paidAt.getTime())) {
-    const d = businessDate(p.paidAt);
-    const open = [...state.values()].filter((b) => !isSettled(b));
-    for (const b of allocate(open, p.amountFen, d, minimumOn(d)).bills) state.set(b.billId, b);
+  let prepaid = 0;
+  let settledAtIssue = 0;
+  const events = [
+    ...bills.map((b) => ({ at: b.issuedAt.getTime(), bill: b, payment: null })),
+    ...payments.map((p) => ({ at: p.paidAt.getTime(), bill: null, payment: p })),
+  ]
+    .filter((e) => e.at < at)
+    .sort((a, b) => a.at - b.at);
+  for (const e of events) {
+    if (e.bill) {
+      if (e.bill.totalFen <= 0) continue;
+      const s = advance ? Math.min(prepaid, e.bill.totalFen) : 0;
+      prepaid -= s;
+      settledAtIssue += s;
+      state.set(e.bill.billId, { ...openBillOf(e.bill, account.category), principalPaidFen: s });
+    } else if (e.payment) {
+      const d = businessDate(e.payment.paidAt);
+      const a = allocate([...state.values()].filter((b) => !isSettled(b)), e.payment.amountFen, d, minimumOn(d));
+      for (const b of a.bills) state.set(b.billId, b);
+      prepaid += a.prepaidFen;
+    }
   }
-  const open = [...state.values()].filter((b) => b.principalDueFen > b.principalPaidFen && b.dueOn < day);
-  return { principalFen: open.reduce((s, b) => s + b.principalDueFen - b.principalPaidFen, 0), bills: open.length };
+  return { open: [...state.values()].filter((b) => !isSettled(b)), prepaidFen: prepaid, settledAtIssueFen: settledAtIssue };
+}
+
+/**
+ * The account after its planned payments (stateAt, all of them), on `day`: the principal open on bills past
+ * due, how many such bills, the prepaid balance, and what was settled from it at issue.
+ */
+export function arrearsAfter(
+  account: HistoryAccount,
+  bills: readonly HistoryBill[],
+  payments: readonly PlannedPayment[],
+  day: string,
+  minimumOn: (day: string) => number,
+): { principalFen: number; bills: number; prepaidFen: number; settledAtIssueFen: number } {
+  const s = stateAt(account, bills, payments, Number.POSITIVE_INFINITY, minimumOn);
+  const open = s.open.filter((b) => b.principalDueFen > b.principalPaidFen && b.dueOn < day);
+  return { principalFen: open.reduce((sum, b) => sum + b.principalDueFen - b.principalPaidFen, 0), bills: open.length, prepaidFen: s.prepaidFen, settledAtIssueFen: s.settledAtIssueFen };
 }
 
 /** The penalty minimum in force on a day: the latest setting effective on or before it (0 before any). */
