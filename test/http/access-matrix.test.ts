@@ -274,6 +274,10 @@ const NO_OBJECT: Record<string, string> = {
   'GET /api/v1/bank-files': "the caller's own company's imported files (company-level roles only)",
   'GET /api/v1/events/stream': 'GET /api/v1/events as a server-sent-events stream, the same scope (events.test.ts)',
   'GET /api/v1/channels/security-events': "the company's merchant security log: refused callbacks, refund notices (company-level roles only)",
+  // the outbox lists messages of accounts in scope to roles with notifications.view (403 to cashiers):
+  // another subtree's messages, an accountId filter naming one, and phone masking are in notify.test.ts
+  'GET /api/v1/notifications': "the notification outbox of the caller's accounts (notifications.view; notify.test.ts)",
+  'POST /api/v1/notifications/deliver': "sends the due messages of the caller's own company (feecontrol.manage; notify.test.ts)",
 };
 
 function newAccount(accountNo: string) {

@@ -204,6 +204,16 @@ const CASES: (() => Case)[] = [
   () => ({ name: 'audit actorId out of range', method: 'GET', url: `${api}/audit?actorId=99999999999999999999`, status: 422, field: 'actorId' }),
   () => ({ name: 'audit actorId "me"', method: 'GET', url: `${api}/audit?actorId=me`, status: 422, field: 'actorId' }),
 
+  // the notification outbox
+  ...['accountId=0', 'accountId=abc', 'accountId=0x10', 'kind=weather', 'state=lost', 'channel=fax', 'limit=0', 'limit=501', 'since=1'].map(
+    (q) => () => ({ name: `notifications ${q}`, method: 'GET', url: `${api}/notifications?${q}`, status: 422, field: q.split('=')[0]! }),
+  ),
+  () => ({ name: 'notifications: cursor garbage', method: 'GET', url: `${api}/notifications?cursor=garbage`, status: 400, field: 'cursor' }),
+  () => ({ name: 'notifications deliver with an unknown field', method: 'POST', url: `${api}/notifications/deliver`, payload: { force: true }, status: 422, field: 'force' }),
+  () => ({ name: 'notifications deliver limit 0', method: 'POST', url: `${api}/notifications/deliver`, payload: { limit: 0 }, status: 422, field: 'limit' }),
+  () => ({ name: 'notifications deliver limit as a string', method: 'POST', url: `${api}/notifications/deliver`, payload: { limit: '5' }, status: 422, field: 'limit' }),
+  () => ({ name: 'notifications deliver as text/plain', method: 'POST', url: `${api}/notifications/deliver`, payload: '{}', headers: { 'content-type': 'text/plain' }, status: 415 }),
+
   // an inconsistent account
   () => ({ name: 'two-part tariff without capacity', method: 'POST', url: `${api}/accounts`, payload: accountBody({ category: 'large_industry', voltageLevel: '10kV', tariffCode: 'gansu.ci.two-part', basicChargeBasis: 'capacity' }), status: 422, field: 'capacityKva' }),
   () => ({ name: 'two-part tariff without basis', method: 'POST', url: `${api}/accounts`, payload: accountBody({ category: 'large_industry', voltageLevel: '10kV', tariffCode: 'gansu.ci.two-part', capacityKva: '400' }), status: 422, field: 'basicChargeBasis' }),
