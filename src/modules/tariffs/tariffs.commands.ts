@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
 import type { CommandDeps } from '../../platform/deps.js';
 import { AppError, type FieldError } from '../../shared/errors.js';
-import { quote, type QuoteResult } from './use-cases/quote.js';
+import type { QuoteResult } from './tariffs.types.js';
+import { quote } from './use-cases/quote.js';
 
 /** `granary quote <file.json>`: the POST /api/v1/quotes body from a file, the lines as a table. */
 export function registerTariffCommands(program: Command, { withRuntime }: CommandDeps): void {

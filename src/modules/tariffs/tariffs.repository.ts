@@ -2,10 +2,9 @@ import { sql } from 'kysely';
 import type { Executor } from '../../db/tx.js';
 import type { Scope } from '../org/index.js';
 import type { AgentPriceTable, TariffVersion } from './domain/index.js';
+import type { PriceTableSource, Status } from './tariffs.types.js';
 
 /** The only place with SQL for the tariff catalogue and the monthly agent-purchase price tables. */
-
-export type Status = 'draft' | 'published';
 
 export interface Author {
   userId: number | null;
@@ -124,7 +123,6 @@ const tableColumns = ['id', 'month', 'status', 'source', 'late', 'created_by_nam
 
 export type PriceTableRow = Awaited<ReturnType<typeof listPriceTables>>[number];
 export type PriceTableWithDefinition = NonNullable<Awaited<ReturnType<typeof findPriceTable>>>;
-export type PriceTableSource = 'api' | 'csv' | 'xlsx' | 'seed';
 
 export async function listPriceTables(db: Executor, f: { status?: Status | undefined; from?: string | undefined; to?: string | undefined }) {
   let q = db

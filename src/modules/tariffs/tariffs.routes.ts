@@ -3,7 +3,6 @@ import { inTransaction } from '../../db/tx.js';
 import type { AppDeps } from '../../platform/deps.js';
 import { ctxOf } from '../../platform/request.js';
 import type { Ctx } from '../org/index.js';
-import type { Status } from './tariffs.repository.js';
 import {
   catalogueSchema,
   fileQuery,
@@ -13,14 +12,16 @@ import {
   importQuery,
   priceTableDraftBody,
   priceTableListQuery,
+  priceTableListSchema,
   priceTableSchema,
-  priceTableSummarySchema,
   quoteBody,
-  quoteResponse,
+  quoteResultSchema,
   refusals,
   tariffDraftBody,
   versionSchema,
-  type QuoteInput,
+  type FileQuery,
+  type ImpactQuery,
+  type PriceTableFilter,
 } from './tariffs.types.js';
 import { discardPriceTableDraft } from './use-cases/discard-price-table-draft.js';
 import { discardTariffDraft } from './use-cases/discard-tariff-draft.js';
@@ -43,7 +44,7 @@ type Id = { Params: { id: number } };
  * documents the body in OpenAPI, ajv does not stop at it first. Only for routes without params or query.
  */
 const checkedByDomain = { validatorCompiler: () => (data: unknown) => ({ value: data }) };
-type ImpactQuery = { Querystring: { top?: number; format?: 'json' | 'xlsx' } };
+type ImpactRequest = { Querystring: ImpactQuery };
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 /** Spreadsheets are small (a price table is a dozen rows); this bounds a wrong file, not a real one. */
@@ -93,7 +94,7 @@ export async function tariffsRoutes(app: FastifyInstance, deps: AppDeps, flows: 
     return reply.code(204).send();
   });
 
-  app.get<Id & ImpactQuery>(
+  app.get<Id & ImpactRequest>(
     '/tariff-versions/:id/impact',
     {
       schema: {
@@ -108,14 +109,14 @@ export async function tariffsRoutes(app: FastifyInstance, deps: AppDeps, flows: 
   );
 
   // ---- agent-purchase price tables ------------------------------------------------------------
-  app.get<{ Querystring: { status?: Status; from?: string; to?: string } }>(
+  app.get<{ Querystring: PriceTableFilter }>(
     '/agent-prices',
     {
       schema: {
         tags: ['tariffs'],
         summary: 'Monthly agent-purchase price tables, newest month first',
         querystring: priceTableListQuery,
-        response: { 200: { type: 'object', properties: { items: { type: 'array', items: priceTableSummarySchema }, nextCursor: { type: 'null' } } } },
+        response: { 200: priceTableListSchema },
       },
     },
     async (request) => listPriceTablesOf(deps.db, ctxOf(request, deps), request.query),
@@ -183,7 +184,7 @@ export async function tariffsRoutes(app: FastifyInstance, deps: AppDeps, flows: 
     return reply.code(204).send();
   });
 
-  app.get<Id & { Querystring: { format?: 'csv' | 'xlsx'; labels?: 'en' | 'zh' } }>(
+  app.get<Id & { Querystring: FileQuery }>(
     '/agent-prices/:id/file',
     { schema: { tags: ['tariffs'], summary: "A month's table as CSV or xlsx in the import format (a template for the next month)", params: idParams, querystring: fileQuery } },
     async (request, reply) => {
@@ -192,7 +193,7 @@ export async function tariffsRoutes(app: FastifyInstance, deps: AppDeps, flows: 
     },
   );
 
-  app.get<Id & ImpactQuery>(
+  app.get<Id & ImpactRequest>(
     '/agent-prices/:id/impact',
     {
       schema: {
@@ -207,14 +208,14 @@ export async function tariffsRoutes(app: FastifyInstance, deps: AppDeps, flows: 
   );
 
   // ---- quotes ---------------------------------------------------------------------------------
-  app.post<{ Body: QuoteInput }>(
+  app.post<{ Body: unknown }>(
     '/quotes',
     {
       schema: {
         tags: ['tariffs'],
         summary: '试算: rate a usage under a catalogue code (published version and agent prices of the period) or an inline tariff; nothing is stored',
         body: quoteBody,
-        response: { 200: quoteResponse, ...refusals },
+        response: { 200: quoteResultSchema, ...refusals },
       },
       ...checkedByDomain,
     },
@@ -225,7 +226,7 @@ export async function tariffsRoutes(app: FastifyInstance, deps: AppDeps, flows: 
   );
 
   /** The dry run (a read-only snapshot) is the workflow's: it reads metering too. */
-  async function impact(reply: FastifyReply, ctx: Ctx, ref: DraftRef, q: { top?: number; format?: 'json' | 'xlsx' }) {
+  async function impact(reply: FastifyReply, ctx: Ctx, ref: DraftRef, q: ImpactQuery) {
     const result = await flows.measurePriceImpact(deps.db, ctx, ref, q.top ?? 50);
     if (q.format !== 'xlsx') return result;
     const file = await visitListXlsx(result);

@@ -1,4 +1,5 @@
 import { divRoundHalfUp, formatDecimal, fractionDigits, parseDecimal, pow10 } from '../../../shared/exact.js';
+import type { BillLinesView, PresentedLine } from '../tariffs.types.js';
 
 /**
  * Bill lines as people read them — the one presentation the API, the PDF bill and the web share: every
@@ -7,8 +8,8 @@ import { divRoundHalfUp, formatDecimal, fractionDigits, parseDecimal, pow10 } fr
  * per kind of charge; the average price per kWh. Works on lines fresh from `rate()` and on stored ones.
  */
 
-export type LineKind = 'energy' | 'basic' | 'pf' | 'funds' | 'other';
-export const LINE_KINDS: readonly LineKind[] = ['energy', 'basic', 'pf', 'funds', 'other'];
+export const LINE_KINDS = ['energy', 'basic', 'pf', 'funds', 'other'] as const;
+export type LineKind = (typeof LINE_KINDS)[number];
 
 export interface LineInput {
   code: string;
@@ -18,38 +19,18 @@ export interface LineInput {
   detail?: Readonly<Record<string, unknown>> | null;
 }
 
-export interface PresentedLine {
-  code: string;
-  kind: LineKind;
-  quantity: string;
-  /** kWh, kVA, kW — or 元 for the power-factor line (its base: basic + energy charge). */
-  unit: string;
-  /** 元 per unit — or, for the power-factor line, the signed percentage ("2.00", "-0.75"). */
-  unitPrice: string;
-  /** 元/kWh, 元/kVA·月, 元/kW·月, or %. */
-  priceUnit: string;
-  /** A part month's share of the monthly charge (days / daysPerMonth); null for a whole month. */
-  factor: { num: number; den: number; text: string } | null;
-  amountFen: number;
-  detail: Readonly<Record<string, unknown>>;
-}
-
-export interface BillLinesView {
-  lines: PresentedLine[];
-  /** Σ amountFen per kind present, in the order energy, basic, pf, funds, other. */
-  subtotals: { kind: LineKind; amountFen: number }[];
-  /** Active energy billed: the energy lines' kWh. */
-  kwh: string;
-  /** Total ÷ kWh in 元/kWh, 4 decimals half-up; null without energy. */
-  averagePrice: string | null;
-}
+/**
+ * A line as presented and the lines' view (subtotals per kind present, in LINE_KINDS order; the energy
+ * lines' kWh; total ÷ kWh in 元/kWh, 4 decimals half-up, null without energy): the API's schemas.
+ */
+export type { BillLinesView, PresentedLine };
 
 export function lineKind(code: string): LineKind {
   const head = code.split('.', 1)[0];
   return head === 'energy' || head === 'basic' || head === 'funds' ? head : head === 'pf' ? 'pf' : 'other';
 }
 
-function units(code: string): { unit: string; priceUnit: string } {
+function units(code: string): Pick<PresentedLine, 'unit' | 'priceUnit'> {
   if (code.startsWith('basic.capacity')) return { unit: 'kVA', priceUnit: '元/kVA·月' };
   if (code.startsWith('basic.demand')) return { unit: 'kW', priceUnit: '元/kW·月' };
   if (code.startsWith('pf.')) return { unit: '元', priceUnit: '%' };

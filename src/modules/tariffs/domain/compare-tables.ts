@@ -1,14 +1,7 @@
 import { parseDecimal } from '../../../shared/exact.js';
 import { AGENT_COMPONENTS, type AgentPriceTable } from './tariff-format.js';
 import { PRICE_SCALE } from './validate.js';
-
-export interface TableComparison {
-  month: string;
-  /** "1-10kV two-part": rows the earlier month had and this table lacks (accounts rated by them would fail). */
-  missingRows: string[];
-  /** Components whose value differs (compared as exact decimals: "0.32" equals "0.3200"). */
-  changes: { voltage: string; column: string; component: string; from: string; to: string }[];
-}
+import type { TableComparison } from '../tariffs.types.js';
 
 /** A draft month against the latest published earlier month: what a reviewer checks before publishing. */
 export function compareTables(earlier: AgentPriceTable, next: AgentPriceTable): TableComparison {

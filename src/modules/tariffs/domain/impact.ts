@@ -1,4 +1,5 @@
 import { formatDecimal, parseDecimal } from '../../../shared/exact.js';
+import type { Bucket } from '../tariffs.types.js';
 import type { RatingAccount, RatingUsage } from './rate.js';
 
 /**
@@ -92,14 +93,6 @@ function trimZeros(s: string): string {
 export const FEN_EDGES = [-1_000_000, -100_000, -10_000, -1_000, -100, 0, 100, 1_000, 10_000, 100_000, 1_000_000] as const;
 /** Histogram of the change in basis points of the bill before (100 bp = 1%). */
 export const BP_EDGES = [-2000, -1000, -500, -200, -50, 0, 50, 200, 500, 1000, 2000] as const;
-
-export interface Bucket {
-  /** Lower bound, inclusive; null = no lower bound. */
-  from: number | null;
-  /** Upper bound, exclusive; null = no upper bound. For the zero bucket from = to = 0 (exactly no change). */
-  to: number | null;
-  count: number;
-}
 
 export interface Affected {
   accountId: number;

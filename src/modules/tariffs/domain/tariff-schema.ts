@@ -1,11 +1,15 @@
 /**
  * JSON Schemas (draft-07, as Fastify's ajv and @fastify/swagger read them) of the catalogue format
- * and of the rating input/output, e.g. for `POST /api/v1/quotes` with an inline `tariff`.
+ * and of the rating input, e.g. for `POST /api/v1/quotes` with an inline `tariff`. Their TypeScript
+ * types are tariff-format.ts's and rating-input.ts's (a union by kind says more than the schema's
+ * conditionals would); the API's schemas (tariffs.types.ts) take them with `Type.Unsafe`. The rating
+ * output as the API presents it is a TypeBox schema there.
  *
  * The schema checks shape; `validateTariffVersion()` / `validateAgentPriceTable()` check meaning
  * (tiers ascending, hours covering the day once, PF tables contiguous…) and must run as well.
  * Decimals are strings; a pattern bounds their places (prices 6, factors 4, quantities 2).
  */
+import { CATEGORIES, VOLTAGE_BANDS, VOLTAGE_LEVELS } from './tariff-format.js';
 
 const decimal = (places: number, signed: boolean, description: string, example: string) =>
   ({
@@ -23,9 +27,9 @@ const hhmm = { type: 'string', pattern: '^(([01]\\d|2[0-3]):[0-5]\\d|24:00)$', d
 const date = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD' } as const;
 const month = { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$', description: 'YYYY-MM' } as const;
 
-const categories = ['residential', 'commercial', 'large_industry', 'agriculture', 'public', 'heating'];
-const voltageLevels = ['0.22kV', '0.4kV', '10kV', '35kV', '110kV', '220kV'];
-const voltageBands = ['<1kV', '1-10kV', '35kV', '110kV', '220kV+'];
+const categories = [...CATEGORIES];
+const voltageLevels = [...VOLTAGE_LEVELS];
+const voltageBands = [...VOLTAGE_BANDS];
 const columns = ['single-part', 'two-part'];
 
 const funds = {
@@ -254,63 +258,5 @@ export const ratingUsageSchema = {
     maxDemandKw: kwh('actual maximum demand D, kW', '450'),
     days: kwh('days of supply in a part month (1 to the days of the period’s month); a part day counts whole', '10'),
     cycleMonths: { type: 'integer', minimum: 1, maximum: 12, default: 1 },
-  },
-} as const;
-
-export const billLineSchema = {
-  type: 'object',
-  required: ['code', 'quantity', 'unitPrice', 'amountFen', 'detail'],
-  properties: {
-    code: { type: 'string', examples: ['energy.tier1', 'energy.peak', 'basic.demand', 'pf.adjustment', 'funds'] },
-    quantity: { type: 'string', examples: ['160.00'] },
-    unitPrice: { type: 'string', examples: ['0.5100'] },
-    amountFen: { type: 'integer' },
-    detail: { type: 'object', additionalProperties: true },
-  },
-} as const;
-
-/** A bill line as presented (API, PDF, web): quantity × unitPrice × factor (÷ 100 for %) rounds to amountFen. */
-export const presentedLineSchema = {
-  type: 'object',
-  required: ['code', 'kind', 'quantity', 'unit', 'unitPrice', 'priceUnit', 'factor', 'amountFen', 'detail'],
-  properties: {
-    code: billLineSchema.properties.code,
-    kind: { type: 'string', enum: ['energy', 'basic', 'pf', 'funds', 'other'], description: 'what the subtotals group by' },
-    quantity: { type: 'string', examples: ['160.00'], description: 'kWh, kVA or kW; for the power-factor line the base (basic + energy charge) in 元' },
-    unit: { type: 'string', enum: ['kWh', 'kVA', 'kW', '元'] },
-    unitPrice: { type: 'string', examples: ['0.5100', '2.00'], description: '元 per unit; for the power-factor line the signed percentage' },
-    priceUnit: { type: 'string', enum: ['元/kWh', '元/kVA·月', '元/kW·月', '%'] },
-    factor: {
-      type: ['object', 'null'],
-      required: ['num', 'den', 'text'],
-      properties: { num: { type: 'integer' }, den: { type: 'integer' }, text: { type: 'string', examples: ['10/30'] } },
-      description: 'a part month: days billed / days per month; null for a whole month',
-    },
-    amountFen: { type: 'integer' },
-    detail: { type: 'object', additionalProperties: true },
-  },
-} as const;
-
-/** Lines with units and factors, subtotals per kind, average price: what `presentBillLines` answers. */
-export const billLinesViewProperties = {
-  lines: { type: 'array', items: presentedLineSchema },
-  subtotals: {
-    type: 'array',
-    items: { type: 'object', required: ['kind', 'amountFen'], properties: { kind: presentedLineSchema.properties.kind, amountFen: { type: 'integer' } } },
-    description: 'Σ amountFen per kind of charge (energy, basic, pf, funds), in that order',
-  },
-  kwh: { type: 'string', examples: ['300.00'], description: 'active energy billed (the energy lines)' },
-  averagePrice: { type: ['string', 'null'], examples: ['0.5833'], description: 'total ÷ kWh, 元/kWh, 4 decimals half-up; null without energy' },
-} as const;
-
-export const ratingResultSchema = {
-  type: 'object',
-  required: ['tariffCode', 'tariffEffectiveFrom', 'period', 'lines', 'totalFen'],
-  properties: {
-    tariffCode: { type: 'string' },
-    tariffEffectiveFrom: date,
-    period: month,
-    lines: { type: 'array', items: billLineSchema },
-    totalFen: { type: 'integer' },
   },
 } as const;

@@ -1,6 +1,6 @@
 import { yuanOf } from '../../../shared/money.js';
 import { xlsxOf } from '../spreadsheets.js';
-import type { ImpactResult } from './measure-impact.js';
+import type { Impact } from '../tariffs.types.js';
 
 const CATEGORY_ZH: Record<string, string> = {
   residential: '居民生活',
@@ -17,7 +17,7 @@ const yuan = (fen: number) => fen / 100; // display only: the sheet shows 2 deci
  * The visit list (走访清单) of a price-change impact: the most affected accounts with whom to see about
  * it (station, area, area manager, masked phone) and their bill before and after, most affected first.
  */
-export async function visitListXlsx(result: ImpactResult): Promise<{ filename: string; body: Buffer }> {
+export async function visitListXlsx(result: Impact): Promise<{ filename: string; body: Buffer }> {
   const what = result.draft.kind === 'tariffVersion' ? `${result.draft.code} ${result.draft.effectiveFrom}` : `代理购电价格 ${result.draft.month}`;
   const body = await xlsxOf([
     {

@@ -5,12 +5,13 @@ import { priceTableFromGrid } from '../domain/price-table-import.js';
 import { gridOf } from '../spreadsheets.js';
 import { requirePermission } from './guards.js';
 import { storeDraft } from './save-price-table-draft.js';
+import type { PriceTable } from '../tariffs.types.js';
 
 /**
  * A month's table from a CSV or xlsx file (the format is told by the content, not the name). Every row
  * is checked; any problem → 422 listing each with its row and column, and nothing is written.
  */
-export async function importPriceTable(trx: Trx, ctx: Ctx, month: string, body: unknown) {
+export async function importPriceTable(trx: Trx, ctx: Ctx, month: string, body: unknown): Promise<PriceTable> {
   requirePermission(ctx, 'tariffs.write', 'import agent-purchase price tables');
   if (!Buffer.isBuffer(body)) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the file itself as the body, as text/csv or the xlsx content type');
   if (!body.length) throw new AppError('VALIDATION', 'file: the upload is empty', { errors: [{ field: 'file', code: 'empty', message: 'is empty' }] });

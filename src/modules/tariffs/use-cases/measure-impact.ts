@@ -16,9 +16,10 @@ import {
   type TariffVersion,
 } from '../domain/index.js';
 import { findPriceTable, findVersion, visitDetails } from '../tariffs.repository.js';
+import type { AffectedAccount, DraftKind, Impact } from '../tariffs.types.js';
 import { loadAgentPrices, loadCatalogue } from './load-published.js';
 
-export type DraftRef = { kind: 'tariffVersion' | 'agentPriceTable'; id: number };
+export type DraftRef = { kind: DraftKind; id: number };
 
 export const IMPACT_BASIS =
   "each account's last complete cycle (the latest two cycle reads of each meter × multiplier), rated under the published catalogue and agent-purchase prices of that period, then again with the draft in their place";
@@ -79,7 +80,7 @@ export async function startImpact(db: Executor, ref: DraftRef, top: number) {
       }
     },
     /** The tally, with the most affected accounts' visit details (of the caller's scope). */
-    async result(db: Executor, ctx: Ctx) {
+    async result(db: Executor, ctx: Ctx): Promise<Impact> {
       const summary = tally.summary();
       return {
         draft: draft.ref,
@@ -100,7 +101,8 @@ export async function startImpact(db: Executor, ref: DraftRef, top: number) {
 }
 
 export type ImpactMeasure = Awaited<ReturnType<typeof startImpact>>;
-export type ImpactResult = Awaited<ReturnType<ImpactMeasure['result']>>;
+/** The dry run's answer: the API's `Impact`. */
+export type ImpactResult = Impact;
 
 /** What tariffs' routes are given from `workflows/` (they may not import it): the dry run across metering. */
 export interface TariffFlows {
@@ -199,7 +201,7 @@ function noteProblem(problems: Map<string, { field: string; message: string; cou
   else problems.set(first.field, { field: first.field, message: first.message, count: 1, accountNo });
 }
 
-async function withVisitDetails(db: Executor, ctx: Ctx, top: ReturnType<ImpactTally['summary']>['top']) {
+async function withVisitDetails(db: Executor, ctx: Ctx, top: ReturnType<ImpactTally['summary']>['top']): Promise<AffectedAccount[]> {
   const details = new Map((await visitDetails(db, ctx.actor.scope, top.map((t) => t.accountId))).map((d) => [d.id, d]));
   return top.flatMap((t) => {
     const d = details.get(t.accountId);

@@ -1,15 +1,17 @@
+import type { AgentPriceTable, TariffKind, TariffVersion } from '../domain/index.js';
 import type { PriceTableRow, PriceTableWithDefinition, VersionRow, VersionWithDefinition } from '../tariffs.repository.js';
+import type { PriceTableSummary, Version, VersionSummary } from '../tariffs.types.js';
 
 /** Rows → API shapes (camelCase, ISO timestamps). */
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
-export function presentVersionSummary(v: VersionRow) {
+export function presentVersionSummary(v: VersionRow): VersionSummary {
   return {
     id: v.id,
     code: v.code,
     effectiveFrom: v.effective_from,
-    kind: v.kind,
+    kind: v.kind as TariffKind,
     name: v.name,
     status: v.status,
     createdByName: v.created_by_name,
@@ -19,11 +21,11 @@ export function presentVersionSummary(v: VersionRow) {
   };
 }
 
-export function presentVersion(v: VersionWithDefinition) {
-  return { ...presentVersionSummary(v), definition: v.definition };
+export function presentVersion(v: VersionWithDefinition): Version {
+  return { ...presentVersionSummary(v), definition: v.definition as unknown as TariffVersion };
 }
 
-export function presentPriceTableSummary(t: Omit<PriceTableRow, 'row_count'> & { row_count?: number }) {
+export function presentPriceTableSummary(t: Omit<PriceTableRow, 'row_count'> & { row_count?: number }): PriceTableSummary {
   const rows = (t as { definition?: { rows?: unknown[] } }).definition?.rows;
   return {
     id: t.id,
@@ -40,5 +42,5 @@ export function presentPriceTableSummary(t: Omit<PriceTableRow, 'row_count'> & {
 }
 
 export function presentPriceTable(t: PriceTableWithDefinition) {
-  return { ...presentPriceTableSummary(t), definition: t.definition };
+  return { ...presentPriceTableSummary(t), definition: t.definition as unknown as AgentPriceTable };
 }

@@ -8,6 +8,7 @@ import { findPriceTable, findPriceTablesOfMonth, markPriceTablePublished } from 
 import { authorOf, requirePermission } from './guards.js';
 import { getPriceTable } from './read-price-tables.js';
 import { isLatePublication, publishDeadline } from '../domain/publishing.js';
+import type { PriceTable } from '../tariffs.types.js';
 
 /**
  * Publishes a month's draft table (营销部 or admin), stamping `publishedOn` with today's business date.
@@ -17,7 +18,7 @@ import { isLatePublication, publishDeadline } from '../domain/publishing.js';
  * keeps `late = true` for ever, the answer says `late: true` with the deadline, and the audit entry
  * carries both, so the late publication is visible to reviewers and auditors.
  */
-export async function publishPriceTable(trx: Trx, ctx: Ctx, id: number) {
+export async function publishPriceTable(trx: Trx, ctx: Ctx, id: number): Promise<PriceTable> {
   requirePermission(ctx, 'tariffs.publish', 'publish agent-purchase price tables');
   const t = await findPriceTable(trx, id);
   if (!t) throw notFound('agent-purchase price table');

@@ -7,13 +7,14 @@ import { assertTariffVersion } from '../domain/index.js';
 import { findVersion, markVersionPublished } from '../tariffs.repository.js';
 import { authorOf, requirePermission } from './guards.js';
 import { presentVersion } from './present.js';
+import type { Version } from '../tariffs.types.js';
 
 /**
  * Publishes a draft tariff version (营销部 or admin). Effective-dated: it may not start before the
  * current business month, so periods already billed are never re-priced (corrections are adjustment
  * bills). Once published the row is final — the database refuses any change to it.
  */
-export async function publishTariffVersion(trx: Trx, ctx: Ctx, id: number) {
+export async function publishTariffVersion(trx: Trx, ctx: Ctx, id: number): Promise<Version> {
   requirePermission(ctx, 'tariffs.publish', 'publish tariff versions');
   const v = await findVersion(trx, id);
   if (!v) throw notFound('tariff version');

@@ -9,17 +9,13 @@ import {
   rate,
   validateAgentPriceTable,
   validateTariffVersion,
-  type BillLinesView,
   type CompiledAgentPrices,
   type CompiledTariff,
   type RatingAccount,
-  type RatingResult,
   type RatingUsage,
 } from '../domain/index.js';
-import type { QuoteInput } from '../tariffs.types.js';
+import type { QuoteInput, QuoteResult } from '../tariffs.types.js';
 import { loadAgentPrices, loadTariffHistory } from './load-published.js';
-
-export type QuoteResult = Omit<RatingResult, 'lines'> & BillLinesView & { tariffName: string; agentPrices: { month: string; source: 'published' | 'inline' } | null };
 
 /**
  * 试算: a bill computed from a tariff and a usage with the same pure rating the bill run uses, and

@@ -6,13 +6,14 @@ import { assertTariffVersion } from '../domain/index.js';
 import { findVersion, findVersionAt, insertVersion, replaceDraftVersion } from '../tariffs.repository.js';
 import { authorOf, requirePermission } from './guards.js';
 import { presentVersion } from './present.js';
+import type { Version } from '../tariffs.types.js';
 
 /**
  * Saves a draft tariff version: validated first (422 listing every problem with its path), then
  * inserted — or, when a draft of the same code and effective date exists, put in its place. A
  * published version of that code and date is final: the change must be a new version (409).
  */
-export async function saveTariffDraft(trx: Trx, ctx: Ctx, input: unknown) {
+export async function saveTariffDraft(trx: Trx, ctx: Ctx, input: unknown): Promise<Version> {
   requirePermission(ctx, 'tariffs.write', 'draft tariff versions');
   assertTariffVersion(input);
   const existing = await findVersionAt(trx, input.code, input.effectiveFrom);

@@ -4,7 +4,7 @@ import dayjs, { type Dayjs } from 'dayjs';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router-dom';
-import { CATEGORIES } from '../../api/types';
+import { CATEGORIES, VOLTAGE_LEVELS, type Category, type VoltageLevel } from '../../../../src/modules/tariffs/domain/tariff-format';
 import { describeError } from '../../api/errors';
 import { label } from '../../format';
 import { BillLinesTable } from '../billing/BillLines';
@@ -12,16 +12,15 @@ import { fieldProblems, useCatalogue, useQuote, useVersion, type TariffDefinitio
 import { ProblemList } from './ProblemList';
 import { problemMessage, type FieldProblem } from './problems';
 
-const VOLTAGES = ['0.22kV', '0.4kV', '10kV', '35kV', '110kV', '220kV'];
 /** Published two-part prices start at 1–10 kV. */
-const LOW_VOLTAGE = ['0.22kV', '0.4kV'];
+const LOW_VOLTAGE: readonly VoltageLevel[] = ['0.22kV', '0.4kV'];
 
 interface FormValues {
   source: 'catalogue' | 'inline';
   tariffCode?: string;
   tariffJson?: string;
   period: Dayjs;
-  account: { category: string; voltageLevel: string; agentMultiplier?: string; pfStandard?: string; capacityKva?: string; contractDemandKw?: string; basicChargeBasis?: string };
+  account: { category: Category; voltageLevel: VoltageLevel; agentMultiplier?: string; pfStandard?: string; capacityKva?: string; contractDemandKw?: string; basicChargeBasis?: string };
   usage: { kwh?: string; peak?: string; flat?: string; valley?: string; critical?: string; kvarh?: string; maxDemandKw?: string; days?: string };
 }
 
@@ -181,7 +180,7 @@ export function QuotePage() {
               </Col>
               <Col span={12}>
                 <Form.Item name={['account', 'voltageLevel']} label={t('tariffs.quote.voltageLevel')}>
-                  <Select options={VOLTAGES.map((v) => ({ value: v, label: v }))} />
+                  <Select options={VOLTAGE_LEVELS.map((v) => ({ value: v, label: v }))} />
                 </Form.Item>
               </Col>
               {agent && (

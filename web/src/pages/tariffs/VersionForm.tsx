@@ -1,10 +1,10 @@
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import { Alert, Button, Checkbox, Col, Divider, Form, Input, InputNumber, Row, Select, Space, Switch, Typography, type FormInstance } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { CATEGORIES } from '../../api/types';
+import { CATEGORIES, TARIFF_KINDS, VOLTAGE_LEVELS } from '../../../../src/modules/tariffs/domain/tariff-format';
 import { label } from '../../format';
 import type { TariffDefinition } from './api';
-import { KINDS, type FormValues, type Switches } from './version-form';
+import type { FormValues, Switches } from './version-form';
 
 /**
  * A tariff version as a form (the catalogue format, src/modules/tariffs/README.md): what every kind
@@ -13,7 +13,6 @@ import { KINDS, type FormValues, type Switches } from './version-form';
  * (version-form.ts turns values and definitions into each other). The server checks everything.
  */
 
-const VOLTAGES = ['0.22kV', '0.4kV', '10kV', '35kV', '110kV', '220kV'];
 const MONTHS = Array.from({ length: 12 }, (_, i) => i + 1);
 const decimal = { pattern: /^-?\d{1,12}(\.\d{1,6})?$/, message: '0.00' };
 
@@ -45,7 +44,7 @@ export function VersionForm({ form, initial }: { form: FormInstance<FormValues>;
         </Col>
         <Col span={12}>
           <Form.Item name="kind" label={f('kind')} rules={[{ required: true }]}>
-            <Select options={KINDS.map((k) => ({ value: k, label: t(`tariffs.kind.${k}`) }))} />
+            <Select options={TARIFF_KINDS.map((k) => ({ value: k, label: t(`tariffs.kind.${k}`) }))} />
           </Form.Item>
         </Col>
         <Col span={12}>
@@ -55,7 +54,7 @@ export function VersionForm({ form, initial }: { form: FormInstance<FormValues>;
         </Col>
         <Col span={12}>
           <Form.Item name={['appliesTo', 'voltageLevels']} label={f('appliesTo_voltageLevels')}>
-            <Select mode="multiple" allowClear placeholder={t('tariffs.view.any')} options={VOLTAGES.map((v) => ({ value: v, label: v }))} />
+            <Select mode="multiple" allowClear placeholder={t('tariffs.view.any')} options={VOLTAGE_LEVELS.map((v) => ({ value: v, label: v }))} />
           </Form.Item>
         </Col>
       </Row>

@@ -1,155 +1,42 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, API_BASE, ApiError, withQuery, type Problem } from '../../api/client';
 import type { ErrorMeta } from '../../api/errors';
-import type { PresentedLine } from '../../api/types';
 
-/** The tariffs API (电价): shapes and one hook per endpoint. Money is integer fen; prices are decimal strings. */
+/**
+ * The tariffs API (电价): src/modules/tariffs/tariffs.types.ts, one hook per endpoint. Money is integer
+ * fen; prices are decimal strings. Definitions are in the catalogue format (domain/tariff-format.ts).
+ */
 
-export type Status = 'draft' | 'published';
+export type {
+  AffectedAccount as Affected,
+  Bucket,
+  Catalogue,
+  CatalogueItem,
+  Impact,
+  PriceTable,
+  PriceTableList,
+  PriceTableSummary,
+  QuoteResult,
+  Status,
+  Version,
+  VersionSummary,
+} from '../../../../src/modules/tariffs/tariffs.types';
+export type { AgentPriceRow as PriceRow } from '../../../../src/modules/tariffs/domain/tariff-format';
+import type { Catalogue, Impact, PriceTable, PriceTableList, QuoteResult, Version } from '../../../../src/modules/tariffs/tariffs.types';
+import type { TariffVersion } from '../../../../src/modules/tariffs/domain/tariff-format';
 
-export interface VersionSummary {
-  id: number;
-  code: string;
-  effectiveFrom: string;
-  kind: 'tiered' | 'shared-meter' | 'flat' | 'single-part' | 'two-part';
-  name: string;
-  status: Status;
-  createdByName: string;
-  createdAt: string;
-  publishedByName: string | null;
-  publishedAt: string | null;
-}
+type KeyOfAny<T> = T extends unknown ? keyof T : never;
+type ValueOfAny<T, K extends PropertyKey> = T extends unknown ? (K extends keyof T ? T[K] : never) : never;
 
-export interface Version extends VersionSummary {
-  definition: TariffDefinition;
-  replaced?: boolean;
-}
-
-/** The catalogue format (src/modules/tariffs/domain/tariff-format.ts), loosely: the UI only reads it. */
-export interface TariffDefinition {
-  code: string;
-  name: string;
-  effectiveFrom: string;
-  kind: VersionSummary['kind'];
-  appliesTo?: { categories?: string[]; voltageLevels?: string[] };
-  notes?: string;
-  tiers?: { upToKwh?: string; price: string }[];
-  cycleThresholds?: 'per-month' | 'per-cycle';
-  basePrice?: string;
-  markup?: string;
-  price?: string;
-  funds?: { perKwh: string };
-  agentPurchase?: { column: 'single-part' | 'two-part' };
-  tou?: {
-    factors: { peak: string; flat: string; valley: string; critical?: string };
-    hours: { period: 'peak' | 'flat' | 'valley'; from: string; to: string }[];
-    critical?: { months: number[]; hours: { from: string; to: string }[] };
-    floating: string[];
-  };
-  basic?: {
-    capacityPricePerKva: string;
-    demandPricePerKw: string;
-    demandTolerance: string;
-    excessMultiplier: string;
-    demandFloorOfCapacity: string;
-    highLoadDiscount?: { kwhPerKva: string; factor: string; appliesTo: string[] };
-    daysPerMonth: number;
-    singlePartUpToKva?: string;
-  };
-  powerFactor?: { tables: unknown; exemptBelowKva?: string };
-}
-
-export interface CatalogueItem {
-  code: string;
-  name: string;
-  kind: string;
-  currentVersionId: number | null;
-  versions: VersionSummary[];
-}
-
-export interface PriceRow {
-  voltage: string;
-  column: 'single-part' | 'two-part';
-  agent: string;
-  lineLoss: string;
-  td: string;
-  systemOps: string;
-  funds: string;
-}
-
-export interface PriceTableSummary {
-  id: number;
-  month: string;
-  status: Status;
-  source: 'api' | 'csv' | 'xlsx' | 'seed';
-  late: boolean;
-  rowCount: number;
-  createdByName: string;
-  createdAt: string;
-  publishedByName: string | null;
-  publishedAt: string | null;
-}
-
-export interface PriceTable extends PriceTableSummary {
-  definition: { month: string; publishedOn?: string; region?: string; notes?: string; rows: PriceRow[] };
-  deadline: string;
-  replaced?: boolean;
-  ignoredColumns?: string[];
-  comparison: { month: string; missingRows: string[]; changes: { voltage: string; column: string; component: string; from: string; to: string }[] } | null;
-}
+/**
+ * A tariff version read without narrowing on its kind (the form, the view): the fields every kind has,
+ * and every kind's own fields as optional.
+ */
+export type TariffDefinition = Pick<TariffVersion, keyof TariffVersion> & {
+  [K in Exclude<KeyOfAny<TariffVersion>, keyof TariffVersion>]?: ValueOfAny<TariffVersion, K>;
+};
 
 export type { PresentedLine } from '../../api/types';
-
-export interface QuoteResult {
-  tariffCode: string;
-  tariffEffectiveFrom: string;
-  tariffName: string;
-  period: string;
-  lines: PresentedLine[];
-  subtotals: { kind: PresentedLine['kind']; amountFen: number }[];
-  kwh: string;
-  averagePrice: string | null;
-  totalFen: number;
-  agentPrices: { month: string; source: 'published' | 'inline' } | null;
-}
-
-export interface Bucket {
-  from: number | null;
-  to: number | null;
-  count: number;
-}
-
-export interface Affected {
-  accountId: number;
-  accountNo: string;
-  name: string;
-  category: string;
-  tariffCode: string;
-  stationName: string | null;
-  areaName: string | null;
-  managerName: string | null;
-  phone: string | null;
-  period: string;
-  beforeFen: number;
-  afterFen: number;
-  changeFen: number;
-  changePercent: string | null;
-}
-
-export interface Impact {
-  draft: { kind: 'tariffVersion' | 'agentPriceTable'; id: number; code: string | null; effectiveFrom: string | null; month: string | null };
-  basis: string;
-  scope: 'company' | 'station' | 'area';
-  accounts: { considered: number; rated: number; increased: number; decreased: number; unchanged: number; noUsage: number; notAffected: number; notRated: number };
-  totals: { beforeFen: number; afterFen: number; changeFen: number; changePercent: string | null };
-  histogramFen: Bucket[];
-  histogramPercent: Bucket[];
-  noBase: number;
-  periods: { period: string; accounts: number }[];
-  problems: { field: string; message: string; count: number; accountNo: string }[];
-  top: Affected[];
-  elapsedMs: number;
-}
 
 export type DraftRef = { kind: 'version' | 'table'; id: number };
 
@@ -162,7 +49,7 @@ export const tariffKeys = {
 };
 
 export function useCatalogue() {
-  return useQuery({ queryKey: tariffKeys.catalogue, queryFn: ({ signal }) => api<{ items: CatalogueItem[]; today: string }>('/tariffs', { signal }) });
+  return useQuery({ queryKey: tariffKeys.catalogue, queryFn: ({ signal }) => api<Catalogue>('/tariffs', { signal }) });
 }
 
 export function useVersion(id: number | null) {
@@ -175,7 +62,7 @@ export function useVersion(id: number | null) {
 }
 
 export function usePriceTables() {
-  return useQuery({ queryKey: tariffKeys.tables, queryFn: ({ signal }) => api<{ items: PriceTableSummary[] }>('/agent-prices', { signal }) });
+  return useQuery({ queryKey: tariffKeys.tables, queryFn: ({ signal }) => api<PriceTableList>('/agent-prices', { signal }) });
 }
 
 export function usePriceTable(id: number | null) {

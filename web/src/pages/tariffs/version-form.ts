@@ -2,7 +2,6 @@ import type { TariffDefinition } from './api';
 
 /** A tariff definition ↔ the version form's values: the switches of the optional parts, and only the kind's fields back. */
 
-export const KINDS = ['tiered', 'shared-meter', 'flat', 'single-part', 'two-part'] as const;
 const BASE = ['code', 'name', 'effectiveFrom', 'kind', 'appliesTo', 'notes'] as const;
 const OWN: Record<TariffDefinition['kind'], string[]> = {
   tiered: ['tiers', 'cycleThresholds', 'funds', 'powerFactor'],
