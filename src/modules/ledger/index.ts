@@ -19,7 +19,8 @@ export {
   type PostingEntry,
   type PostingTransfer,
 } from './ledger.repository.js';
-export { EVENT_KINDS, eventRefsOf, type AccountEvent, type EventKind, type EventRef } from './domain/events.js';
+export { EVENT_KINDS, eventRefsOf, type EventKind, type EventRef } from './domain/events.js';
+export type { AccountEvent } from './ledger.types.js';
 export { postTransfer } from './use-cases/post-transfer.js';
 export { checkLedger, type LedgerReport, type Violation } from './use-cases/check-ledger.js';
 export { registerLedgerCommands } from './ledger.commands.js';

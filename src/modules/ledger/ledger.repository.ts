@@ -7,7 +7,8 @@ import { CopyTextBuffer, intArrayLiteral, textArrayLiteral } from '../../db/copy
 import { send, type Executor } from '../../db/tx.js';
 import type { Scope } from '../org/index.js';
 import { accountsInScope } from '../customers/index.js';
-import type { AccountEvent, EventKind, EventRef } from './domain/events.js';
+import type { EventKind, EventRef } from './domain/events.js';
+import type { AccountEvent } from './ledger.types.js';
 import type { TransferDraft } from './domain/transfer.js';
 
 /**

@@ -1,11 +1,11 @@
 import type { Db } from '../../../db/connect.js';
 import { inTransaction, type Executor, type Trx } from '../../../db/tx.js';
 import type { Scope } from '../../org/index.js';
-import type { AccountEvent } from '../domain/events.js';
+import type { AccountEvent, EventPage } from '../ledger.types.js';
 import { eventsAfter, lockCursor, storeCursor } from '../ledger.repository.js';
 
 /** Events of the scope's accounts after a cursor, oldest first: `{items, nextCursor}` (the last seq, or the same cursor). */
-export async function readEvents(db: Executor, scope: Scope, f: { after: number; limit: number; accountId?: number | undefined }) {
+export async function readEvents(db: Executor, scope: Scope, f: { after: number; limit: number; accountId?: number | undefined }): Promise<EventPage> {
   const items = await eventsAfter(db, { ...f, scope });
   return { items, nextCursor: String(items.length > 0 ? items[items.length - 1]!.seq : f.after) };
 }
