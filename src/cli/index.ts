@@ -18,6 +18,8 @@ import { prepaidAtIssue } from '../workflows/issue-bills.js';
 import { importStatement } from '../workflows/import-statement.js';
 import { importBankFile } from '../workflows/import-bank-file.js';
 import { registerDemoCommand } from './demo.js';
+import { registerFeeControlCommands, startServerFeeControl } from './fee-control.js';
+import type { FeeControlService } from '../workflows/fee-control.js';
 import { commandDeps } from './deps.js';
 import { progressReporter } from './progress.js';
 
@@ -46,6 +48,7 @@ export async function runCli(argv: string[]): Promise<void> {
     });
 
   registerDemoCommand(program);
+  registerFeeControlCommands(program);
   registerBillingCommands(program, commandDeps, { prepaidAtIssue });
   registerBankFileCommands(program, commandDeps, { importBankFile });
   registerLedgerCommands(program, commandDeps);
@@ -64,6 +67,8 @@ async function serve(config: ReturnType<typeof loadConfig>): Promise<void> {
     stopping = true;
     console.error(`\n${signal}: stopping Granary…`);
     await app?.close().catch(() => {});
+    await fee?.headEnd?.stop().catch(() => {});
+    await fee?.service.stop().catch(() => {});
     await rt.handle.close();
     console.error('stopped; the data stays for the next start');
     process.exit(0);
@@ -72,6 +77,7 @@ async function serve(config: ReturnType<typeof loadConfig>): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
   let app: Awaited<ReturnType<typeof listen>> | undefined;
+  let fee: Awaited<ReturnType<typeof startServerFeeControl>> | undefined;
   try {
     if (config.demo && (await databaseIsEmpty(rt.handle.db))) {
       console.error(`creating the demo county (${config.demoAccounts} accounts, seed ${config.demoSeed}) — first start only`);
@@ -79,8 +85,11 @@ async function serve(config: ReturnType<typeof loadConfig>): Promise<void> {
     } else {
       await ensureAdmin(rt.handle.db, config.adminPassword);
     }
-    app = await listen(rt);
+    fee = await startServerFeeControl(rt);
+    app = await listen(rt, { wakeCommands: fee.service.wake });
   } catch (err) {
+    await fee?.headEnd?.stop().catch(() => {});
+    await fee?.service.stop().catch(() => {});
     await rt.handle.close();
     throw err;
   }
@@ -91,7 +100,7 @@ async function serve(config: ReturnType<typeof loadConfig>): Promise<void> {
     for (const line of groupLogins(await demoLogins(rt.handle.db))) console.log(`  ${line}`);
   }
   console.log('Ctrl-C stops Granary (and its embedded database).');
-  if (config.demo) billHistoryInBackground(rt);
+  if (config.demo) billHistoryInBackground(rt, fee.service);
 }
 
 /**
@@ -99,13 +108,17 @@ async function serve(config: ReturnType<typeof loadConfig>): Promise<void> {
  * by month, the bills issued through the real bill run, then the payments up to the next issue through the
  * payments core; progress is in the log and in the bill-run console. Resumes across restarts.
  */
-function billHistoryInBackground(rt: Runtime): void {
+function billHistoryInBackground(rt: Runtime, fee: FeeControlService): void {
   replayDemoHistory(rt.handle, {
     asOf: rt.clock.now(),
     onProgress: (p) => {
       if (p.period) console.error(`demo history: ${p.period} ${p.billed ? 'billed and issued' : 'issued before'}, ${p.payments ?? 0} payments replayed up to the next issue (${Math.round((100 * p.done) / Math.max(1, p.total))}%)`);
     },
-  }).catch((err: unknown) => console.error(`demo history stopped: ${err instanceof Error ? err.message : String(err)}`));
+  })
+    // then today's fee control, so the demo's prepaid households are warned, pending or cut as of today
+    .then(() => fee.runToday())
+    .then((s) => console.error(`demo fee control: ${s.accounts} prepaid accounts: ${JSON.stringify(s.byState)}, ${s.notices} notices, ${s.disconnects} disconnections`))
+    .catch((err: unknown) => console.error(`demo history stopped: ${err instanceof Error ? err.message : String(err)}`));
 }
 
 /** One line per company user, one line per station (head, cashier, area managers), so the list fits a screen. */

@@ -549,6 +549,92 @@ export interface EventCursorTable {
   updated_at: Generated<Date>;
 }
 
+/** 012: prepaid fee control and remote switching. */
+export interface FeeControlTable {
+  account_id: number;
+  state: Generated<string>;
+  since: Generated<Date>;
+  warn_fen: Generated<number>;
+  prepaid_fen: Generated<number>;
+  estimate_fen: Generated<number>;
+  available_fen: Generated<number>;
+  daily_fen: Generated<number>;
+  days_left: string | null;
+  below_zero_on: DateOnly | null;
+  run_on: DateOnly | null;
+  held_reason: string | null;
+  updated_at: Generated<Date>;
+}
+
+export interface FeeEstimateTable {
+  account_id: number;
+  read_on: DateOnly;
+  period: string;
+  kwh: string;
+  ctd_fen: number;
+  day_fen: number;
+}
+
+export interface FeeControlChangeTable {
+  id: Generated<number>;
+  account_id: number;
+  from_state: string;
+  to_state: string;
+  reason: string;
+  business_date: DateOnly;
+  at: Generated<Date>;
+}
+
+export interface FeeControlRunTable {
+  id: Generated<number>;
+  business_date: DateOnly;
+  status: Generated<string>;
+  started_at: Generated<Date>;
+  finished_at: Date | null;
+  accounts: Generated<number>;
+  summary: Generated<Record<string, unknown>>;
+  error: string | null;
+}
+
+export interface BlackoutDayTable {
+  day: DateOnly;
+  kind: string;
+  note: Generated<string>;
+  created_by: number | null;
+  created_at: Generated<Date>;
+}
+
+export interface DisconnectApprovalTable {
+  id: Generated<number>;
+  account_id: number;
+  reason: string;
+  bulk: Generated<boolean>;
+  status: Generated<string>;
+  requested_at: Generated<Date>;
+  first_by: number | null;
+  first_at: Date | null;
+  second_by: number | null;
+  second_at: Date | null;
+}
+
+export interface MeterCommandTable {
+  id: Generated<number>;
+  command_id: string;
+  account_id: number;
+  meter_no: string;
+  action: string;
+  cause: string;
+  state: Generated<string>;
+  attempts: Generated<number>;
+  next_attempt_at: Generated<Date>;
+  staged_at: Generated<Date>;
+  first_sent_at: Date | null;
+  sent_at: Date | null;
+  acked_at: Date | null;
+  latency_ms: number | null;
+  last_error: string | null;
+}
+
 export interface DB {
   org_unit: OrgUnitTable;
   app_user: AppUserTable;
@@ -589,6 +675,13 @@ export interface DB {
   recon_item: ReconItemTable;
   recon_day: ReconDayTable;
   notification: NotificationTable;
+  fee_control: FeeControlTable;
+  fee_estimate: FeeEstimateTable;
+  fee_control_change: FeeControlChangeTable;
+  fee_control_run: FeeControlRunTable;
+  blackout_day: BlackoutDayTable;
+  disconnect_approval: DisconnectApprovalTable;
+  meter_command: MeterCommandTable;
 }
 
 export type AppUserRow = Selectable<AppUserTable>;

@@ -11,6 +11,8 @@ export interface AppDeps {
   clock: Clock;
   /** Folder of the built web UI; served at / when present. */
   webDir?: string | undefined;
+  /** Meter commands were staged: the running fee-control dispatcher publishes them soon (absent: at its next tick, or when one starts). */
+  wakeCommands?: (() => void) | undefined;
 }
 
 /** A started Granary: config, migrated and seeded database, and clock (`runtime.ts` starts one). */

@@ -1,0 +1,175 @@
+import type { MqttClient } from 'mqtt';
+import type { Config } from '../config.js';
+import type { DatabaseHandle } from '../db/connect.js';
+import { amiTopic, connectMqtt, meterOfTopic, startEmbeddedBroker, type EmbeddedBroker } from '../platform/mqtt.js';
+import { startJobs, type JobQueue } from '../platform/jobs.js';
+import type { Clock } from '../shared/clock.js';
+import type { AppDeps } from '../platform/deps.js';
+import { businessDate } from '../shared/business-time.js';
+import { loadRatingTariffs } from '../modules/billing/index.js';
+import { consumeEvents, subscribeEvents, type Subscription } from '../modules/ledger/index.js';
+import { enqueueNotices } from '../modules/notify/index.js';
+import {
+  commandsInFlight,
+  dispatchDue,
+  feeControlConsumer,
+  handleAck,
+  runFeeControl,
+  type AckMessage,
+  type CommandSettings,
+  type FeeControlDeps,
+  type RunSummary,
+} from '../modules/feecontrol/index.js';
+
+/**
+ * Prepaid fee control, wired (issue 18): the MQTT link to the head-end (embedded broker unless
+ * GRANARY_MQTT_URL), the command dispatcher, the account-event consumer that reconnects on payment, and
+ * the daily run as a scheduled job. `npm start` starts it with the server; tests start it on their own.
+ */
+export interface FeeControlService {
+  /** the broker in use (the embedded one's loopback address, or GRANARY_MQTT_URL) */
+  brokerUrl: string;
+  /** the day's run now (the job does the same on its schedule) */
+  runToday(): Promise<RunSummary>;
+  /** publish due commands soon */
+  wake(): void;
+  /** waits until no command is due and the event consumer has caught up (tests, demos) */
+  settle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export const DAILY_JOB = 'fee-control.daily';
+
+/** The fee-control deps of a configuration: notices to the outbox with the pay link, commands published soon. */
+export function feeControlDeps(config: Config, clock: Clock, wake: () => void): FeeControlDeps {
+  return {
+    notify: async (trx, notices, now) => {
+      await enqueueNotices(trx, notices.map((n) => ({ ...n, params: { ...n.params, payUrl: config.notify.payPageUrl } })), now);
+    },
+    wake,
+    now: () => clock.now(),
+  };
+}
+
+/** The day's run on the app's deps ("run today now"): commands it stages go out through the running dispatcher. */
+export async function runFeeControlToday(deps: AppDeps): Promise<RunSummary> {
+  const now = deps.clock.now();
+  const fee = feeControlDeps(deps.config, deps.clock, deps.wakeCommands ?? (() => {}));
+  return runFeeControl(deps.db, fee, { today: businessDate(now), hour: localHour(now), now, tariffs: await loadRatingTariffs(deps.db) });
+}
+
+export async function startFeeControl(
+  rt: { handle: DatabaseHandle; config: Config; clock: Clock; log: (m: string) => void },
+  opts: { jobs?: boolean; tickMs?: number } = {},
+): Promise<FeeControlService> {
+  const { db, pool } = rt.handle;
+  const { ami } = rt.config;
+  const settings: CommandSettings = { ackSeconds: ami.ackSeconds, attempts: ami.commandAttempts };
+  let broker: EmbeddedBroker | null = null;
+  let client: MqttClient | null = null;
+  let events: Subscription | null = null;
+  let jobs: JobQueue | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  let stopped = false;
+  let dispatching: Promise<unknown> = Promise.resolve();
+  let again = false;
+
+  const dispatch = () => {
+    if (stopped) return dispatching;
+    if (timer) clearTimeout(timer);
+    timer = null;
+    dispatching = dispatching
+      .then(() => dispatchDue(db, (meterNo, message) => publish(meterNo, message), settings, () => rt.clock.now()))
+      .catch((err: unknown) => rt.log(`fee control: dispatching commands failed: ${String(err)}`))
+      .finally(() => {
+        if (stopped) return;
+        const soon = again;
+        again = false;
+        timer = setTimeout(dispatch, soon ? 20 : (opts.tickMs ?? 500));
+      });
+    return dispatching;
+  };
+  const wake = () => {
+    again = true;
+    if (timer) {
+      clearTimeout(timer);
+      timer = setTimeout(dispatch, 20);
+    }
+  };
+  const deps = feeControlDeps(rt.config, rt.clock, wake);
+  const publish = async (meterNo: string, message: object) => {
+    // QoS 1 without waiting for the broker: while it is away the client keeps the message; a command whose
+    // answer does not come is sent again after its wait anyway
+    client!.publish(amiTopic(ami.topicPrefix, meterNo, 'cmd'), JSON.stringify(message), { qos: 1 });
+  };
+
+  try {
+    const url = ami.mqttUrl ?? (broker = await startEmbeddedBroker(ami.embeddedPort)).url;
+    client = await connectMqtt(url, `granary-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
+    client.on('error', (err) => rt.log(`fee control: mqtt: ${err.message}`));
+    client.on('message', (topic, payload) => {
+      if (!meterOfTopic(ami.topicPrefix, topic) || !topic.endsWith('/ack')) return;
+      const ack = parseAck(payload);
+      if (!ack) return rt.log(`fee control: ignored a malformed answer on ${topic}`);
+      handleAck(db, deps, ack, settings, rt.clock.now()).catch((err: unknown) => rt.log(`fee control: answer ${ack.commandId} failed: ${String(err)}`));
+    });
+    await client.subscribeAsync(`${ami.topicPrefix}/ami/+/ack`, { qos: 1 });
+    const consumer = feeControlConsumer(deps);
+    events = subscribeEvents(db, consumer, { pollMs: 200, onError: (err) => rt.log(`fee control: event consumer: ${String(err)}`) });
+    const runToday = async () => {
+      const now = rt.clock.now();
+      return runFeeControl(db, deps, { today: businessDate(now), hour: localHour(now), now, tariffs: await loadRatingTariffs(db) });
+    };
+    if (opts.jobs !== false) {
+      jobs = await startJobs(pool, (err) => rt.log(`jobs: ${String(err)}`));
+      await jobs.define(DAILY_JOB, async () => {
+        const s = await runToday();
+        rt.log(`fee control: ${s.accounts} accounts, ${s.changes} changes, ${s.notices} notices, ${s.disconnects} disconnections, ${s.held} held`);
+      }, ami.feeControlCron);
+    }
+    void dispatch();
+    return {
+      brokerUrl: url,
+      runToday,
+      wake,
+      async settle() {
+        for (let i = 0; i < 400; i++) {
+          const seen = await consumeEvents(db, consumer);
+          await dispatch();
+          await new Promise((r) => setTimeout(r, 25));
+          if (seen === 0 && (await commandsInFlight(db)) === 0) return;
+        }
+      },
+      async stop() {
+        stopped = true;
+        if (timer) clearTimeout(timer);
+        await dispatching;
+        await events?.stop();
+        await jobs?.stop();
+        await client?.endAsync();
+        await broker?.close();
+      },
+    };
+  } catch (err) {
+    stopped = true;
+    await events?.stop();
+    await client?.endAsync().catch(() => {});
+    await broker?.close();
+    throw err;
+  }
+}
+
+function parseAck(payload: Buffer): AckMessage | null {
+  try {
+    const v = JSON.parse(payload.toString('utf8')) as Partial<AckMessage>;
+    if (typeof v.commandId !== 'string' || v.commandId.length > 64 || (v.status !== 'done' && v.status !== 'failed')) return null;
+    return { commandId: v.commandId, status: v.status, ...(typeof v.at === 'string' ? { at: v.at } : {}), ...(typeof v.error === 'string' ? { error: v.error } : {}) };
+  } catch {
+    return null;
+  }
+}
+
+/** The hour in the business time zone (UTC+8). */
+function localHour(now: Date): number {
+  return (now.getUTCHours() + 8) % 24;
+}
