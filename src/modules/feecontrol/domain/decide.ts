@@ -1,11 +1,10 @@
+import type { NoticeKind } from '../../notify/index.js';
 import { DEFAULT_POLICY, disconnectionHeld, type FeePolicy, type FeeState, type GuardAccount, type GuardDay } from './policy.js';
 
 /**
  * The fee-control state machine (RULES §8.3): normal → warned → pending → disconnected → reconnecting → normal.
  * One pure function decides for the daily run and for a payment; only the daily run disconnects.
  */
-
-export type NoticeKind = 'balance_low' | 'days_left' | 'pending_disconnection' | 'disconnected' | 'reconnected';
 
 export interface FeeAccount extends Omit<GuardAccount, 'belowZeroOn'> {
   accountId: number;

@@ -1,5 +1,5 @@
 import type { Executor } from '../../../db/tx.js';
-import type { NoticeKind } from '../domain/decide.js';
+import type { NoticeKind } from '../../notify/index.js';
 
 /** A notice for the customer, queued in the transaction of its cause (the notify module's outbox). */
 export interface FeeNotice {
