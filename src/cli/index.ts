@@ -10,6 +10,7 @@ import { registerBankFileCommands } from '../modules/bankfiles/index.js';
 import { registerLedgerCommands } from '../modules/ledger/index.js';
 import { registerReportsCommands } from '../modules/reports/index.js';
 import { registerReconciliationCommands } from '../modules/reconciliation/index.js';
+import { registerMeteringCommands } from '../modules/metering/index.js';
 import { registerNotifyCommands } from '../modules/notify/index.js';
 import type { Runtime } from '../platform/deps.js';
 import { startRuntime, withRuntime } from '../runtime.js';
@@ -55,6 +56,7 @@ export async function runCli(argv: string[]): Promise<void> {
   registerTariffCommands(program, commandDeps);
   registerReportsCommands(program, commandDeps);
   registerReconciliationCommands(program, commandDeps, { importStatement });
+  registerMeteringCommands(program, commandDeps);
   registerNotifyCommands(program, commandDeps);
   await program.parseAsync(argv);
 }
