@@ -9,6 +9,7 @@ import { TariffRoutes } from './pages/tariffs/routes';
 import { BillingRoutes } from './pages/billing/routes';
 import { ApprovalsPage, BankFilesPage, PaymentRoutes, ReconciliationRoutes } from './pages/payments/routes';
 import { PayRoutes } from './pages/pay/routes';
+import { NotificationsPage } from './pages/notify/routes';
 
 export function AppRoutes() {
   return (
@@ -27,6 +28,7 @@ export function AppRoutes() {
           <Route path="/approvals" element={<ApprovalsPage />} />
           <Route path="/reconciliation/*" element={<ReconciliationRoutes />} />
           <Route path="/bank-files" element={<BankFilesPage />} />
+          <Route path="/notifications" element={<NotificationsPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Route>

@@ -13,6 +13,7 @@ import { localName } from '../format';
 import { tariffMenu, tariffMenuKey } from '../pages/tariffs/menu';
 import { billingMenu, isBillingPath } from '../pages/billing/menu';
 import { collectionMenu, collectionMenuKey } from '../pages/payments/menu';
+import { notifyMenu, notifyMenuKey } from '../pages/notify/menu';
 import { ScopeTree } from './ScopeTree';
 
 const { Header, Sider, Content } = Layout;
@@ -47,7 +48,7 @@ export function AppLayout() {
       ? ['customers']
       : isBillingPath(location.pathname)
         ? ['billing']
-        : [collectionMenuKey(location.pathname) ?? tariffMenuKey(location.pathname) ?? ''];
+        : [collectionMenuKey(location.pathname) ?? notifyMenuKey(location.pathname) ?? tariffMenuKey(location.pathname) ?? ''];
 
   return (
     <Layout style={{ minHeight: '100vh' }}>
@@ -96,6 +97,7 @@ export function AppLayout() {
             items={[
               { key: 'customers', icon: <SearchOutlined />, label: <Link to="/customers">{t('menu.customers')}</Link> },
               ...collectionMenu(t, user.role),
+              ...notifyMenu(t, user.role),
               tariffMenu(t),
               ...billingMenu(t, user.role),
             ]}
