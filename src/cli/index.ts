@@ -117,8 +117,8 @@ function billHistoryInBackground(rt: Runtime, fee: FeeControlService): void {
       if (p.period) console.error(`demo history: ${p.period} ${p.billed ? 'billed and issued' : 'issued before'}, ${p.payments ?? 0} payments replayed up to the next issue (${Math.round((100 * p.done) / Math.max(1, p.total))}%)`);
     },
   })
-    // then today's fee control, so the demo's prepaid households are warned, pending or cut as of today
-    .then(() => fee.runToday())
+    // then the last week's fee control, so the demo's prepaid households are warned, pending or cut as of today
+    .then(() => fee.runLastDays(7))
     .then((s) => console.error(`demo fee control: ${s.accounts} prepaid accounts: ${JSON.stringify(s.byState)}, ${s.notices} notices, ${s.disconnects} disconnections`))
     .catch((err: unknown) => console.error(`demo history stopped: ${err instanceof Error ? err.message : String(err)}`));
 }

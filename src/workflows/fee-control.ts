@@ -5,7 +5,7 @@ import { amiTopic, connectMqtt, meterOfTopic, startEmbeddedBroker, type Embedded
 import { startJobs, type JobQueue } from '../platform/jobs.js';
 import type { Clock } from '../shared/clock.js';
 import type { AppDeps } from '../platform/deps.js';
-import { businessDate } from '../shared/business-time.js';
+import { addDays, businessDate } from '../shared/business-time.js';
 import { loadRatingTariffs } from '../modules/billing/index.js';
 import { consumeEvents, subscribeEvents, type Subscription } from '../modules/ledger/index.js';
 import { enqueueNotices } from '../modules/notify/index.js';
@@ -31,6 +31,8 @@ export interface FeeControlService {
   brokerUrl: string;
   /** the day's run now (the job does the same on its schedule) */
   runToday(): Promise<RunSummary>;
+  /** the run of each of the last `days` days up to today, as of 10:00 each (the demo's start: states as a running system would have them) */
+  runLastDays(days: number): Promise<RunSummary>;
   /** publish due commands soon */
   wake(): void;
   /** waits until no command is due and the event consumer has caught up (tests, demos) */
@@ -128,9 +130,21 @@ export async function startFeeControl(
       }, ami.feeControlCron);
     }
     void dispatch();
+    const runLastDays = async (days: number) => {
+      const tariffs = await loadRatingTariffs(db);
+      const today = businessDate(rt.clock.now());
+      let last: RunSummary | null = null;
+      for (let i = days - 1; i >= 0; i--) {
+        const day = addDays(today, -i);
+        const now = i === 0 ? rt.clock.now() : new Date(`${day}T10:00:00+08:00`);
+        last = await runFeeControl(db, deps, { today: day, hour: i === 0 ? localHour(now) : 10, now, tariffs });
+      }
+      return last!;
+    };
     return {
       brokerUrl: url,
       runToday,
+      runLastDays,
       wake,
       async settle() {
         for (let i = 0; i < 400; i++) {

@@ -1,3 +1,7 @@
+import { addDays } from '../../../shared/business-time.js';
+
+export { addDays };
+
 /**
  * Fee-control policy (RULES §7–8): the defaults marked *(policy)* there, and the guards every disconnection
  * passes first — shared with the postpaid disconnection path. Pure.
@@ -87,10 +91,4 @@ export function inHeatingSeason(today: string, policy: FeePolicy = DEFAULT_POLIC
 
 function inHours(hour: number, h: { from: number; to: number }): boolean {
   return h.from <= h.to ? hour >= h.from && hour < h.to : hour >= h.from || hour < h.to;
-}
-
-export function addDays(day: string, n: number): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + n);
-  return d.toISOString().slice(0, 10);
 }

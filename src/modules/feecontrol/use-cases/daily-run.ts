@@ -12,6 +12,7 @@ import {
   estimateHistory,
   shareLockAccounts,
   insertChanges,
+  lockPositions,
   openCommands,
   runAccounts,
   stageCommands,
@@ -104,9 +105,13 @@ async function runBatch(
   await writeEstimates(trx, o.today, estimates);
 
   // who might be disconnected today: lock them against payments, then read balances (sees any payment that won)
-  const [approved, open] = await Promise.all([approvedDisconnections(trx, ids), openCommands(trx, ids)]);
+  const approved = await approvedDisconnections(trx, ids);
   await shareLockAccounts(trx, ids);
   const prepaid = await balancesOfBook(trx, ids, 'prepaid');
+  // their states as they are now, locked against an answer or a payment's reaction (one in flight commits
+  // first), and their open commands after that: runAccounts read them before this transaction began
+  const current = new Map((await lockPositions(trx, ids)).map((p) => [p.account_id, p]));
+  const open = await openCommands(trx, ids);
 
   const positions: FeeControlWrite[] = [];
   const changes: { accountId: number; from: FeeState; to: FeeState; reason: string }[] = [];
@@ -122,11 +127,12 @@ async function runBatch(
       hist.filter((h) => h.period > lastIssued && h.period !== today?.period).reduce((s, h) => s + Number(h.ctd_fen), 0) + (today && today.period > lastIssued ? today.ctdFen : 0);
     const windowFen = hist.reduce((s, h) => s + Number(h.day_sum), 0) + (today?.dayFen ?? 0);
     const windowDays = hist.reduce((s, h) => s + h.days, 0) + (today ? 1 : 0);
+    const position = current.get(r.id);
     const account: FeeAccount = {
       accountId: r.id,
-      state: r.state ?? 'normal',
-      warnFen: r.warn_fen ?? WARN_FEN.default,
-      belowZeroOn: r.below_zero_on,
+      state: position?.state ?? 'normal',
+      warnFen: position?.warn_fen ?? WARN_FEN.default,
+      belowZeroOn: position?.below_zero_on ?? null,
       prepaidFen: -(prepaid.get(r.id) ?? 0),
       estimateFen,
       dailyFen: windowDays > 0 ? Math.round(windowFen / windowDays) : 0,
