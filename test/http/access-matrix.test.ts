@@ -271,6 +271,7 @@ const NO_OBJECT: Record<string, string> = {
   'GET /api/v1/reconciliation/days': 'merchant-level figures per channel and day (company-level roles only)',
   'GET /api/v1/reconciliation/days.xlsx': 'the same as a workbook',
   'POST /api/v1/bank-files': "imports a bank debit file into the caller's own company (marketing, admin; bank-files.test.ts)",
+  'POST /api/v1/reads': "daily reads of the caller's own company's meters (reads.import: marketing, admin); another company's meter is refused as unknown, like one that does not exist (reads.test.ts)",
   'GET /api/v1/bank-files': "the caller's own company's imported files (company-level roles only)",
   'GET /api/v1/events/stream': 'GET /api/v1/events as a server-sent-events stream, the same scope (events.test.ts)',
   'GET /api/v1/channels/security-events': "the company's merchant security log: refused callbacks, refund notices (company-level roles only)",

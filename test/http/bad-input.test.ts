@@ -214,6 +214,13 @@ const CASES: (() => Case)[] = [
   () => ({ name: 'notifications deliver limit as a string', method: 'POST', url: `${api}/notifications/deliver`, payload: { limit: '5' }, status: 422, field: 'limit' }),
   () => ({ name: 'notifications deliver as text/plain', method: 'POST', url: `${api}/notifications/deliver`, payload: '{}', headers: { 'content-type': 'text/plain' }, status: 415 }),
 
+  // meter reads: a batch that cannot be read is refused whole
+  () => ({ name: 'reads: NDJSON with a broken line', method: 'POST', url: `${api}/reads`, payload: '{"meterNo":"MT-A1","readOn":"2026-12-01","total":"1"}\n{"meterNo":', headers: { 'content-type': 'application/x-ndjson' }, status: 422, field: 'line 2' }),
+  () => ({ name: 'reads: a read without total', method: 'POST', url: `${api}/reads`, payload: [{ meterNo: 'MT-A1', readOn: '2026-12-01' }], status: 422, field: 'total' }),
+  () => ({ name: 'reads: an unknown field', method: 'POST', url: `${api}/reads`, payload: { meterNo: 'MT-A1', readOn: '2026-12-01', total: '1', reactive: '2' }, status: 422, field: 'reactive' }),
+  () => ({ name: 'reads: source not in the list', method: 'POST', url: `${api}/reads?source=guess`, payload: { meterNo: 'MT-A1', readOn: '2026-12-01', total: '1' }, status: 422, field: 'source' }),
+  () => ({ name: 'reads as text/csv', method: 'POST', url: `${api}/reads`, payload: 'meter_no,read_on,total', headers: { 'content-type': 'text/csv' }, status: 415 }),
+
   // an inconsistent account
   () => ({ name: 'two-part tariff without capacity', method: 'POST', url: `${api}/accounts`, payload: accountBody({ category: 'large_industry', voltageLevel: '10kV', tariffCode: 'gansu.ci.two-part', basicChargeBasis: 'capacity' }), status: 422, field: 'capacityKva' }),
   () => ({ name: 'two-part tariff without basis', method: 'POST', url: `${api}/accounts`, payload: accountBody({ category: 'large_industry', voltageLevel: '10kV', tariffCode: 'gansu.ci.two-part', capacityKva: '400' }), status: 422, field: 'basicChargeBasis' }),
