@@ -28,7 +28,7 @@ export function viewOf(r: NotificationRow): Notification {
     state: r.state as NotificationState,
     attempts: r.attempts,
     nextAttemptAt: iso(r.next_attempt_at),
-    lastError: r.last_error === null ? null : r.channel === 'sms' ? r.last_error.replaceAll(r.recipient, recipient) : r.last_error,
+    lastError: r.last_error !== null && r.channel === 'sms' && r.recipient !== '' ? r.last_error.replaceAll(r.recipient, recipient) : r.last_error,
     providerMessageId: r.provider_message_id,
     createdAt: iso(r.created_at)!,
     sentAt: iso(r.sent_at),
