@@ -1,7 +1,8 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig, type Config } from '../config.js';
 import { withRuntime } from '../runtime.js';
-import { startHeadEnd, type HeadEnd } from '../workflows/ami-sim.js';
+import { businessDate } from '../shared/business-time.js';
+import { projectedReads, startHeadEnd, type HeadEnd } from '../workflows/ami-sim.js';
 import { startFeeControl, type FeeControlService } from '../workflows/fee-control.js';
 
 /** `granary fee-control run` (the day's run once, then the commands it staged) and `granary ami-sim` (a simulated head-end). */
@@ -51,11 +52,22 @@ export function simulateHeadEnd(config: Config): boolean {
   return config.ami.sim === 'auto' ? config.demo && config.ami.mqttUrl === undefined : config.ami.sim;
 }
 
-/** Fee control for `serve`: the service, and the simulated head-end when it should run. */
+/**
+ * Fee control for `serve`: the service, and — when simulated — the head-end, which also reports each meter's
+ * frozen reads of the days since its last one at start and then every hour (a cut meter's registers stand still).
+ */
 export async function startServerFeeControl(rt: Parameters<typeof startFeeControl>[0]): Promise<{ service: FeeControlService; headEnd: HeadEnd | null }> {
   const service = await startFeeControl(rt);
-  const headEnd = simulateHeadEnd(rt.config) ? await startHeadEnd({ url: service.brokerUrl, prefix: rt.config.ami.topicPrefix, delayMs: { min: 200, max: 1500 } }) : null;
-  return { service, headEnd };
+  if (!simulateHeadEnd(rt.config)) return { service, headEnd: null };
+  const sim = await startHeadEnd({ url: service.brokerUrl, prefix: rt.config.ami.topicPrefix, delayMs: { min: 200, max: 1500 } });
+  const report = () =>
+    projectedReads(rt.handle.db, businessDate(rt.clock.now()), new Set([...sim.relays].filter(([, on]) => !on).map(([meterNo]) => meterNo)))
+      .then((reads) => sim.publishReads(reads))
+      .catch((err: unknown) => rt.log(`ami-sim: reads: ${String(err)}`));
+  void report();
+  const hourly = setInterval(() => void report(), 3_600_000);
+  hourly.unref();
+  return { service, headEnd: { ...sim, stop: async () => (clearInterval(hourly), sim.stop()) } };
 }
 
 function rate(v: string): number {

@@ -1,5 +1,8 @@
+import type { Db } from '../db/connect.js';
 import { amiTopic, connectMqtt, meterOfTopic } from '../platform/mqtt.js';
+import { addDays } from '../shared/business-time.js';
 import type { AckMessage, CommandMessage } from '../modules/feecontrol/index.js';
+import { latestDailyAdvance, type IncomingRead } from '../modules/metering/index.js';
 
 /**
  * A simulated head-end (`granary ami-sim`, DESIGN §7): answers each command on `<prefix>/ami/+/cmd` after a
@@ -25,6 +28,8 @@ export interface HeadEnd {
   relays: Map<string, boolean>;
   /** commands received, in order */
   received: { meterNo: string; message: CommandMessage }[];
+  /** publishes frozen reads, each meter's on its own topic (QoS 1) */
+  publishReads(reads: readonly IncomingRead[]): void;
   stop(): Promise<void>;
 }
 
@@ -67,9 +72,35 @@ export async function startHeadEnd(o: HeadEndOptions): Promise<HeadEnd> {
   return {
     relays,
     received,
+    publishReads(reads) {
+      const byMeter = new Map<string, IncomingRead[]>();
+      for (const r of reads) byMeter.set(r.meterNo, [...(byMeter.get(r.meterNo) ?? []), r]);
+      for (const [meterNo, list] of byMeter) client.publish(amiTopic(o.prefix, meterNo, 'reads'), JSON.stringify(list), { qos: 1 });
+    },
     async stop() {
       for (const t of timers) clearTimeout(t);
       await client.endAsync();
     },
   };
 }
+
+/**
+ * The frozen reads a head-end would report for each smart meter from the day after its latest read up to
+ * `today`, advancing each register by its average of the last two weeks (a cut meter does not advance).
+ */
+export async function projectedReads(db: Db, today: string, cut: ReadonlySet<string> = new Set()): Promise<IncomingRead[]> {
+  const out: IncomingRead[] = [];
+  for (const m of await latestDailyAdvance(db, addDays(today, 1))) {
+    const base = { total: cents(m.total), peak: m.peak === null ? null : cents(m.peak), flat: m.flat === null ? null : cents(m.flat), valley: m.valley === null ? null : cents(m.valley) };
+    const step = cut.has(m.meter_no) ? { total: 0, peak: 0, flat: 0, valley: 0 } : { total: 0, peak: Number(m.d_peak ?? 0), flat: Number(m.d_flat ?? 0), valley: Number(m.d_valley ?? 0) };
+    // a TOU meter's total is the sum of its registers, so it stays consistent to the hundredth
+    step.total = base.peak === null ? (cut.has(m.meter_no) ? 0 : Number(m.d_total)) : step.peak + step.flat + step.valley;
+    for (let day = addDays(m.read_on, 1), n = 1; day <= today; day = addDays(day, 1), n++) {
+      const at = (v: number | null, d: number) => (v === null ? null : ((v + d * n) / 100).toFixed(2));
+      out.push({ meterNo: m.meter_no, readOn: day, total: at(base.total, step.total)!, peak: at(base.peak, step.peak), flat: at(base.flat, step.flat), valley: at(base.valley, step.valley) });
+    }
+  }
+  return out;
+}
+
+const cents = (v: string) => Math.round(Number(v) * 100);

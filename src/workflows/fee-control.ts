@@ -8,6 +8,7 @@ import type { AppDeps } from '../platform/deps.js';
 import { addDays, businessDate } from '../shared/business-time.js';
 import { loadRatingTariffs } from '../modules/billing/index.js';
 import { consumeEvents, subscribeEvents, type Subscription } from '../modules/ledger/index.js';
+import { ingestReads, parseReadsPayload, type IncomingRead } from '../modules/metering/index.js';
 import { enqueueNotices } from '../modules/notify/index.js';
 import {
   commandsInFlight,
@@ -109,13 +110,16 @@ export async function startFeeControl(
     const url = ami.mqttUrl ?? (broker = await startEmbeddedBroker(ami.embeddedPort)).url;
     client = await connectMqtt(url, `granary-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
     client.on('error', (err) => rt.log(`fee control: mqtt: ${err.message}`));
+    const reads = readsInbox(rt, db);
     client.on('message', (topic, payload) => {
-      if (!meterOfTopic(ami.topicPrefix, topic) || !topic.endsWith('/ack')) return;
+      const meterNo = meterOfTopic(ami.topicPrefix, topic);
+      if (meterNo && topic.endsWith('/reads')) return reads.add(meterNo, payload);
+      if (!meterNo || !topic.endsWith('/ack')) return;
       const ack = parseAck(payload);
       if (!ack) return rt.log(`fee control: ignored a malformed answer on ${topic}`);
       handleAck(db, deps, ack, settings, rt.clock.now()).catch((err: unknown) => rt.log(`fee control: answer ${ack.commandId} failed: ${String(err)}`));
     });
-    await client.subscribeAsync(`${ami.topicPrefix}/ami/+/ack`, { qos: 1 });
+    await client.subscribeAsync([`${ami.topicPrefix}/ami/+/ack`, `${ami.topicPrefix}/ami/+/reads`], { qos: 1 });
     const consumer = feeControlConsumer(deps);
     events = subscribeEvents(db, consumer, { pollMs: 200, onError: (err) => rt.log(`fee control: event consumer: ${String(err)}`) });
     const runToday = async () => {
@@ -147,6 +151,7 @@ export async function startFeeControl(
       runLastDays,
       wake,
       async settle() {
+        await reads.flush();
         for (let i = 0; i < 400; i++) {
           const seen = await consumeEvents(db, consumer);
           await dispatch();
@@ -157,6 +162,7 @@ export async function startFeeControl(
       async stop() {
         stopped = true;
         if (timer) clearTimeout(timer);
+        await reads.flush();
         await dispatching;
         await events?.stop();
         await jobs?.stop();
@@ -171,6 +177,44 @@ export async function startFeeControl(
     await broker?.close();
     throw err;
   }
+}
+
+/**
+ * Reads arriving on `<prefix>/ami/<meterNo>/reads` (one read or an array; the topic names the meter), gathered
+ * for up to 200 ms or 5,000 reads and ingested as one batch through metering's rules.
+ */
+function readsInbox(rt: { clock: Clock; log: (m: string) => void }, db: DatabaseHandle['db']) {
+  let pending: IncomingRead[] = [];
+  let timer: NodeJS.Timeout | null = null;
+  let flushing: Promise<void> = Promise.resolve();
+  const flush = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    const batch = pending;
+    pending = [];
+    if (batch.length > 0)
+      flushing = flushing
+        .then(() => ingestReads(db, batch, { source: 'ami', now: rt.clock.now() }))
+        .then((r) => {
+          if (r.refused.length > 0) rt.log(`meter reads: ${r.refused.length} of ${batch.length} refused, e.g. ${r.refused[0]!.meterNo} ${r.refused[0]!.readOn}: ${r.refused[0]!.reason}`);
+        })
+        .catch((err: unknown) => rt.log(`meter reads: a batch of ${batch.length} failed: ${String(err)}`));
+    return flushing;
+  };
+  return {
+    add(meterNo: string, payload: Buffer) {
+      let reads: IncomingRead[];
+      try {
+        reads = parseReadsPayload(payload.toString('utf8')).map((r) => ({ ...r, meterNo: r.meterNo || meterNo }));
+      } catch (err) {
+        return rt.log(`meter reads: a malformed message for ${meterNo}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      pending.push(...reads.filter((r) => r.meterNo === meterNo));
+      if (pending.length >= 5_000) void flush();
+      else timer ??= setTimeout(() => void flush(), 200);
+    },
+    flush,
+  };
 }
 
 function parseAck(payload: Buffer): AckMessage | null {

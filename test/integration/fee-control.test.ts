@@ -6,7 +6,7 @@ import { checkLedger } from '../../src/modules/ledger/index.js';
 import { applyPayment } from '../../src/modules/payments/index.js';
 import { seedTariffDefaults } from '../../src/modules/tariffs/index.js';
 import { FixedClock } from '../../src/shared/clock.js';
-import { startHeadEnd, type HeadEnd } from '../../src/workflows/ami-sim.js';
+import { projectedReads, startHeadEnd, type HeadEnd } from '../../src/workflows/ami-sim.js';
 import { startFeeControl, type FeeControlService } from '../../src/workflows/fee-control.js';
 import { seedCounty, type Fixture } from '../fixtures/county.js';
 import { createTestDatabase } from '../support/db.js';
@@ -99,5 +99,26 @@ describe('a month of smart prepaid fee control', () => {
     expect((await checkLedger(handle.db)).violations).toEqual([]);
     const cmds = (await sql<{ action: string; state: string; latency_ms: number | null }>`select action, state, latency_ms from meter_command where account_id = ${fx.accounts.A1} order by id`.execute(handle.db)).rows;
     expect(cmds.map((c) => [c.action, c.state])).toEqual([['disconnect', 'done'], ['reconnect', 'done']]);
+  });
+
+  it('ingests the frozen reads the head-end publishes over MQTT, projected from each meter\'s recent use', async () => {
+    clock.set(new Date('2026-11-23T00:10:00+08:00'));
+    const reads = await projectedReads(handle.db, '2026-11-23');
+    const a1 = reads.filter((r) => r.meterNo === 'MT-A1');
+    // A1's last read is 11-21 at 1700.50 after 20 kWh a day
+    expect(a1).toEqual([
+      { meterNo: 'MT-A1', readOn: '2026-11-22', total: '1720.50', peak: null, flat: null, valley: null },
+      { meterNo: 'MT-A1', readOn: '2026-11-23', total: '1740.50', peak: null, flat: null, valley: null },
+    ]);
+    headEnd.publishReads([...a1, { meterNo: 'MT-A1', readOn: '2026-11-24', total: '1.00' }]);
+    await new Promise((r) => setTimeout(r, 400));
+    await service.settle();
+    const rows = (await sql<{ read_on: string; total: string; source: string }>`
+      select read_on::text, total::text, source from daily_read where meter_id = ${fx.meters.A1} and read_on >= '2026-11-22' order by read_on`.execute(handle.db)).rows;
+    // the read of tomorrow is refused (a future day, and backwards): only the two real ones are in
+    expect(rows).toEqual([
+      { read_on: '2026-11-22', total: '1720.50', source: 'ami' },
+      { read_on: '2026-11-23', total: '1740.50', source: 'ami' },
+    ]);
   });
 });

@@ -206,3 +206,19 @@ export async function insertDailyReads(db: Executor, reads: readonly NewDailyRea
                 ${intArrayLiteral(reads, (r) => r.total)}::int8[], ${intArrayLiteral(reads, (r) => r.peak)}::int8[], ${intArrayLiteral(reads, (r) => r.flat)}::int8[],
                 ${intArrayLiteral(reads, (r) => r.valley)}::int8[]) as t(account_id, meter_id, read_on, total, peak, flat, valley)`.execute(db);
 }
+
+/** Each active smart meter's latest daily read before `before` and its average daily advance over the 14 days up to it (hundredths). */
+export async function latestDailyAdvance(db: Executor, before: string) {
+  const { rows } = await sql<{ meter_no: string; read_on: string; total: string; peak: string | null; flat: string | null; valley: string | null; d_total: number; d_peak: number | null; d_flat: number | null; d_valley: number | null }>`
+    select m.meter_no, l.read_on::text, l.total::text, l.peak::text, l.flat::text, l.valley::text,
+           round(((l.total - f.total) * 100) / greatest(1, l.read_on - f.read_on))::int8 as d_total,
+           round(((l.peak - f.peak) * 100) / greatest(1, l.read_on - f.read_on))::int8 as d_peak,
+           round(((l.flat - f.flat) * 100) / greatest(1, l.read_on - f.read_on))::int8 as d_flat,
+           round(((l.valley - f.valley) * 100) / greatest(1, l.read_on - f.read_on))::int8 as d_valley
+      from meter m
+      join lateral (select * from daily_read d where d.account_id = m.account_id and d.meter_id = m.id and d.read_on < ${before}::date order by d.read_on desc limit 1) l on true
+      join lateral (select * from daily_read d where d.account_id = m.account_id and d.meter_id = m.id and d.read_on >= l.read_on - 14 order by d.read_on limit 1) f on true
+     where m.status = 'active' and m.smart
+     order by m.id`.execute(db);
+  return rows;
+}
