@@ -556,6 +556,7 @@ export interface FeeControlTable {
   since: Generated<Date>;
   warn_fen: Generated<number>;
   prepaid_fen: Generated<number>;
+  owed_fen: Generated<number>;
   estimate_fen: Generated<number>;
   available_fen: Generated<number>;
   daily_fen: Generated<number>;

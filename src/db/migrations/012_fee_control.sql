@@ -8,8 +8,9 @@ create table fee_control (
   since          timestamptz not null default now(),
   -- the customer's warning amount (RULES §8.3: default 50 元, their choice 10–200 元)
   warn_fen       bigint not null default 5000 check (warn_fen between 1000 and 20000),
-  -- as of the latest run or payment: prepaid balance − unbilled estimated charges
+  -- as of the latest run or payment: prepaid balance − what is owed (open bills, penalties) − unbilled estimates
   prepaid_fen    bigint not null default 0,
+  owed_fen       bigint not null default 0,
   estimate_fen   bigint not null default 0,
   available_fen  bigint not null default 0,
   -- average daily charge over the recent days and the forecast days left (null: no use to forecast from)

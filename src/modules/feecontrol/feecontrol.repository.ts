@@ -120,6 +120,7 @@ export interface FeeControlWrite {
   accountId: number;
   state: FeeState;
   prepaidFen: number;
+  owedFen: number;
   estimateFen: number;
   availableFen: number;
   dailyFen: number;
@@ -132,18 +133,18 @@ export interface FeeControlWrite {
 export async function writePositions(db: Executor, runOn: string | null, now: Date, rows: readonly FeeControlWrite[]): Promise<void> {
   if (rows.length === 0) return;
   await sql`
-    insert into fee_control as f (account_id, state, since, prepaid_fen, estimate_fen, available_fen, daily_fen, days_left, below_zero_on, run_on, held_reason, updated_at)
-    select account_id, state, ${now}, prepaid_fen, estimate_fen, available_fen, daily_fen, days_left, below_zero_on, ${runOn}::date, held_reason, ${now}
+    insert into fee_control as f (account_id, state, since, prepaid_fen, owed_fen, estimate_fen, available_fen, daily_fen, days_left, below_zero_on, run_on, held_reason, updated_at)
+    select account_id, state, ${now}, prepaid_fen, owed_fen, estimate_fen, available_fen, daily_fen, days_left, below_zero_on, ${runOn}::date, held_reason, ${now}
       from unnest(${intArrayLiteral(rows, (r) => r.accountId)}::bigint[], ${textArrayLiteral(rows, (r) => r.state)}::text[],
-                  ${intArrayLiteral(rows, (r) => r.prepaidFen)}::bigint[], ${intArrayLiteral(rows, (r) => r.estimateFen)}::bigint[],
+                  ${intArrayLiteral(rows, (r) => r.prepaidFen)}::bigint[], ${intArrayLiteral(rows, (r) => r.owedFen)}::bigint[], ${intArrayLiteral(rows, (r) => r.estimateFen)}::bigint[],
                   ${intArrayLiteral(rows, (r) => r.availableFen)}::bigint[], ${intArrayLiteral(rows, (r) => r.dailyFen)}::bigint[],
                   ${textArrayLiteral(rows, (r) => (r.daysLeft === null ? null : String(r.daysLeft)))}::numeric[],
                   ${textArrayLiteral(rows, (r) => r.belowZeroOn)}::date[], ${textArrayLiteral(rows, (r) => r.heldReason)}::text[])
-           as t(account_id, state, prepaid_fen, estimate_fen, available_fen, daily_fen, days_left, below_zero_on, held_reason)
+           as t(account_id, state, prepaid_fen, owed_fen, estimate_fen, available_fen, daily_fen, days_left, below_zero_on, held_reason)
     on conflict (account_id) do update set
       state = excluded.state,
       since = case when f.state = excluded.state then f.since else excluded.since end,
-      prepaid_fen = excluded.prepaid_fen, estimate_fen = excluded.estimate_fen, available_fen = excluded.available_fen,
+      prepaid_fen = excluded.prepaid_fen, owed_fen = excluded.owed_fen, estimate_fen = excluded.estimate_fen, available_fen = excluded.available_fen,
       daily_fen = excluded.daily_fen, days_left = excluded.days_left, below_zero_on = excluded.below_zero_on,
       run_on = coalesce(excluded.run_on, f.run_on), held_reason = excluded.held_reason, updated_at = excluded.updated_at`.execute(db);
 }
@@ -172,8 +173,8 @@ export async function insertChanges(db: Executor, businessDate: string, rows: re
 /** The fee-control rows of some accounts, locked against a concurrent payment reaction or ack. */
 export async function lockPositions(db: Executor, accountIds: readonly number[]) {
   if (accountIds.length === 0) return [];
-  const { rows } = await sql<{ account_id: number; state: FeeState; warn_fen: number; below_zero_on: string | null; prepaid_fen: number; estimate_fen: number; daily_fen: number }>`
-    select account_id, state, warn_fen, below_zero_on::text, prepaid_fen, estimate_fen, daily_fen from fee_control
+  const { rows } = await sql<{ account_id: number; state: FeeState; warn_fen: number; below_zero_on: string | null; prepaid_fen: number; owed_fen: number; estimate_fen: number; daily_fen: number }>`
+    select account_id, state, warn_fen, below_zero_on::text, prepaid_fen, owed_fen, estimate_fen, daily_fen from fee_control
      where account_id = any(${intArrayLiteral(accountIds, (id) => id)}::bigint[]) order by account_id for update`.execute(db);
   return rows;
 }

@@ -8,6 +8,7 @@ const household: FeeAccount = {
   warnFen: 5000,
   belowZeroOn: null,
   prepaidFen: 20000,
+  owedFen: 0,
   estimateFen: 0,
   dailyFen: 300,
   openCommand: null,
@@ -74,6 +75,11 @@ describe('fee-control state machine (RULES §8.3)', () => {
     expect(disconnectionHeld({ ...heat, belowZeroOn: '2026-06-01' }, { today: '2026-06-07', hour: 10, blackout: null })).toBeNull();
     expect(disconnectionHeld({ ...heat, approved: true }, { today: '2026-12-07', hour: 10, blackout: null })).toBeNull();
     expect([inHeatingSeason('2026-10-15'), inHeatingSeason('2027-04-15'), inHeatingSeason('2026-04-16'), inHeatingSeason('2026-10-14')]).toEqual([true, true, false, false]);
+  });
+
+  it('counts what is owed: an unpaid bill or penalty lowers the available balance', () => {
+    expect(decide({ ...household, prepaidFen: 0, owedFen: 6482, estimateFen: 300 }, day, 'run')).toMatchObject({ state: 'pending', availableFen: -6782 });
+    expect(decide({ ...household, prepaidFen: 0, owedFen: 0, estimateFen: 300, state: 'disconnected', belowZeroOn: '2026-06-01' }, day, 'payment').command).toBeNull();
   });
 
   it('forecasts days left to one decimal, none without use', () => {

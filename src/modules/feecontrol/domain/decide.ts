@@ -12,6 +12,8 @@ export interface FeeAccount extends Omit<GuardAccount, 'belowZeroOn'> {
   warnFen: number;
   belowZeroOn: string | null;
   prepaidFen: number;
+  /** open principal and penalty: a prepaid account whose bill the balance did not cover owes the rest */
+  owedFen: number;
   /** estimated charges not yet billed */
   estimateFen: number;
   /** recent average daily charge (0: no use seen) */
@@ -33,8 +35,9 @@ export interface Decision {
   command: 'disconnect' | 'reconnect' | 'cancel_disconnect' | null;
 }
 
-export function availableOf(a: Pick<FeeAccount, 'prepaidFen' | 'estimateFen'>): number {
-  return a.prepaidFen - a.estimateFen;
+/** Available balance (可用余额, RULES §8.2): what the customer holds, less what they owe and the estimates not yet billed. */
+export function availableOf(a: Pick<FeeAccount, 'prepaidFen' | 'owedFen' | 'estimateFen'>): number {
+  return a.prepaidFen - a.owedFen - a.estimateFen;
 }
 
 /** Forecast days left from the available balance and the recent daily charge, to one decimal; null without use. */

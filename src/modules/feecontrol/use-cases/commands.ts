@@ -111,6 +111,7 @@ export function accountOf(pos: Position, facts: Facts): FeeAccount {
     warnFen: pos.warn_fen,
     belowZeroOn: pos.below_zero_on,
     prepaidFen: pos.prepaid_fen,
+    owedFen: pos.owed_fen,
     estimateFen: pos.estimate_fen,
     dailyFen: pos.daily_fen,
     openCommand: null,

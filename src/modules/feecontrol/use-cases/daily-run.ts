@@ -107,7 +107,7 @@ async function runBatch(
   // who might be disconnected today: lock them against payments, then read balances (sees any payment that won)
   const approved = await approvedDisconnections(trx, ids);
   await shareLockAccounts(trx, ids);
-  const prepaid = await balancesOfBook(trx, ids, 'prepaid');
+  const [prepaid, receivable, penalty] = [await balancesOfBook(trx, ids, 'prepaid'), await balancesOfBook(trx, ids, 'receivable'), await balancesOfBook(trx, ids, 'penalty')];
   // their states as they are now, locked against an answer or a payment's reaction (one in flight commits
   // first), and their open commands after that: runAccounts read them before this transaction began
   const current = new Map((await lockPositions(trx, ids)).map((p) => [p.account_id, p]));
@@ -134,6 +134,7 @@ async function runBatch(
       warnFen: position?.warn_fen ?? WARN_FEN.default,
       belowZeroOn: position?.below_zero_on ?? null,
       prepaidFen: -(prepaid.get(r.id) ?? 0),
+      owedFen: (receivable.get(r.id) ?? 0) + (penalty.get(r.id) ?? 0),
       estimateFen,
       dailyFen: windowDays > 0 ? Math.round(windowFen / windowDays) : 0,
       openCommand: open.get(r.id)?.action ?? null,
@@ -191,6 +192,7 @@ export function positionOf(a: FeeAccount, d: Decision): FeeControlWrite {
     accountId: a.accountId,
     state: d.state,
     prepaidFen: a.prepaidFen,
+    owedFen: a.owedFen,
     estimateFen: a.estimateFen,
     availableFen: d.availableFen,
     dailyFen: a.dailyFen,

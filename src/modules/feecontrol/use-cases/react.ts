@@ -10,6 +10,12 @@ import type { FeeControlDeps } from './deps.js';
 export const FEE_CONTROL_CONSUMER = 'fee-control';
 
 /**
+ * The events that move an account's available balance between runs. Not a bill's issue (its settlement from
+ * prepaid included) nor a penalty charged: the estimate still holds that period's charge until the next run.
+ */
+const MOVES_AVAILABLE = new Set<string>(['payment.applied', 'payment.reversed', 'prepaid.refunded', 'prepaid.credited', 'bill.adjusted', 'penalty.waived']);
+
+/**
  * Fee control's reaction to money moving (an account-event consumer): a payment, refund or reversal on a
  * prepaid account moves its available balance at once — a disconnected meter whose available balance is
  * now above zero gets its reconnect staged in the same transaction, a disconnection not yet sent is
@@ -20,7 +26,7 @@ export function feeControlConsumer(deps: FeeControlDeps): EventConsumer {
     name: FEE_CONTROL_CONSUMER,
     async handle(trx: Trx, events: readonly AccountEvent[]) {
       const latest = new Map<number, AccountEvent>();
-      for (const e of events) if (e.prepaidDeltaFen !== 0) latest.set(e.accountId, e);
+      for (const e of events) if (MOVES_AVAILABLE.has(e.kind)) latest.set(e.accountId, e);
       if (latest.size === 0) return;
       const ids = [...latest.keys()].sort((a, b) => a - b);
       const positions = await lockPositions(trx, ids);
@@ -37,7 +43,7 @@ export function feeControlConsumer(deps: FeeControlDeps): EventConsumer {
         const f = factsOf.get(pos.account_id);
         const ev = latest.get(pos.account_id)!;
         if (!f) continue;
-        const account = { ...accountOf(pos, f), prepaidFen: ev.prepaidFen, openCommand: open.get(pos.account_id)?.action ?? null };
+        const account = { ...accountOf(pos, f), prepaidFen: ev.prepaidFen, owedFen: ev.receivableFen + ev.penaltyFen, openCommand: open.get(pos.account_id)?.action ?? null };
         const d = decide(account, { today: ev.businessDate, hour: 12, blackout: null }, 'payment');
         // a disconnection already sent cannot be called back: stay pending, its answer decides
         const inFlight = d.command === 'cancel_disconnect' && open.get(pos.account_id)?.state === 'sent';
