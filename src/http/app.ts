@@ -22,6 +22,9 @@ import { paymentsRoutes } from '../modules/payments/index.js';
 import { channelsRoutes } from '../modules/channels/index.js';
 import { ledgerRoutes } from '../modules/ledger/index.js';
 import { notifyRoutes } from '../modules/notify/index.js';
+import { feeControlRoutes, recordFeeControlRun } from '../modules/feecontrol/index.js';
+import { businessDate } from '../shared/business-time.js';
+import { runFeeControlToday } from '../workflows/fee-control.js';
 import { AppError } from '../shared/errors.js';
 import type { AppDeps } from '../platform/deps.js';
 import { prepaidAtIssue } from '../workflows/issue-bills.js';
@@ -93,6 +96,8 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
       await channelsRoutes(api, deps, { receivePayment: receiveChannelPayment });
       await ledgerRoutes(api, deps);
       await notifyRoutes(api, deps);
+      // recorded in fee_control_run for the monitor (until the workflow records its runs itself)
+      await feeControlRoutes(api, deps, { runToday: () => recordFeeControlRun(deps.db, businessDate(deps.clock.now()), () => deps.clock.now(), () => runFeeControlToday(deps)) });
     },
     { prefix: '/api/v1' },
   );

@@ -23,7 +23,7 @@ import { fingerprintTables } from '../support/tables.js';
 
 type Res = Awaited<ReturnType<TestApp['as']>>;
 type Key = 'A1' | 'A2' | 'B1' | 'Z1';
-type Perm = 'customers.write' | 'contacts.write' | 'org.manage' | 'tariffs.write' | 'tariffs.publish' | 'billing.view' | 'billing.run' | 'billing.adjust' | 'payments.collect' | 'payments.request' | 'channels.order' | 'reconciliation.items' | 'reconciliation.manage' | 'bankfiles.view';
+type Perm = 'customers.write' | 'contacts.write' | 'org.manage' | 'tariffs.write' | 'tariffs.publish' | 'billing.view' | 'billing.run' | 'billing.adjust' | 'payments.collect' | 'payments.request' | 'channels.order' | 'reconciliation.items' | 'reconciliation.manage' | 'bankfiles.view' | 'feecontrol.manage' | 'feecontrol.approve';
 
 /** One transformer area's worth of objects, and strings that identify them (must never leak). */
 interface Subtree {
@@ -48,6 +48,9 @@ interface Subtree {
   reconItem: number;
   /** An imported bank debit file (bank_batch) of the subtree's company. */
   bankBatch: number;
+  /** The account's escalated meter command and pending disconnection approval (fee control). */
+  command: number;
+  feeApproval: number;
   /** What a search box would be given to find this subtree's account, customer or manager. */
   search: { accountNo: string; name: string; meterNo: string; phone: string; customerNo: string; username: string };
   secrets: string[];
@@ -74,6 +77,9 @@ const MAY: Record<Perm, readonly Role[]> = {
   'reconciliation.manage': ['admin', 'marketing'],
   // bank debit files are company-wide (one file debits every station's customers): company-level readers
   'bankfiles.view': ['admin', 'company_manager', 'marketing', 'auditor'],
+  // fee control: marketing runs it and keeps the calendar; disconnections are approved by station heads and company level
+  'feecontrol.manage': ['admin', 'marketing'],
+  'feecontrol.approve': ['admin', 'company_manager', 'station_head'],
 };
 
 /** Each fixture user, their role, the area whose objects they use as "their own", and the areas they see. */
@@ -194,6 +200,14 @@ const BY_OBJECT: Record<string, Call[]> = {
     write('billing.adjust', (o) => `${api}/bills/${o.bill}/adjustments`, () => ({ reason: '越权退补', lines: [{ code: 'energy.tier1', quantity: '-10.00', unitPrice: '0.51' }] })),
     write('billing.adjust', (o) => `${api}/bills/${o.bill}/adjustments`, () => ({ reason: '越权退补', usage: { kwh: '1.00' } })),
   ],
+  // fee control: an account's position and history, its warning amount, its commands and approvals
+  'GET /api/v1/accounts/:id/fee-control': [read((o) => `${api}/accounts/${o.account}/fee-control`), read((o) => `${api}/accounts/${o.account}/fee-control?days=30`)],
+  'PUT /api/v1/accounts/:id/fee-control/warning': [write('customers.write', (o) => `${api}/accounts/${o.account}/fee-control/warning`, () => ({ warnFen: 2000 }))],
+  'POST /api/v1/fee-control/commands/:id/retry': [{ perm: 'feecontrol.manage', url: (o) => `${api}/fee-control/commands/${o.command}/retry` }],
+  'POST /api/v1/fee-control/commands/:id/cancel': [{ perm: 'feecontrol.manage', url: (o) => `${api}/fee-control/commands/${o.command}/cancel` }],
+  'POST /api/v1/fee-control/approvals/:id/decide': [write('feecontrol.approve', (o) => `${api}/fee-control/approvals/${o.feeApproval}/decide`, () => ({ approve: true, note: '越权审批' }))],
+  // the blackout calendar is reference data of the whole database: a day not in it is 404 to every editor
+  'DELETE /api/v1/fee-control/blackout-days/:day': [{ perm: 'feecontrol.manage', url: () => `${api}/fee-control/blackout-days/1999-01-01` }],
 };
 
 /** Routes without a path parameter that name another object in the body. */
@@ -220,6 +234,7 @@ const BY_REFERENCE: Record<string, Call[]> = {
     write('org.manage', () => `${api}/areas`, (o, home) => ({ code: 'X9', name: '越权台区', stationId: home.station, managerUserId: o.manager }), { status: 422, field: 'managerUserId' }),
   ],
   'POST /api/v1/payment-orders': [write('channels.order', () => `${api}/payment-orders`, (o) => ({ accountId: o.account, amountFen: 100, channel: 'gridapp' }))],
+  'POST /api/v1/fee-control/approvals': [write('feecontrol.manage', () => `${api}/fee-control/approvals`, (o) => ({ accountIds: [o.account], reason: '越权停电申请', bulk: true }))],
   'POST /api/v1/users': [
     write('org.manage', () => `${api}/users`, (o) => ({ username: 'x9user', displayName: '越权用户', role: 'cashier', orgUnitId: o.station, password: 'long-enough-pw' }), { status: 422, field: 'orgUnitId' }),
   ],
@@ -252,6 +267,19 @@ const LISTS: Record<string, ((o: Subtree) => string)[]> = {
   'GET /api/v1/events': [() => `${api}/events?limit=1000`, (o) => `${api}/events?accountId=${o.account}`],
   // requests on accounts in scope only
   'GET /api/v1/approvals': [() => `${api}/approvals`, () => `${api}/approvals?status=pending&limit=500`],
+  // fee control of accounts in scope only
+  'GET /api/v1/fee-control/summary': [() => `${api}/fee-control/summary`],
+  'GET /api/v1/fee-control/accounts': [
+    () => `${api}/fee-control/accounts?limit=500`,
+    () => `${api}/fee-control/accounts?state=pending`,
+    (o) => `${api}/fee-control/accounts?stationId=${o.station}`,
+    (o) => `${api}/fee-control/accounts?areaId=${o.area}`,
+  ],
+  'GET /api/v1/fee-control/dry-run': [() => `${api}/fee-control/dry-run`, () => `${api}/fee-control/dry-run?hour=12`],
+  'GET /api/v1/fee-control/commands': [() => `${api}/fee-control/commands?limit=500`, () => `${api}/fee-control/commands?state=escalated`, (o) => `${api}/fee-control/commands?accountId=${o.account}`],
+  'GET /api/v1/fee-control/approvals': [() => `${api}/fee-control/approvals`, () => `${api}/fee-control/approvals?status=pending&limit=500`],
+  // reference data, the same for everyone
+  'GET /api/v1/fee-control/blackout-days': [() => `${api}/fee-control/blackout-days`],
 };
 
 /** Routes that name no object of a subtree; each is covered by the role tests further down. */
@@ -275,6 +303,8 @@ const NO_OBJECT: Record<string, string> = {
   'GET /api/v1/bank-files': "the caller's own company's imported files (company-level roles only)",
   'GET /api/v1/events/stream': 'GET /api/v1/events as a server-sent-events stream, the same scope (events.test.ts)',
   'GET /api/v1/channels/security-events': "the company's merchant security log: refused callbacks, refund notices (company-level roles only)",
+  'POST /api/v1/fee-control/runs': "runs the day's fee control now (feecontrol.manage; fee-control.test.ts)",
+  'POST /api/v1/fee-control/blackout-days': 'adds a day to the blackout calendar (reference data; feecontrol.manage; fee-control.test.ts)',
   // the outbox lists messages of accounts in scope to roles with notifications.view (403 to cashiers):
   // another subtree's messages, an accountId filter naming one, and phone masking are in notify.test.ts
   'GET /api/v1/notifications': "the notification outbox of the caller's accounts (notifications.view; notify.test.ts)",
@@ -324,6 +354,8 @@ const ghost: Subtree = {
   paymentOrder: 'GR20991231AAAAAAAAAAAAAAAA',
   reconItem: 1_999_999_014,
   bankBatch: 1_999_999_015,
+  command: 1_999_999_016,
+  feeApproval: 1_999_999_017,
   search: { accountNo: '0000000000', name: '无此户', meterNo: 'MT-NONE', phone: '10000000000', customerNo: 'C-NONE', username: 'nobody' },
   secrets: [],
 };
@@ -432,6 +464,10 @@ async function subtreeOf(db: Db, key: Key, areaId: number): Promise<Subtree> {
     .returning('id')
     .executeTakeFirstOrThrow();
   await db.insertInto('bank_batch_line').values({ batch_id: bankBatch.id, line_no: 1, account_no: a.account_no, account_id: a.id, amount_fen: 100, bank_txn_id: `M-${key}`, accepted: false, reason: 'closed_account' }).execute();
+  // fee control: the account pending disconnection, an escalated command and an approval waiting
+  await db.insertInto('fee_control').values({ account_id: a.id, state: 'pending', available_fen: -100, estimate_fen: 200, prepaid_fen: 100, daily_fen: 50, below_zero_on: '2026-11-16' }).execute();
+  const command = await db.insertInto('meter_command').values({ command_id: `matrix-cmd-${key}`, account_id: a.id, meter_no: meter.meter_no, action: 'disconnect', cause: 'matrix', state: 'escalated', attempts: 5 }).returning('id').executeTakeFirstOrThrow();
+  const feeApproval = await db.insertInto('disconnect_approval').values({ account_id: a.id, reason: '停电审批', bulk: true }).returning('id').executeTakeFirstOrThrow();
   const secrets = [a.account_no, a.name, meter.meter_no, a.phone!, a.customer_no, a.customer_name, contract.contract_no, a.area_name, a.display_name, a.username];
   secrets.push(maskPhone(a.phone)!, a.id_number!, maskIdNumber(a.id_number)!, contact.name, contact.phone!);
   return {
@@ -451,6 +487,8 @@ async function subtreeOf(db: Db, key: Key, areaId: number): Promise<Subtree> {
     paymentOrder,
     reconItem: reconItem.id,
     bankBatch: bankBatch.id,
+    command: command.id,
+    feeApproval: feeApproval.id,
     search: { accountNo: a.account_no, name: a.name, meterNo: meter.meter_no, phone: a.phone!, customerNo: a.customer_no, username: a.username },
     secrets: [...new Set(secrets)],
   };

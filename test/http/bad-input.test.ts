@@ -179,7 +179,7 @@ const CASES: (() => Case)[] = [
   () => ({ name: 'security events limit in hex', method: 'GET', url: `${api}/channels/security-events?limit=0x10`, status: 422, field: 'limit' }),
   () => ({ name: 'security events with an unknown parameter', method: 'GET', url: `${api}/channels/security-events?since=yesterday`, status: 422, field: 'since' }),
 
-  ...['accounts', 'customers', 'users', 'audit', 'channels/security-events'].flatMap((what) => [
+  ...['accounts', 'customers', 'users', 'audit', 'channels/security-events', 'fee-control/accounts', 'fee-control/commands', 'fee-control/approvals'].flatMap((what) => [
     () => ({ name: `${what}: cursor garbage`, method: 'GET', url: `${api}/${what}?cursor=garbage`, status: 400, field: 'cursor' }),
     () => ({ name: `${what}: cursor with a non-number`, method: 'GET', url: `${api}/${what}?cursor=${b64('id:abc')}`, status: 400, field: 'cursor' }),
     () => ({ name: `${what}: cursor too large`, method: 'GET', url: `${api}/${what}?cursor=${b64('id:99999999999999999999')}`, status: 400, field: 'cursor' }),
@@ -203,6 +203,35 @@ const CASES: (() => Case)[] = [
   () => ({ name: 'NUL in a login name', method: 'POST', url: `${api}/auth/login`, payload: { username: 'admin\u0000', password: 'x' }, status: 422, field: 'username' }),
   () => ({ name: 'audit actorId out of range', method: 'GET', url: `${api}/audit?actorId=99999999999999999999`, status: 422, field: 'actorId' }),
   () => ({ name: 'audit actorId "me"', method: 'GET', url: `${api}/audit?actorId=me`, status: 422, field: 'actorId' }),
+
+  // fee control
+  ...['state=lost', 'mode=postpaid', 'stationId=x', 'areaId=0', 'large=perhaps', 'sort=state'].map(
+    (q) => () => ({ name: `fee-control accounts ${q}`, method: 'GET', url: `${api}/fee-control/accounts?${q}`, status: 422, field: q.split('=')[0]! }),
+  ),
+  ...['date=2026-02-30', 'date=2000-01-01', 'date=2099-01-01', 'hour=24', 'hour=x', 'hour=0x1'].map(
+    (q) => () => ({ name: `fee-control dry run ${q}`, method: 'GET', url: `${api}/fee-control/dry-run?${q}`, status: 422, field: q.split('=')[0]! }),
+  ),
+  ...['state=lost', 'accountId=0', 'accountId=abc'].map((q) => () => ({ name: `fee-control commands ${q}`, method: 'GET', url: `${api}/fee-control/commands?${q}`, status: 422, field: q.split('=')[0]! })),
+  () => ({ name: 'fee-control approvals status=maybe', method: 'GET', url: `${api}/fee-control/approvals?status=maybe`, status: 422, field: 'status' }),
+  ...['from=x', 'to=2026-13-01', 'from=2027-01-01&to=2026-01-01'].map((q) => () => ({ name: `blackout days ${q}`, method: 'GET', url: `${api}/fee-control/blackout-days?${q}`, status: 422, field: q.split('=')[0]! })),
+  () => ({ name: 'blackout day of an unknown kind', method: 'POST', url: `${api}/fee-control/blackout-days`, payload: { day: '2099-01-01', kind: 'flood' }, status: 422, field: 'kind' }),
+  () => ({ name: 'blackout day without a day', method: 'POST', url: `${api}/fee-control/blackout-days`, payload: { kind: 'weather' }, status: 422, field: 'day' }),
+  () => ({ name: 'blackout day not a date', method: 'POST', url: `${api}/fee-control/blackout-days`, payload: { day: '2099-02-30', kind: 'weather' }, status: 422, field: 'day' }),
+  () => ({ name: 'blackout day in the past', method: 'POST', url: `${api}/fee-control/blackout-days`, payload: { day: '2000-01-01', kind: 'weather' }, status: 422, field: 'day' }),
+  () => ({ name: 'blackout day note too long', method: 'POST', url: `${api}/fee-control/blackout-days`, payload: { day: '2099-01-01', kind: 'weather', note: 'x'.repeat(201) }, status: 422, field: 'note' }),
+  () => ({ name: 'blackout day with an unknown field', method: 'POST', url: `${api}/fee-control/blackout-days`, payload: { day: '2099-01-01', kind: 'weather', all: true }, status: 422, field: 'all' }),
+  ...['2026-02-30', 'abc', '20260101'].map((day) => () => ({ name: `DELETE blackout day ${day}`, method: 'DELETE', url: `${api}/fee-control/blackout-days/${day}`, status: 422, field: 'day' })),
+  () => ({ name: 'approval without accounts', method: 'POST', url: `${api}/fee-control/approvals`, payload: { accountIds: [], reason: '停电' }, status: 422, field: 'accountIds' }),
+  () => ({ name: 'approval accountIds as strings', method: 'POST', url: `${api}/fee-control/approvals`, payload: { accountIds: [String(fx.accounts.A1)], reason: '停电' }, status: 422, field: 'accountIds.0' }),
+  () => ({ name: 'approval accountIds repeated', method: 'POST', url: `${api}/fee-control/approvals`, payload: { accountIds: [fx.accounts.A1, fx.accounts.A1], reason: '停电' }, status: 422, field: 'accountIds' }),
+  () => ({ name: 'approval without a reason', method: 'POST', url: `${api}/fee-control/approvals`, payload: { accountIds: [fx.accounts.A1] }, status: 422, field: 'reason' }),
+  () => ({ name: 'approval of an unprotected account', method: 'POST', url: `${api}/fee-control/approvals`, payload: { accountIds: [fx.accounts.A1], reason: '停电' }, status: 422, field: 'accountIds' }),
+  () => ({ name: 'approval decision "yes"', method: 'POST', url: `${api}/fee-control/approvals/1/decide`, payload: { approve: 'yes' }, status: 422, field: 'approve' }),
+  () => ({ name: 'approval decision of id abc', method: 'POST', url: `${api}/fee-control/approvals/abc/decide`, payload: { approve: true }, status: 422, field: 'id' }),
+  ...['retry', 'cancel'].map((verb) => () => ({ name: `command ${verb} of id 0`, method: 'POST', url: `${api}/fee-control/commands/0/${verb}`, status: 422, field: 'id' })),
+  ...[999, 20_001, '2000', null].map((warnFen) => () => ({ name: `warning amount ${String(warnFen)}`, method: 'PUT', url: `${api}/accounts/${fx.accounts.A1}/fee-control/warning`, payload: { warnFen }, status: 422, field: 'warnFen' })),
+  () => ({ name: 'warning amount missing', method: 'PUT', url: `${api}/accounts/${fx.accounts.A1}/fee-control/warning`, payload: {}, status: 422, field: 'warnFen' }),
+  ...['days=6', 'days=401', 'days=x'].map((q) => () => ({ name: `account fee control ${q}`, method: 'GET', url: `${api}/accounts/${fx.accounts.A1}/fee-control?${q}`, status: 422, field: 'days' })),
 
   // the notification outbox
   ...['accountId=0', 'accountId=abc', 'accountId=0x10', 'kind=weather', 'state=lost', 'channel=fax', 'limit=0', 'limit=501', 'since=1'].map(

@@ -13,3 +13,4 @@ export { billAccount, type AccountForBilling, type BillDraft } from './domain/as
 export { DEFAULT_READ_POLICY, type ReadPolicy } from './domain/reads.js';
 export { dueDate, DEFAULT_DUE_POLICY } from './domain/due-date.js';
 export type { BillRunRow, PrepaidAtIssue } from './billing.repository.js';
+export { issuedRegularBills, type IssuedBill } from './use-cases/issued-bills.js';

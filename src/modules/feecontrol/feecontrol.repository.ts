@@ -2,6 +2,8 @@ import { sql } from 'kysely';
 import type { Executor } from '../../db/tx.js';
 import { intArrayLiteral, textArrayLiteral } from '../../db/copy-text.js';
 import type { FeeState } from './domain/policy.js';
+import { accountsInScope } from '../customers/index.js';
+import type { Scope } from '../org/index.js';
 
 /**
  * Fee control's SQL. The daily run reads accounts, meters, cycle and daily reads and issued bills in bulk
@@ -308,4 +310,420 @@ export async function answerCommand(db: Executor, a: { commandId: string; status
 export async function commandsInFlight(db: Executor): Promise<number> {
   const row = await db.selectFrom('meter_command').select((eb) => eb.fn.countAll<number>().as('n')).where('state', 'in', ['staged', 'sent']).executeTakeFirstOrThrow();
   return Number(row.n);
+}
+
+// ——— the monitor and its API (queries of accounts in a scope; personal data masked by the use cases) ———
+
+const PREPAID = ['smart_prepaid', 'purchase_before_use'] as const;
+
+/** Fee-control accounts of the scope (`a` account, `s` station, `t` area, `f` fee_control): prepaid ones only. */
+function feeAccountsInScope(db: Executor, scope: Scope) {
+  return accountsInScope(db, scope).innerJoin('fee_control as f', 'f.account_id', 'a.id').where('a.payment_mode', 'in', PREPAID);
+}
+
+/** Accounts per station, area and state in the scope. */
+export async function stateCountsByArea(db: Executor, scope: Scope) {
+  return feeAccountsInScope(db, scope)
+    .select(['a.station_id', 's.name as station_name', 'a.area_id', 't.name as area_name', 'f.state'])
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .groupBy(['a.station_id', 's.name', 'a.area_id', 't.name', 'f.state'])
+    .orderBy('a.station_id')
+    .orderBy('a.area_id')
+    .execute();
+}
+
+export async function orgUnitName(db: Executor, id: number): Promise<string | null> {
+  const row = await db.selectFrom('org_unit').select('name').where('id', '=', id).executeTakeFirst();
+  return row?.name ?? null;
+}
+
+/** Accounts of the scope that changed to `state` on a business day. */
+export async function changesTo(db: Executor, scope: Scope, state: FeeState, day: string): Promise<number> {
+  const row = await accountsInScope(db, scope)
+    .innerJoin('fee_control_change as c', 'c.account_id', 'a.id')
+    .select(sql<number>`count(distinct c.account_id)`.as('n'))
+    .where('c.business_date', '=', day)
+    .where('c.to_state', '=', state)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Pending accounts of the scope, and how many of them have a disconnection held by a guard. */
+export async function pendingCounts(db: Executor, scope: Scope): Promise<{ pending: number; held: number }> {
+  const row = await feeAccountsInScope(db, scope)
+    .select((eb) => [eb.fn.countAll<number>().as('pending'), eb.fn.count<number>('f.held_reason').as('held')])
+    .where('f.state', '=', 'pending')
+    .executeTakeFirstOrThrow();
+  return { pending: Number(row.pending), held: Number(row.held) };
+}
+
+/** Commands of the scope's accounts per state: the open and escalated ones, and any staged since `since`. */
+export async function commandCountsSince(db: Executor, scope: Scope, since: Date) {
+  const rows = await accountsInScope(db, scope)
+    .innerJoin('meter_command as c', 'c.account_id', 'a.id')
+    .select(['c.state', (eb) => eb.fn.countAll<number>().as('n')])
+    .where((eb) => eb.or([eb('c.state', 'in', ['staged', 'sent', 'escalated']), eb('c.staged_at', '>=', since)]))
+    .groupBy('c.state')
+    .execute();
+  return rows.map((r) => ({ state: r.state, n: Number(r.n) }));
+}
+
+/** Latency percentiles (ms) of the scope's commands acknowledged done since `since`. */
+export async function latencySince(db: Executor, scope: Scope, since: Date) {
+  const row = await accountsInScope(db, scope)
+    .innerJoin('meter_command as c', 'c.account_id', 'a.id')
+    .select([
+      (eb) => eb.fn.countAll<number>().as('n'),
+      sql<number | null>`percentile_disc(0.5) within group (order by c.latency_ms)`.as('p50'),
+      sql<number | null>`percentile_disc(0.95) within group (order by c.latency_ms)`.as('p95'),
+      sql<number | null>`percentile_disc(0.99) within group (order by c.latency_ms)`.as('p99'),
+    ])
+    .where('c.state', '=', 'done')
+    .where('c.acked_at', '>=', since)
+    .where('c.latency_ms', 'is not', null)
+    .executeTakeFirstOrThrow();
+  return { count: Number(row.n), p50: row.p50, p95: row.p95, p99: row.p99 };
+}
+
+export async function latestRun(db: Executor) {
+  return db.selectFrom('fee_control_run').selectAll().orderBy('id', 'desc').limit(1).executeTakeFirst();
+}
+
+export async function insertRun(db: Executor, businessDate: string, now: Date): Promise<number> {
+  const row = await db.insertInto('fee_control_run').values({ business_date: businessDate, started_at: now }).returning('id').executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function finishRun(db: Executor, id: number, r: { status: 'done' | 'failed'; now: Date; accounts: number; summary: object; error: string | null }): Promise<void> {
+  await db
+    .updateTable('fee_control_run')
+    .set({ status: r.status, finished_at: r.now, accounts: r.accounts, summary: JSON.stringify(r.summary) as never, error: r.error })
+    .where('id', '=', id)
+    .execute();
+}
+
+export interface PositionFilter {
+  state?: FeeState | undefined;
+  stationId?: number | undefined;
+  areaId?: number | undefined;
+  mode?: (typeof PREPAID)[number] | undefined;
+  /** purchase-before-use, or non-residential */
+  large?: boolean | undefined;
+  accountIds?: readonly number[] | undefined;
+  afterId: number;
+  limit: number;
+}
+
+/** Positions of the scope's prepaid accounts, by account id after the cursor, with protections and the command in flight. */
+export async function positionsInScope(db: Executor, scope: Scope, f: PositionFilter) {
+  let q = feeAccountsInScope(db, scope)
+    .select([
+      'a.id as account_id',
+      'a.account_no',
+      'a.name',
+      'a.category',
+      'a.voltage_level',
+      'a.payment_mode',
+      'a.station_id',
+      's.name as station_name',
+      'a.area_id',
+      't.name as area_name',
+      'a.is_important',
+      'a.is_medical',
+      'a.is_heating_company',
+      'a.is_vulnerable',
+      'f.state',
+      'f.since',
+      'f.warn_fen',
+      'f.prepaid_fen',
+      'f.estimate_fen',
+      'f.available_fen',
+      'f.daily_fen',
+      'f.days_left',
+      'f.below_zero_on',
+      'f.run_on',
+      'f.held_reason',
+      'f.updated_at',
+      (eb) =>
+        eb
+          .selectFrom('account_contact as ct')
+          .select('ct.phone')
+          .whereRef('ct.account_id', '=', 'a.id')
+          .orderBy('ct.is_primary', 'desc')
+          .orderBy('ct.id')
+          .limit(1)
+          .as('phone'),
+      sql<{ id: number; action: CommandAction; state: string } | null>`(
+        select json_build_object('id', c.id, 'action', c.action, 'state', c.state) from meter_command c
+         where c.account_id = a.id and c.state in ('staged', 'sent', 'escalated') order by c.id desc limit 1)`.as('open_command'),
+    ])
+    .where('a.id', '>', f.afterId);
+  if (f.state) q = q.where('f.state', '=', f.state);
+  if (f.stationId) q = q.where('a.station_id', '=', f.stationId);
+  if (f.areaId) q = q.where('a.area_id', '=', f.areaId);
+  if (f.mode) q = q.where('a.payment_mode', '=', f.mode);
+  if (f.large) q = q.where((eb) => eb.or([eb('a.payment_mode', '=', 'purchase_before_use'), eb('a.category', '<>', 'residential')]));
+  if (f.accountIds) q = q.where(sql<boolean>`a.id = any(${intArrayLiteral(f.accountIds, (id) => id)}::bigint[])`);
+  return q.orderBy('a.id').limit(f.limit).execute();
+}
+export type PositionRow = Awaited<ReturnType<typeof positionsInScope>>[number];
+
+/**
+ * The dry run's candidates for `day`: accounts of the scope pending now, or normal / warned and projected below
+ * zero by then (available − daily × days since their last run), with the disconnect command in flight if any.
+ */
+export async function dryRunCandidates(db: Executor, scope: Scope, q: { day: string; today: string }) {
+  return feeAccountsInScope(db, scope)
+    .select([
+      'a.id as account_id',
+      'a.account_no',
+      'a.name',
+      'a.category',
+      'a.voltage_level',
+      'a.payment_mode',
+      'a.station_id',
+      's.name as station_name',
+      't.name as area_name',
+      'a.is_important',
+      'a.is_medical',
+      'a.is_heating_company',
+      'a.is_vulnerable',
+      'f.state',
+      'f.available_fen',
+      'f.daily_fen',
+      'f.below_zero_on',
+      sql<string>`coalesce(f.run_on, ${q.today}::date)::text`.as('base_day'),
+      sql<string | null>`(select c.state from meter_command c where c.account_id = a.id and c.action = 'disconnect' and c.state in ('staged', 'sent') limit 1)`.as('disconnect_state'),
+    ])
+    .where((eb) =>
+      eb.or([
+        eb('f.state', '=', 'pending'),
+        eb.and([
+          eb('f.state', 'in', ['normal', 'warned']),
+          eb('f.daily_fen', '>', 0),
+          sql<boolean>`f.available_fen - f.daily_fen * greatest(0, ${q.day}::date - coalesce(f.run_on, ${q.today}::date)) < 0`,
+        ]),
+      ]),
+    )
+    .orderBy('a.station_id')
+    .orderBy('a.account_no')
+    .execute();
+}
+
+export interface CommandFilter {
+  state?: string | undefined;
+  accountId?: number | undefined;
+  /** newest first: ids below this one */
+  beforeId: number | null;
+  limit: number;
+}
+
+const commandColumns = [
+  'c.id',
+  'c.command_id',
+  'c.account_id',
+  'a.account_no',
+  'a.name as account_name',
+  'c.meter_no',
+  'c.action',
+  'c.cause',
+  'c.state',
+  'c.attempts',
+  'c.staged_at',
+  'c.first_sent_at',
+  'c.sent_at',
+  'c.acked_at',
+  'c.next_attempt_at',
+  'c.latency_ms',
+  'c.last_error',
+] as const;
+
+/** Commands of the scope's accounts, newest first. */
+export async function commandsInScope(db: Executor, scope: Scope, f: CommandFilter) {
+  let q = accountsInScope(db, scope).innerJoin('meter_command as c', 'c.account_id', 'a.id').select(commandColumns);
+  if (f.state) q = q.where('c.state', '=', f.state);
+  if (f.accountId) q = q.where('c.account_id', '=', f.accountId);
+  if (f.beforeId !== null) q = q.where('c.id', '<', f.beforeId);
+  return q.orderBy('c.id', 'desc').limit(f.limit).execute();
+}
+export type CommandRow = Awaited<ReturnType<typeof commandsInScope>>[number];
+
+/** One command of the scope's accounts, locked for a change when asked. */
+export async function commandInScope(db: Executor, scope: Scope, id: number, forUpdate = false) {
+  let q = accountsInScope(db, scope).innerJoin('meter_command as c', 'c.account_id', 'a.id').select(commandColumns).where('c.id', '=', id);
+  if (forUpdate) q = q.forUpdate('c');
+  return q.executeTakeFirst();
+}
+
+/** An escalated or failed command sent again from the first attempt; false when another is open for the account. */
+export async function restageCommand(db: Executor, id: number, now: Date): Promise<boolean> {
+  const { rows } = await sql<{ id: number }>`
+    update meter_command c set state = 'staged', attempts = 0, next_attempt_at = ${now}
+     where c.id = ${id} and c.state in ('escalated', 'failed')
+       and not exists (select 1 from meter_command o where o.account_id = c.account_id and o.state in ('staged', 'sent'))
+    returning c.id`.execute(db);
+  return rows.length > 0;
+}
+
+export async function cancelCommand(db: Executor, id: number, reason: string): Promise<boolean> {
+  const { rows } = await sql<{ id: number }>`
+    update meter_command set state = 'cancelled', last_error = ${reason} where id = ${id} and state = 'escalated' returning id`.execute(db);
+  return rows.length > 0;
+}
+
+/** Moves an account to `state` (restarting `since`); the caller records the change. */
+export async function setFeeState(db: Executor, accountId: number, state: FeeState, now: Date): Promise<void> {
+  await db.updateTable('fee_control').set({ state, since: now, updated_at: now }).where('account_id', '=', accountId).execute();
+}
+
+/** The customer's warning amount; the row is made with the defaults when the account has none yet. */
+export async function upsertWarnFen(db: Executor, accountId: number, warnFen: number, now: Date): Promise<void> {
+  await db
+    .insertInto('fee_control')
+    .values({ account_id: accountId, warn_fen: warnFen, since: now, updated_at: now })
+    .onConflict((oc) => oc.column('account_id').doUpdateSet({ warn_fen: warnFen, updated_at: now }))
+    .execute();
+}
+
+// ——— blackout calendar ———
+
+export async function listBlackoutDays(db: Executor, f: { from: string; to: string }) {
+  return db
+    .selectFrom('blackout_day as b')
+    .leftJoin('app_user as u', 'u.id', 'b.created_by')
+    .select(['b.day', 'b.kind', 'b.note', 'u.display_name as created_by_name', 'b.created_at'])
+    .where('b.day', '>=', f.from)
+    .where('b.day', '<=', f.to)
+    .orderBy('b.day')
+    .limit(1000)
+    .execute();
+}
+
+/** Adds a day, or changes its kind and note. */
+export async function upsertBlackoutDay(db: Executor, d: { day: string; kind: string; note: string; createdBy: number }): Promise<void> {
+  await db
+    .insertInto('blackout_day')
+    .values({ day: d.day, kind: d.kind, note: d.note, created_by: d.createdBy })
+    .onConflict((oc) => oc.column('day').doUpdateSet({ kind: d.kind, note: d.note, created_by: d.createdBy }))
+    .execute();
+}
+
+export async function deleteBlackoutDay(db: Executor, day: string) {
+  return db.deleteFrom('blackout_day').where('day', '=', day).returning(['day', 'kind', 'note']).executeTakeFirst();
+}
+
+// ——— disconnection approvals ———
+
+const approvalColumns = [
+  'd.id',
+  'd.account_id',
+  'a.account_no',
+  'a.name as account_name',
+  's.name as station_name',
+  'a.category',
+  'a.voltage_level',
+  'a.payment_mode',
+  'a.is_important',
+  'a.is_medical',
+  'a.is_heating_company',
+  'a.is_vulnerable',
+  'd.reason',
+  'd.bulk',
+  'd.status',
+  'd.requested_at',
+  'd.first_by',
+  'u1.display_name as first_by_name',
+  'd.first_at',
+  'd.second_by',
+  'u2.display_name as second_by_name',
+  'd.second_at',
+] as const;
+
+function approvalsWithAccounts(db: Executor, scope: Scope) {
+  return accountsInScope(db, scope)
+    .innerJoin('disconnect_approval as d', 'd.account_id', 'a.id')
+    .leftJoin('app_user as u1', 'u1.id', 'd.first_by')
+    .leftJoin('app_user as u2', 'u2.id', 'd.second_by')
+    .select(approvalColumns);
+}
+
+export async function approvalsInScope(db: Executor, scope: Scope, f: { status?: string | undefined; beforeId: number | null; limit: number }) {
+  let q = approvalsWithAccounts(db, scope);
+  if (f.status) q = q.where('d.status', '=', f.status);
+  if (f.beforeId !== null) q = q.where('d.id', '<', f.beforeId);
+  return q.orderBy('d.id', 'desc').limit(f.limit).execute();
+}
+export type ApprovalRow = Awaited<ReturnType<typeof approvalsInScope>>[number];
+
+export async function approvalInScope(db: Executor, scope: Scope, id: number, forUpdate = false) {
+  let q = approvalsWithAccounts(db, scope).where('d.id', '=', id);
+  if (forUpdate) q = q.forUpdate('d');
+  return q.executeTakeFirst();
+}
+
+export async function approvalsByIds(db: Executor, scope: Scope, ids: readonly number[]) {
+  if (ids.length === 0) return [];
+  return approvalsWithAccounts(db, scope).where(sql<boolean>`d.id = any(${intArrayLiteral(ids, (id) => id)}::bigint[])`).orderBy('d.id').execute();
+}
+
+/** What an approval request needs of the scope's accounts (those not in the scope are absent). */
+export async function approvalTargets(db: Executor, scope: Scope, ids: readonly number[]) {
+  if (ids.length === 0) return [];
+  return accountsInScope(db, scope)
+    .select(['a.id', 'a.account_no', 'a.category', 'a.voltage_level', 'a.payment_mode', 'a.is_important', 'a.is_medical', 'a.is_heating_company', 'a.is_vulnerable'])
+    .select(sql<number | null>`(select d.id from disconnect_approval d where d.account_id = a.id and d.status in ('pending', 'approved'))`.as('open_approval'))
+    .where(sql<boolean>`a.id = any(${intArrayLiteral(ids, (id) => id)}::bigint[])`)
+    .orderBy('a.id')
+    .execute();
+}
+
+export async function insertApprovals(db: Executor, rows: readonly { accountId: number; reason: string; bulk: boolean }[], now: Date): Promise<number[]> {
+  if (rows.length === 0) return [];
+  const ids = await db
+    .insertInto('disconnect_approval')
+    .values(rows.map((r) => ({ account_id: r.accountId, reason: r.reason, bulk: r.bulk, requested_at: now })))
+    .returning('id')
+    .execute();
+  return ids.map((r) => r.id);
+}
+
+export async function writeApprovalDecision(
+  db: Executor,
+  id: number,
+  d: { status: 'pending' | 'approved' | 'rejected'; slot: 'first' | 'second'; by: number; at: Date },
+): Promise<void> {
+  const set = d.slot === 'first' ? { first_by: d.by, first_at: d.at } : { second_by: d.by, second_at: d.at };
+  await db.updateTable('disconnect_approval').set({ status: d.status, ...set }).where('id', '=', id).execute();
+}
+
+// ——— one account's history ———
+
+/** An account's daily estimates from a day on (oldest first). */
+export async function estimatesOf(db: Executor, accountId: number, from: string) {
+  return db
+    .selectFrom('fee_estimate')
+    .select(['read_on', 'period', 'kwh', 'ctd_fen', 'day_fen'])
+    .where('account_id', '=', accountId)
+    .where('read_on', '>=', from)
+    .orderBy('read_on')
+    .execute();
+}
+
+/** Per period: the last cycle-to-date estimate, its kWh and day, and how many days were estimated. */
+export async function estimatePeriodsOf(db: Executor, accountId: number) {
+  const { rows } = await sql<{ period: string; ctd_fen: number; kwh: string; last_read_on: string; days: number }>`
+    select period, (array_agg(ctd_fen order by read_on desc))[1]::int8 as ctd_fen, (array_agg(kwh order by read_on desc))[1]::text as kwh,
+           max(read_on)::text as last_read_on, count(*)::int as days
+      from fee_estimate where account_id = ${accountId} group by period order by period desc limit 36`.execute(db);
+  return rows;
+}
+
+export async function changesOf(db: Executor, accountId: number, limit: number) {
+  return db
+    .selectFrom('fee_control_change')
+    .select(['id', 'from_state', 'to_state', 'reason', 'business_date', 'at'])
+    .where('account_id', '=', accountId)
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
 }

@@ -6,3 +6,6 @@ export { dispatchDue, handleAck, retryDelayMs, type AckMessage, type CommandMess
 export { feeControlConsumer, FEE_CONTROL_CONSUMER } from './use-cases/react.js';
 export type { FeeControlDeps, FeeNotice } from './use-cases/deps.js';
 export { commandsInFlight } from './feecontrol.repository.js';
+export { feeControlRoutes, type FeeControlFlows } from './feecontrol.routes.js';
+export { recordFeeControlRun } from './use-cases/manage.js';
+export type { AccountFeeControl, BlackoutDay, DisconnectApproval, DryRun, FeeControlSummary, FeePosition, MeterCommand } from './feecontrol.types.js';
