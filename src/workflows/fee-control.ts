@@ -9,7 +9,7 @@ import { addDays, businessDate } from '../shared/business-time.js';
 import { loadRatingTariffs } from '../modules/billing/index.js';
 import { consumeEvents, subscribeEvents, type Subscription } from '../modules/ledger/index.js';
 import { ingestReads, parseReadsPayload, type IncomingRead } from '../modules/metering/index.js';
-import { enqueueNotices } from '../modules/notify/index.js';
+import { deliverDue, enqueueNotices } from '../modules/notify/index.js';
 import {
   commandsInFlight,
   dispatchDue,
@@ -42,6 +42,7 @@ export interface FeeControlService {
 }
 
 export const DAILY_JOB = 'fee-control.daily';
+export const DELIVER_JOB = 'notify.deliver';
 
 /** The fee-control deps of a configuration: notices to the outbox with the pay link, commands published soon. */
 export function feeControlDeps(config: Config, clock: Clock, wake: () => void): FeeControlDeps {
@@ -127,11 +128,15 @@ export async function startFeeControl(
       return runFeeControl(db, deps, { today: businessDate(now), hour: localHour(now), now, tariffs: await loadRatingTariffs(db) });
     };
     if (opts.jobs !== false) {
-      jobs = await startJobs(pool, (err) => rt.log(`jobs: ${String(err)}`));
+      jobs = await startJobs(pool, (err) => rt.log(`jobs: ${err instanceof Error ? err.message : JSON.stringify(err)}`));
       await jobs.define(DAILY_JOB, async () => {
         const s = await runToday();
         rt.log(`fee control: ${s.accounts} accounts, ${s.changes} changes, ${s.notices} notices, ${s.disconnects} disconnections, ${s.held} held`);
       }, ami.feeControlCron);
+      // the outbox: what is queued goes out within the minute (held in the outbox without a channel's settings)
+      await jobs.define(DELIVER_JOB, async () => {
+        await deliverDue(db, rt.config.notify, { now: rt.clock.now() });
+      }, '* * * * *');
     }
     void dispatch();
     const runLastDays = async (days: number) => {
