@@ -9,6 +9,7 @@ import { TariffRoutes } from './pages/tariffs/routes';
 import { BillingRoutes } from './pages/billing/routes';
 import { ApprovalsPage, BankFilesPage, PaymentRoutes, ReconciliationRoutes } from './pages/payments/routes';
 import { PayRoutes } from './pages/pay/routes';
+import { FeeControlRoutes } from './pages/feecontrol/routes';
 import { NotificationsPage } from './pages/notify/routes';
 
 export function AppRoutes() {
@@ -28,6 +29,7 @@ export function AppRoutes() {
           <Route path="/approvals" element={<ApprovalsPage />} />
           <Route path="/reconciliation/*" element={<ReconciliationRoutes />} />
           <Route path="/bank-files" element={<BankFilesPage />} />
+          <Route path="/fee-control/*" element={<FeeControlRoutes />} />
           <Route path="/notifications" element={<NotificationsPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>

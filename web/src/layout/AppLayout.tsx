@@ -14,6 +14,7 @@ import { tariffMenu, tariffMenuKey } from '../pages/tariffs/menu';
 import { billingMenu, isBillingPath } from '../pages/billing/menu';
 import { collectionMenu, collectionMenuKey } from '../pages/payments/menu';
 import { notifyMenu, notifyMenuKey } from '../pages/notify/menu';
+import { feeControlMenu, feeControlMenuKey } from '../pages/feecontrol/menu';
 import { ScopeTree } from './ScopeTree';
 
 const { Header, Sider, Content } = Layout;
@@ -48,7 +49,7 @@ export function AppLayout() {
       ? ['customers']
       : isBillingPath(location.pathname)
         ? ['billing']
-        : [collectionMenuKey(location.pathname) ?? notifyMenuKey(location.pathname) ?? tariffMenuKey(location.pathname) ?? ''];
+        : [collectionMenuKey(location.pathname) ?? feeControlMenuKey(location.pathname) ?? notifyMenuKey(location.pathname) ?? tariffMenuKey(location.pathname) ?? ''];
 
   return (
     <Layout style={{ minHeight: '100vh' }}>
@@ -97,6 +98,7 @@ export function AppLayout() {
             items={[
               { key: 'customers', icon: <SearchOutlined />, label: <Link to="/customers">{t('menu.customers')}</Link> },
               ...collectionMenu(t, user.role),
+              ...feeControlMenu(t, user.role),
               ...notifyMenu(t, user.role),
               tariffMenu(t),
               ...billingMenu(t, user.role),

@@ -16,6 +16,7 @@ import { TariffName } from './tariffs/TariffName';
 
 // ECharts is the heaviest dependency: it loads only when a customer page is opened.
 const ReadingsPanel = lazy(() => import('./account/ReadingsPanel'));
+const AccountFeeCard = lazy(() => import('./feecontrol/AccountFeeCard'));
 
 const PROTECTIONS = ['isImportant', 'isMedical', 'isHeatingCompany', 'isVulnerable'] as const;
 const PROTECTION_COLORS: Record<(typeof PROTECTIONS)[number], string> = {
@@ -108,6 +109,12 @@ export function AccountPage() {
       </Card>
 
       <AccountPayments accountId={account.id} accountNo={account.accountNo} accountName={account.name} />
+
+      {account.paymentMode !== 'postpaid' && (
+        <Suspense fallback={<Card size="small"><Skeleton active /></Card>}>
+          <AccountFeeCard accountId={account.id} />
+        </Suspense>
+      )}
 
       <AccountBills accountId={account.id} />
 
