@@ -66,7 +66,8 @@ async function runDemo(opts: DemoCommandOptions): Promise<void> {
       const history = await replayDemoHistory(rt.handle, { asOf: opts.asOf ?? rt.clock.now(), onProgress: progressReporter() });
       console.log(
         `replayed ${history.periods.length} months of history: bills of ${history.periods[0]} … ${history.periods.at(-1)} issued (prepaid settled at issue), ` +
-          `${history.payments} payments of ${history.months[0]} … ${history.months.at(-1)} applied between the issues, in ${history.seconds.toFixed(1)} s`,
+          `${history.payments} payments of ${history.months[0]} … ${history.months.at(-1)} applied between the issues, in ${history.seconds.toFixed(1)} s ` +
+          `(bill runs ${history.billingSeconds.toFixed(1)} s, payments ${history.paymentSeconds.toFixed(1)} s)`,
       );
     }
     console.log(`\ndemo logins (password "${DEMO_PASSWORD}"):`);

@@ -1,11 +1,11 @@
 import type pg from 'pg';
 import type { Db } from '../db/connect.js';
-import { inTransaction } from '../db/tx.js';
+import { inClientTransaction, inTransaction } from '../db/tx.js';
 import { addMonths } from '../shared/business-time.js';
 import { AppError } from '../shared/errors.js';
 import { insertAudit } from '../modules/audit/index.js';
 import { findCompanyUnit } from '../modules/org/index.js';
-import { applyPayments, ONLINE_CHANNELS, type ApplyOutcome, type PaymentIntake } from '../modules/payments/index.js';
+import { applyPaymentBatch, ONLINE_CHANNELS, type ApplyOutcome, type PaymentIntake } from '../modules/payments/index.js';
 import {
   accountIdBounds,
   accountsPaidBetween,
@@ -57,6 +57,9 @@ export interface HistoryResult {
   /** planned payments the payments core refused as conflicting with an earlier one (expected: 0) */
   conflicts: number;
   seconds: number;
+  /** of `seconds`: the bill runs (rating and issue), and the payments (reading, planning, applying) */
+  billingSeconds: number;
+  paymentSeconds: number;
   /** true when the marker said the history was already replayed: nothing was done */
   alreadyDone: boolean;
 }
@@ -75,8 +78,8 @@ interface Marker {
   complete: boolean;
 }
 
-/** Payments per applyPayments call (whole accounts: an account's payments are never split). */
-const BATCH = 1_000;
+/** Payments per applyPaymentBatch call (whole accounts: an account's payments are never split). */
+const BATCH = 10_000;
 /** Chunks replayed side by side (on disjoint accounts, so they never wait for each other). */
 const CONCURRENCY = 2;
 /** Accounts read and planned at a time: memory stays flat on big counties. */
@@ -93,19 +96,21 @@ const ONLINE = new Set<string>(ONLINE_CHANNELS);
  * out as if each payment had arrived on its day. Online payments get a paid payment_order like real ones;
  * counter payments carry the station cashier as operator.
  *
- * Planning per window: each account's payments are planned (simulator/domain/payment-behaviour.ts) from its
- * behaviour profile, category, payment mode and the bills issued so far, and those from this month's issue
- * on are applied. The planner is prefix-stable (the payments before an issue depend only on the bills issued
- * before them), so a window's payments are the same however many later months exist, and planning again
- * from the first bill costs memory per chunk only (nothing is carried between months).
+ * Planning per window: after a month's issue, each account's payments up to the next issue are planned
+ * (simulator planAccountWindow: behaviour profile, category, payment mode) from its recent bills and its state
+ * as the payments core then holds it — open bills and prepaid balance, read from the database — so nothing is
+ * carried from month to month: memory stays per chunk of accounts, and a month costs the same at the end of
+ * the history as at its start. Prepaid households top up ahead of their bills; the next issue settles them.
  *
- * Batches hold whole accounts, each account's payments in time order; two chunks of accounts side by side.
+ * Batches hold whole accounts, each account's payments in time order, in one transaction; two chunks of
+ * accounts side by side.
  *
- * Idempotent and resumable: a marker in app_setting records the months done and, within the month in
- * progress, the chunks done; a completed replay returns at once. A month's bill run resumes where it stopped;
- * the deterministic channel transaction ids make any payment applied again a duplicate (a chunk interrupted
- * part-way is replayed: its applied batches come back as duplicates). A resumed replay keeps the cutoff and
- * chunks of the first run.
+ * Idempotent and resumable: a marker in app_setting (written before the first month is billed) records the
+ * months done and, within the month in progress, the chunks done; a completed replay returns at once. A
+ * month's bill run resumes where it stopped; in a chunk a crash interrupted, the accounts whose payments of
+ * the window are in are skipped (the others' state is as it was, so they get the same payments). A resumed
+ * replay keeps the cutoff and chunks of the first run. Deterministic: the same county and as-of date give the
+ * same payments (HIST- transaction ids; a payment applied twice would be a duplicate).
  */
 export async function replayDemoHistory(
   handle: { db: Db; pool: pg.Pool },
@@ -120,7 +125,7 @@ export async function replayDemoHistory(
   const cutoff = saved?.cutoff ? new Date(saved.cutoff) : opts.asOf;
   const periods = historyPeriods(cutoff, months);
   const paymentMonths = periods.map((p) => addMonths(p, 1));
-  const result: HistoryResult = { periods, months: paymentMonths, billed: 0, payments: 0, conflicts: 0, seconds: 0, alreadyDone: false };
+  const result: HistoryResult = { periods, months: paymentMonths, billed: 0, payments: 0, conflicts: 0, seconds: 0, billingSeconds: 0, paymentSeconds: 0, alreadyDone: false };
   const elapsed = () => (performance.now() - started) / 1000;
   if (saved?.complete) return { ...result, alreadyDone: true, seconds: elapsed() };
   if (saved && saved.version !== 4) throw new Error('the demo history was started by an older Granary, which billed every month before paying any: recreate the county (granary demo --reset)');
@@ -136,7 +141,7 @@ export async function replayDemoHistory(
     version: 4,
     cutoff: cutoff.toISOString(),
     firstAccountId: bounds.min,
-    chunkAccounts: Math.min(MAX_CHUNK_ACCOUNTS, Math.max(100, Math.ceil(accounts / 10))),
+    chunkAccounts: Math.min(MAX_CHUNK_ACCOUNTS, Math.max(500, Math.ceil(accounts / 4))),
     monthsDone: 0,
     doneChunks: [],
     complete: false,
@@ -163,15 +168,18 @@ export async function replayDemoHistory(
   const resumedMonth = saved ? marker.monthsDone : -1;
   for (let m = marker.monthsDone; m < periods.length; m++) {
     const period = periods[m]!;
+    const billing = performance.now();
     const billed = await billDemoMonth(handle, company.id, period);
     if (billed) result.billed++;
+    const paying = performance.now();
+    result.billingSeconds += (paying - billing) / 1000;
     const doneChunks = new Set(m === marker.monthsDone ? marker.doneChunks : []);
     const pending = Array.from({ length: chunks }, (_, c) => c).filter((c) => !doneChunks.has(c));
     const from = issueInstantOf(period);
     const until = m + 1 < periods.length ? issueInstantOf(periods[m + 1]!) : null;
     let payments = 0;
     await inChunks(pending, window.concurrency, async (c) => {
-      const counts = await payChunk(db, window, { ...range(c), chunk: c, period, start: from, until, resumed: m === resumedMonth });
+      const counts = await payChunk(handle, window, { ...range(c), chunk: c, period, start: from, until, resumed: m === resumedMonth });
       payments += counts.applied;
       result.conflicts += counts.conflicts;
       done += size(c);
@@ -179,6 +187,7 @@ export async function replayDemoHistory(
     });
     result.payments += payments;
     await writePaymentHistoryMarker(db, { ...marker, monthsDone: m + 1, doneChunks: [] });
+    result.paymentSeconds += (performance.now() - paying) / 1000;
     opts.onProgress?.({ phase: 'demo history', done, total, period, billed, payments });
   }
 
@@ -224,9 +233,13 @@ interface Window {
   batchSize: number;
 }
 
-/** The bill periods a month's window is planned from: those whose payments can still fall in it, and the one a year before (the expected bill). */
+/**
+ * The bill periods a month's window is planned from: those whose payments can still fall in it (a bill is paid
+ * at most MAX_LAG_DAYS after its due date, which is under a month after its issue), and the one a year before
+ * (the expected bill).
+ */
 function windowPeriods(period: string): string[] {
-  const lookback = Math.ceil(MAX_LAG_DAYS / 28) + 1;
+  const lookback = Math.ceil((MAX_LAG_DAYS + 31) / 30.4);
   return [addMonths(period, -11), ...Array.from({ length: lookback + 1 }, (_, i) => addMonths(period, i - lookback))];
 }
 
@@ -238,7 +251,7 @@ function windowPeriods(period: string): string[] {
  * window are in (each account's are applied in one transaction): the others' state is as it was.
  */
 async function payChunk(
-  db: Db,
+  { db, pool }: { db: Db; pool: pg.Pool },
   w: Window,
   c: { from: number; to: number; chunk: number; period: string; start: Date; until: Date | null; resumed: boolean },
 ): Promise<{ applied: number; conflicts: number }> {
@@ -261,25 +274,27 @@ async function payChunk(
     }
     const last = i === accounts.length - 1;
     if (batch.length >= w.batchSize || last) {
-      const r = await applyBatch(db, batch, stationOf, w.cashiers, last ? c.chunk : null);
+      const r = await applyBatch(pool, batch, stationOf, w.cashiers, last ? c.chunk : null);
       counts.applied += r.applied;
       counts.conflicts += r.conflicts;
       batch = [];
     }
   }
-  if (accounts.length === 0) await applyBatch(db, [], stationOf, w.cashiers, c.chunk);
+  if (accounts.length === 0) await applyBatch(pool, [], stationOf, w.cashiers, c.chunk);
   return counts;
 }
 
 /**
- * One batch in one transaction: order ids reserved first so payments carry them, the payments applied (each
- * account's in time order), the paid orders written for those applied now, and — with the chunk's last
- * batch — the chunk marked done.
+ * One batch in one transaction, through the payments core's bulk path (applyPaymentBatch: the same lock, read
+ * and allocation as applyPayments, the rows written by COPY): order ids reserved first so payments carry them,
+ * the payments applied (each account's in time order), then — before the core appends the account events,
+ * whose lock is held to COMMIT — the paid orders of those applied now and, with the chunk's last batch, the
+ * chunk marked done.
  */
-async function applyBatch(db: Db, batch: readonly PlannedPayment[], stationOf: Map<number, number>, cashiers: Map<number, number>, chunkDone: number | null): Promise<{ applied: number; conflicts: number }> {
+async function applyBatch(pool: pg.Pool, batch: readonly PlannedPayment[], stationOf: Map<number, number>, cashiers: Map<number, number>, chunkDone: number | null): Promise<{ applied: number; conflicts: number }> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await inTransaction(db, async (trx) => {
+      return await inClientTransaction(pool, async (client, trx) => {
         await tuneBatchTransaction(trx);
         const online = batch.filter((p) => ONLINE.has(p.channel));
         const ids = await reserveOrderIds(trx, online.length);
@@ -293,34 +308,36 @@ async function applyBatch(db: Db, batch: readonly PlannedPayment[], stationOf: M
           orderId: orderIdOf.get(p) ?? null,
           operatorId: p.channel === 'counter' ? (cashiers.get(stationOf.get(p.accountId) ?? 0) ?? null) : null,
         }));
-        const outcomes = intakes.length ? await applyPayments(trx, intakes) : [];
-        const orders: PaidOrder[] = [];
-        let applied = 0;
-        let conflicts = 0;
-        outcomes.forEach((o: ApplyOutcome, i) => {
-          if (o.status === 'conflict') conflicts++;
-          if (o.status !== 'applied') return;
-          applied++;
-          const p = batch[i]!;
-          const id = orderIdOf.get(p);
-          if (id === undefined) return;
-          const createdAt = new Date(p.paidAt.getTime() - (1 + (Math.floor(p.paidAt.getTime() / 1000) % 4)) * 60_000); // the order opened a minute or few before
-          orders.push({
-            id,
-            outTradeNo: historyOutTradeNo(p.paidAt, p.channelTxnId),
-            accountId: p.accountId,
-            channel: p.channel,
-            amountFen: p.amountFen,
-            createdAt,
-            expiresAt: new Date(createdAt.getTime() + ORDER_MINUTES * 60_000),
-            paidAt: p.paidAt,
-            paymentId: o.paymentId,
-            channelTxnId: p.channelTxnId,
-          });
+        const counts = { applied: 0, conflicts: 0 };
+        await applyPaymentBatch(client, intakes, {
+          beforeEvents: async (outcomes) => {
+            const orders: PaidOrder[] = [];
+            outcomes.forEach((o: ApplyOutcome, i) => {
+              if (o.status === 'conflict') counts.conflicts++;
+              if (o.status !== 'applied') return;
+              counts.applied++;
+              const p = batch[i]!;
+              const id = orderIdOf.get(p);
+              if (id === undefined) return;
+              const createdAt = new Date(p.paidAt.getTime() - (1 + (Math.floor(p.paidAt.getTime() / 1000) % 4)) * 60_000); // the order opened a minute or few before
+              orders.push({
+                id,
+                outTradeNo: historyOutTradeNo(p.paidAt, p.channelTxnId),
+                accountId: p.accountId,
+                channel: p.channel,
+                amountFen: p.amountFen,
+                createdAt,
+                expiresAt: new Date(createdAt.getTime() + ORDER_MINUTES * 60_000),
+                paidAt: p.paidAt,
+                paymentId: o.paymentId,
+                channelTxnId: p.channelTxnId,
+              });
+            });
+            await insertPaidOrders(trx, orders);
+            if (chunkDone !== null) await markPaymentHistoryChunk(trx, chunkDone);
+          },
         });
-        await insertPaidOrders(trx, orders);
-        if (chunkDone !== null) await markPaymentHistoryChunk(trx, chunkDone);
-        return { applied, conflicts };
+        return counts;
       });
     } catch (err) {
       // a live payment to one of these accounts raced the batch (serve --demo replays while serving): again

@@ -150,7 +150,8 @@ describe('replaying the demo payment history (month by month, between the issues
       await other.pool.query(`create function fail_replay() returns trigger language plpgsql as $$
         begin if (select count(*) from payment) > 4000 then raise exception 'replay interrupted'; end if; return null; end $$`);
       await other.pool.query('create trigger fail_replay after insert on payment_order for each statement execute function fail_replay()');
-      await expect(replayDemoHistory(other, { asOf, batchSize: 1_000 })).rejects.toThrow(/replay interrupted/);
+      // small batches: the month it stops in has some of its batches in, whose accounts the resumed month skips
+      await expect(replayDemoHistory(other, { asOf, batchSize: 150 })).rejects.toThrow(/replay interrupted/);
       const partial = await count(other, 'select count(*) as n from payment');
       expect(partial).toBeGreaterThan(0);
       expect(partial).toBeLessThan(first.payments);

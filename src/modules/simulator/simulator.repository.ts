@@ -167,22 +167,27 @@ export interface HistoryBillRow {
 }
 
 /**
- * The issued bills of accounts in (from, to] — of the given periods only, when given — grouped as the payments
- * core groups them (a regular bill with its issued adjustments is one bill: total = the sum, period and due date
- * the regular bill's).
+ * The issued bills of accounts in (from, to] — of the given periods only, when given — as the payments core
+ * sees them (a regular bill with its issued adjustments is one bill: total = the sum, period and due date the
+ * regular bill's).
  */
 export async function historyBills(db: Executor, from: number, to: number, periods?: readonly string[]): Promise<HistoryBillRow[]> {
   const only = periods ? sql`and b.period = any(${textArrayLiteral(periods, (p) => p)}::text[])` : sql``;
   const { rows } = await sql<HistoryBillRow>`
-    select b.account_id as "accountId", coalesce(b.adjusts_bill_id, b.id) as "billId", min(b.period) as period,
-           min(b.issued_at) filter (where b.kind = 'regular') as "issuedAt",
-           (max(b.due_on) filter (where b.kind = 'regular'))::text as "dueOn", sum(b.total_fen) as "totalFen"
+    select b.account_id as "accountId", b.id as "billId", b.period, b.issued_at as "issuedAt", b.due_on::text as "dueOn",
+           b.total_fen + coalesce(a.total_fen, 0) as "totalFen"
       from bill b
-     where b.account_id > ${from} and b.account_id <= ${to} and b.status = 'issued' ${only}
-     group by b.account_id, coalesce(b.adjusts_bill_id, b.id)
-    having max(b.due_on) filter (where b.kind = 'regular') is not null
+      left join (${adjustmentsSql(from, to)}) a on a.account_id = b.account_id and a.adjusts_bill_id = b.id
+     where b.account_id > ${from} and b.account_id <= ${to} and b.kind = 'regular' and b.status = 'issued' and b.due_on is not null ${only}
      order by 1, 3, 2`.execute(db);
   return rows.map((r) => ({ ...r, accountId: Number(r.accountId), billId: Number(r.billId), totalFen: Number(r.totalFen) }));
+}
+
+/** The issued adjustments of accounts in (from, to], summed per bill they adjust (the partial index on adjusts_bill_id: nothing to read when there are none). */
+function adjustmentsSql(from: number, to: number) {
+  return sql`select x.account_id, x.adjusts_bill_id, sum(x.total_fen) as total_fen from bill x
+              where x.adjusts_bill_id is not null and x.status = 'issued' and x.account_id > ${from} and x.account_id <= ${to}
+              group by 1, 2`;
 }
 
 export interface HistoryOpenBillRow {
@@ -200,26 +205,27 @@ export interface HistoryOpenBillRow {
 }
 
 /**
- * Accounts in (from, to] as the payments core holds them now: their issued bills with something open (grouped
- * and stated as the core reads them under its lock) and their prepaid balances (the prepaid book's credit).
+ * Accounts in (from, to] as the payments core holds them now: their issued bills with something open (stated
+ * as the core reads them under its lock) and their prepaid balances (the prepaid book's credit). Only the
+ * accounts that owe something on the ledger (receivable or penalty) are looked up bill by bill: a bill's rows
+ * lie a page apart per month, and most accounts owe nothing between a month's issue and its payments.
  */
 export async function historyStates(db: Executor, from: number, to: number): Promise<{ open: HistoryOpenBillRow[]; prepaid: Map<number, number> }> {
   const [open, prepaid] = await Promise.all([
     sql<HistoryOpenBillRow>`
-      with issued as (
-        select b.account_id, coalesce(b.adjusts_bill_id, b.id) as bill_id, sum(b.total_fen) as due_fen,
-               min(b.period) as period, max(b.due_on) filter (where b.kind = 'regular') as due_on
-          from bill b
-         where b.account_id > ${from} and b.account_id <= ${to} and b.status = 'issued'
-         group by b.account_id, coalesce(b.adjusts_bill_id, b.id))
-      select i.account_id as "accountId", i.bill_id as "billId", i.period, i.due_on::text as "dueOn", i.due_fen as "principalDueFen",
+      with owing as materialized (
+        select coalesce(array_agg(distinct account_id), '{}') as ids from ledger_balance
+         where account_id > ${from} and account_id <= ${to} and book in ('receivable', 'penalty') and balance_fen <> 0)
+      select b.account_id as "accountId", b.id as "billId", b.period, b.due_on::text as "dueOn", b.total_fen + coalesce(a.total_fen, 0) as "principalDueFen",
              coalesce(s.principal_paid_fen, 0) as "principalPaidFen", coalesce(s.penalty_accrued_mfen, 0) as "penaltyAccruedMfen",
              s.penalty_through::text as "penaltyThrough", coalesce(s.penalty_charged_fen, 0) as "penaltyChargedFen",
              coalesce(s.penalty_paid_fen, 0) as "penaltyPaidFen", coalesce(s.penalty_waived_fen, 0) as "penaltyWaivedFen"
-        from issued i
-        left join bill_settlement s on s.account_id = i.account_id and s.bill_id = i.bill_id and s.account_id > ${from} and s.account_id <= ${to}
-       where i.due_on is not null
-         and (i.due_fen > coalesce(s.principal_paid_fen, 0)
+        from bill b
+        left join (${adjustmentsSql(from, to)}) a on a.account_id = b.account_id and a.adjusts_bill_id = b.id
+        -- the accounts as an array (an InitPlan): looked up by index, where a join hashed the whole tables
+        left join bill_settlement s on s.account_id = b.account_id and s.bill_id = b.id and s.account_id = any((select ids from owing)::bigint[])
+       where b.account_id = any((select ids from owing)::bigint[]) and b.kind = 'regular' and b.status = 'issued' and b.due_on is not null
+         and (b.total_fen + coalesce(a.total_fen, 0) > coalesce(s.principal_paid_fen, 0)
               or coalesce(s.penalty_charged_fen, 0) > coalesce(s.penalty_paid_fen, 0) + coalesce(s.penalty_waived_fen, 0))
        order by 1, 3, 2`.execute(db),
     sql<{ accountId: number; prepaidFen: number }>`

@@ -24,8 +24,8 @@ import { cumulate, randFor, type Rand } from './random.js';
  * disputing ones in a dispute, pay bills (late, in part, or not) and put nothing aside: their bills stay open.
  *
  * Each account's randomness is one stream for its traits and one per bill month, so a month's payments are
- * drawn without the months before them: a window needs only the bills that can still be paid in it (issued
- * up to MAX_LAG_DAYS before it) and the state it starts from — planAccountWindow with the state the
+ * drawn without the months before them: a window needs only the bills that can still be paid in it (due at
+ * most MAX_LAG_DAYS before it) and the state it starts from — planAccountWindow with the state the
  * whole-history planner (planAccountPayments) reaches at the window's start gives exactly its payments.
  */
 
@@ -150,7 +150,7 @@ function plan(account: HistoryAccount, bills: readonly HistoryBill[], state: Acc
   const fromDay = from === Number.NEGATIVE_INFINITY ? from : dayOfInstant(from);
   const intentions: Intention[] = [];
   for (const bill of sorted) {
-    if (epochDay(bill.dueOn) + MAX_LAG_DAYS < fromDay) continue; // nothing of it can be paid any more
+    if (dayOfDate(bill.dueOn) + MAX_LAG_DAYS < fromDay) continue; // nothing of it can be paid any more
     for (const it of intentionsOf(account, traits, bill, opts)) if (it.at.getTime() >= from && it.at.getTime() <= until) intentions.push(it);
   }
   intentions.sort((a, b) => a.at.getTime() - b.at.getTime() || (a.period < b.period ? -1 : a.period > b.period ? 1 : a.n - b.n));
@@ -185,7 +185,7 @@ function intentionsOf(account: HistoryAccount, t: Traits, bill: HistoryBill, opt
   const firstMonthIndex = monthNumber(opts.firstMonth);
   const i = monthNumber(bill.period) + 1 - firstMonthIndex; // bills of period P are issued in P + 1
   const issued = bill.issuedAt.getTime();
-  const c: BillContext = { rng: randFor(opts.seed, monthTag(i), account.id), t, bill, issued, issueDay: dayOfInstant(issued), due: epochDay(bill.dueOn), firstMonthIndex, months: opts.months, out: [] };
+  const c: BillContext = { rng: randFor(opts.seed, monthTag(i), account.id), t, bill, issued, issueDay: dayOfInstant(issued), due: dayOfDate(bill.dueOn), firstMonthIndex, months: opts.months, out: [] };
   const { rng, due, issueDay } = c;
   switch (t.behaviour) {
     case 'prompt':
@@ -288,6 +288,14 @@ function disputesOf(rng: Rand, n: number): { bill: number; months: number }[] {
 /** Months since year 0 of a YYYY-MM or YYYY-MM-DD string. */
 function monthNumber(date: string): number {
   return Number(date.slice(0, 4)) * 12 + Number(date.slice(5, 7)) - 1;
+}
+
+const daysOfDates = new Map<string, number>();
+/** epochDay of a date (cached: a bill's due date is looked at in every window). */
+function dayOfDate(date: string): number {
+  let d = daysOfDates.get(date);
+  if (d === undefined) daysOfDates.set(date, (d = epochDay(date)));
+  return d;
 }
 
 const monthOfDays = new Map<number, number>();
