@@ -57,7 +57,7 @@ const schema = z.object({
   GRANARY_MQTT_PORT: z.coerce.number().int().min(0).max(65535).default(18830),
   GRANARY_MQTT_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'topic levels of letters, digits, _ and -').default('granary'),
   GRANARY_AMI_SIM: z.enum(['auto', '1', '0', 'true', 'false', 'yes', 'no']).default('auto'),
-  GRANARY_FEE_CONTROL_CRON: z.string().default('30 1 * * *'),
+  GRANARY_FEE_CONTROL_CRON: z.string().default('0 9 * * *'),
   GRANARY_COMMAND_ACK_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   GRANARY_COMMAND_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
   // notifications (src/modules/notify); SMS goes out when all of the Aliyun settings are given, else it stays in the outbox

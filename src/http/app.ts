@@ -22,8 +22,7 @@ import { paymentsRoutes } from '../modules/payments/index.js';
 import { channelsRoutes } from '../modules/channels/index.js';
 import { ledgerRoutes } from '../modules/ledger/index.js';
 import { notifyRoutes } from '../modules/notify/index.js';
-import { feeControlRoutes, recordFeeControlRun } from '../modules/feecontrol/index.js';
-import { businessDate } from '../shared/business-time.js';
+import { feeControlRoutes } from '../modules/feecontrol/index.js';
 import { runFeeControlToday } from '../workflows/fee-control.js';
 import { AppError } from '../shared/errors.js';
 import type { AppDeps } from '../platform/deps.js';
@@ -96,8 +95,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
       await channelsRoutes(api, deps, { receivePayment: receiveChannelPayment });
       await ledgerRoutes(api, deps);
       await notifyRoutes(api, deps);
-      // recorded in fee_control_run for the monitor (until the workflow records its runs itself)
-      await feeControlRoutes(api, deps, { runToday: () => recordFeeControlRun(deps.db, businessDate(deps.clock.now()), () => deps.clock.now(), () => runFeeControlToday(deps)) });
+      await feeControlRoutes(api, deps, { runToday: () => runFeeControlToday(deps) });
     },
     { prefix: '/api/v1' },
   );

@@ -12,6 +12,7 @@ import { ingestReads, parseReadsPayload, type IncomingRead } from '../modules/me
 import { deliverDue, enqueueNotices } from '../modules/notify/index.js';
 import {
   commandsInFlight,
+  recordFeeControlRun,
   dispatchDue,
   feeControlConsumer,
   handleAck,
@@ -59,7 +60,7 @@ export function feeControlDeps(config: Config, clock: Clock, wake: () => void): 
 export async function runFeeControlToday(deps: AppDeps): Promise<RunSummary> {
   const now = deps.clock.now();
   const fee = feeControlDeps(deps.config, deps.clock, deps.wakeCommands ?? (() => {}));
-  return runFeeControl(deps.db, fee, { today: businessDate(now), hour: localHour(now), now, tariffs: await loadRatingTariffs(deps.db) });
+  return recorded(deps.db, deps.clock, businessDate(now), async () => runFeeControl(deps.db, fee, { today: businessDate(now), hour: localHour(now), now, tariffs: await loadRatingTariffs(deps.db) }));
 }
 
 export async function startFeeControl(
@@ -125,7 +126,7 @@ export async function startFeeControl(
     events = subscribeEvents(db, consumer, { pollMs: 200, onError: (err) => rt.log(`fee control: event consumer: ${String(err)}`) });
     const runToday = async () => {
       const now = rt.clock.now();
-      return runFeeControl(db, deps, { today: businessDate(now), hour: localHour(now), now, tariffs: await loadRatingTariffs(db) });
+      return recorded(db, rt.clock, businessDate(now), async () => runFeeControl(db, deps, { today: businessDate(now), hour: localHour(now), now, tariffs: await loadRatingTariffs(db) }));
     };
     if (opts.jobs !== false) {
       jobs = await startJobs(pool, (err) => rt.log(`jobs: ${err instanceof Error ? err.message : JSON.stringify(err)}`));
@@ -146,7 +147,7 @@ export async function startFeeControl(
       for (let i = days - 1; i >= 0; i--) {
         const day = addDays(today, -i);
         const now = i === 0 ? rt.clock.now() : new Date(`${day}T10:00:00+08:00`);
-        last = await runFeeControl(db, deps, { today: day, hour: i === 0 ? localHour(now) : 10, now, tariffs });
+        last = await recorded(db, rt.clock, day, () => runFeeControl(db, deps, { today: day, hour: i === 0 ? localHour(now) : 10, now, tariffs }));
       }
       return last!;
     };
@@ -230,6 +231,11 @@ function parseAck(payload: Buffer): AckMessage | null {
   } catch {
     return null;
   }
+}
+
+/** A run with its row in fee_control_run (running → done with its summary, or failed), which the monitor shows. */
+function recorded(db: DatabaseHandle['db'], clock: Clock, day: string, run: () => Promise<RunSummary>): Promise<RunSummary> {
+  return recordFeeControlRun(db, day, () => clock.now(), run);
 }
 
 /** The hour in the business time zone (UTC+8). */

@@ -47,41 +47,93 @@ export interface RunAccountRow {
   is_medical: boolean;
   is_heating_company: boolean;
   is_vulnerable: boolean;
-  state: FeeState | null;
-  warn_fen: number | null;
-  below_zero_on: string | null;
   last_issued: string | null;
   meters: MeterRow[];
 }
 
-/** The next `limit` prepaid accounts after `after` with what the day's run needs of each. */
+/** One row of `runAccounts`' query: an account with one of its active meters (null: none) and that meter's reads. */
+type RunMeterRow = Omit<RunAccountRow, 'meters'> & {
+  meter_id: number | null;
+  registers: string[] | null;
+  multiplier: string | null;
+  start_period: string | null;
+  start_on: string | null;
+  c_total: string | null;
+  c_peak: string | null;
+  c_flat: string | null;
+  c_valley: string | null;
+  c_reactive: string | null;
+  c_max_demand: string | null;
+  d_total: string | null;
+  d_peak: string | null;
+  d_flat: string | null;
+  d_valley: string | null;
+};
+
+/**
+ * The next `limit` prepaid accounts after `after` with what the day's run needs of each: one row per active
+ * meter with its latest cycle read and the day's frozen read, registers as text, grouped into accounts here
+ * (building a JSON document per account in SQL cost three times the reads themselves). Positions are not
+ * read here: the run reads them under lock in its transaction.
+ */
 export async function runAccounts(db: Executor, q: { after: number; limit: number; today: string }): Promise<RunAccountRow[]> {
-  const { rows } = await sql<RunAccountRow>`
+  const { rows } = await sql<RunMeterRow>`
     with a as (
-      select a.* from account a
+      select a.id, a.station_id, a.tariff_code, a.category, a.voltage_level, a.pf_standard::text, a.capacity_kva::text, a.contract_demand_kw::text,
+             a.basic_charge_basis, a.agent_multiplier::text, a.opened_on::text, a.payment_mode,
+             a.is_important, a.is_medical, a.is_heating_company, a.is_vulnerable,
+             (select max(b.period) from bill b where b.account_id = a.id and b.kind = 'regular' and b.status = 'issued') as last_issued
+        from account a
        where a.id > ${q.after} and a.payment_mode in ('smart_prepaid', 'purchase_before_use') and a.status = 'active' and a.opened_on <= ${q.today}::date
        order by a.id limit ${q.limit})
-    select a.id, a.station_id, a.tariff_code, a.category, a.voltage_level, a.pf_standard::text, a.capacity_kva::text, a.contract_demand_kw::text,
-           a.basic_charge_basis, a.agent_multiplier::text, a.opened_on::text, a.payment_mode,
-           a.is_important, a.is_medical, a.is_heating_company, a.is_vulnerable,
-           fc.state, fc.warn_fen, fc.below_zero_on::text,
-           (select max(b.period) from bill b where b.account_id = a.id and b.kind = 'regular' and b.status = 'issued') as last_issued,
-           coalesce((
-             select json_agg(json_build_object(
-                      'meter_id', m.id, 'registers', m.registers, 'multiplier', m.multiplier::text,
-                      'start_period', c.period, 'start_on', c.read_on::text,
-                      'start', case when c.period is null then null else json_build_object('total', c.total::text, 'peak', c.peak::text, 'flat', c.flat::text,
-                                 'valley', c.valley::text, 'reactive', c.reactive::text, 'max_demand', c.max_demand::text) end,
-                      'day', case when d.total is null then null else json_build_object('total', d.total::text, 'peak', d.peak::text, 'flat', d.flat::text,
-                                 'valley', d.valley::text, 'reactive', null, 'max_demand', null) end) order by m.id)
-               from meter m
-               left join lateral (select * from cycle_read c where c.account_id = m.account_id and c.meter_id = m.id and c.read_on <= ${q.today}::date
-                                   order by c.period desc limit 1) c on true
-               left join daily_read d on d.account_id = m.account_id and d.meter_id = m.id and d.read_on = ${q.today}::date
-              where m.account_id = a.id and m.status = 'active'), '[]'::json) as meters
-      from a left join fee_control fc on fc.account_id = a.id
-     order by a.id`.execute(db);
-  return rows;
+    select a.*, m.id as meter_id, m.registers, m.multiplier::text as multiplier, c.period as start_period, c.read_on::text as start_on,
+           c.total::text as c_total, c.peak::text as c_peak, c.flat::text as c_flat, c.valley::text as c_valley, c.reactive::text as c_reactive,
+           c.max_demand::text as c_max_demand, d.total::text as d_total, d.peak::text as d_peak, d.flat::text as d_flat, d.valley::text as d_valley
+      from a
+      left join lateral (select m.id, m.account_id, m.registers, m.multiplier from meter m where m.account_id = a.id and m.status = 'active') m on true
+      left join lateral (select c.period, c.read_on, c.total, c.peak, c.flat, c.valley, c.reactive, c.max_demand from cycle_read c
+                          where c.account_id = m.account_id and c.meter_id = m.id and c.read_on <= ${q.today}::date
+                          order by c.period desc limit 1) c on true
+      left join daily_read d on d.account_id = m.account_id and d.meter_id = m.id and d.read_on = ${q.today}::date
+     order by a.id, m.id`.execute(db);
+  const accounts: RunAccountRow[] = [];
+  for (const r of rows) {
+    let account = accounts[accounts.length - 1];
+    if (account?.id !== r.id) {
+      account = {
+        id: r.id,
+        station_id: r.station_id,
+        tariff_code: r.tariff_code,
+        category: r.category,
+        voltage_level: r.voltage_level,
+        pf_standard: r.pf_standard,
+        capacity_kva: r.capacity_kva,
+        contract_demand_kw: r.contract_demand_kw,
+        basic_charge_basis: r.basic_charge_basis,
+        agent_multiplier: r.agent_multiplier,
+        opened_on: r.opened_on,
+        payment_mode: r.payment_mode,
+        is_important: r.is_important,
+        is_medical: r.is_medical,
+        is_heating_company: r.is_heating_company,
+        is_vulnerable: r.is_vulnerable,
+        last_issued: r.last_issued,
+        meters: [],
+      };
+      accounts.push(account);
+    }
+    if (r.meter_id === null) continue;
+    account.meters.push({
+      meter_id: r.meter_id,
+      registers: r.registers!,
+      multiplier: r.multiplier!,
+      start_period: r.start_period,
+      start_on: r.start_on,
+      start: r.start_period === null ? null : { total: r.c_total!, peak: r.c_peak, flat: r.c_flat, valley: r.c_valley, reactive: r.c_reactive, max_demand: r.c_max_demand },
+      day: r.d_total === null ? null : { total: r.d_total, peak: r.d_peak, flat: r.d_flat, valley: r.d_valley, reactive: null, max_demand: null },
+    });
+  }
+  return accounts;
 }
 
 /** Per account and period: the latest cycle-to-date estimate before `today` and its day, and the day charges within the window. */
@@ -216,6 +268,12 @@ export async function approvedDisconnections(db: Executor, accountIds: readonly 
     select account_id from disconnect_approval
      where account_id = any(${intArrayLiteral(accountIds, (id) => id)}::bigint[]) and status = 'approved'`.execute(db);
   return new Set(rows.map((r) => r.account_id));
+}
+
+/** Marks the accounts' standing approvals used (void): each approves one disconnection. */
+export async function useApprovals(db: Executor, accountIds: readonly number[]): Promise<void> {
+  if (accountIds.length === 0) return;
+  await sql`update disconnect_approval set status = 'void' where account_id = any(${intArrayLiteral(accountIds, (id) => id)}::bigint[]) and status = 'approved'`.execute(db);
 }
 
 /** Open commands (staged or sent) of accounts. */
@@ -436,6 +494,7 @@ export async function positionsInScope(db: Executor, scope: Scope, f: PositionFi
       'f.since',
       'f.warn_fen',
       'f.prepaid_fen',
+      'f.owed_fen',
       'f.estimate_fen',
       'f.available_fen',
       'f.daily_fen',

@@ -115,8 +115,9 @@ export const positionSchema = Type.Object({
   since: Type.String(),
   warnFen: Fen({ description: "the customer's warning amount" }),
   prepaidFen: Fen(),
+  owedFen: Fen({ description: 'open principal and penalty' }),
   estimateFen: Fen({ description: 'estimated charges not yet billed' }),
-  availableFen: Fen({ description: 'prepaid − unbilled estimates' }),
+  availableFen: Fen({ description: 'prepaid − owed − unbilled estimates' }),
   dailyFen: Fen({ description: 'recent average daily charge' }),
   daysLeft: Nullable(Type.Number({ description: 'forecast days left (null: no use to forecast from)' })),
   belowZeroOn: Nullable(Type.String()),
@@ -267,6 +268,7 @@ export const accountFeeQuery = Type.Object({ days: Type.Optional(Type.Integer({ 
 export const timelinePointSchema = Type.Object({
   day: Type.String(),
   prepaidFen: Fen({ description: 'held for the customer at the end of the day' }),
+  owedFen: Fen({ description: 'open principal and penalty at the end of the day' }),
   estimateFen: Fen({ description: 'estimated charges not yet billed' }),
   availableFen: Fen(),
   dayFen: Nullable(Fen({ description: "the day's estimated charge" })),

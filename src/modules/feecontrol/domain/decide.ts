@@ -1,5 +1,7 @@
 import type { NoticeKind } from '../../notify/index.js';
-import { DEFAULT_POLICY, disconnectionHeld, type FeePolicy, type FeeState, type GuardAccount, type GuardDay } from './policy.js';
+import { availableOf, daysLeftOf, DEFAULT_POLICY, disconnectionHeld, type FeePolicy, type FeeState, type GuardAccount, type GuardDay } from './policy.js';
+
+export { availableOf, daysLeftOf };
 
 /**
  * The fee-control state machine (RULES §8.3): normal → warned → pending → disconnected → reconnecting → normal.
@@ -35,16 +37,6 @@ export interface Decision {
   command: 'disconnect' | 'reconnect' | 'cancel_disconnect' | null;
 }
 
-/** Available balance (可用余额, RULES §8.2): what the customer holds, less what they owe and the estimates not yet billed. */
-export function availableOf(a: Pick<FeeAccount, 'prepaidFen' | 'owedFen' | 'estimateFen'>): number {
-  return a.prepaidFen - a.owedFen - a.estimateFen;
-}
-
-/** Forecast days left from the available balance and the recent daily charge, to one decimal; null without use. */
-export function daysLeftOf(availableFen: number, dailyFen: number): number | null {
-  if (dailyFen <= 0) return null;
-  return Math.floor((Math.max(0, availableFen) / dailyFen) * 10) / 10;
-}
 
 export function decide(a: FeeAccount, day: GuardDay, source: 'run' | 'payment', policy: FeePolicy = DEFAULT_POLICY): Decision {
   const availableFen = availableOf(a);

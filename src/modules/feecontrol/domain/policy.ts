@@ -92,3 +92,14 @@ export function inHeatingSeason(today: string, policy: FeePolicy = DEFAULT_POLIC
 function inHours(hour: number, h: { from: number; to: number }): boolean {
   return h.from <= h.to ? hour >= h.from && hour < h.to : hour >= h.from || hour < h.to;
 }
+
+/** Available balance (可用余额, RULES §8.2): what the customer holds, less what they owe and the estimates not yet billed. */
+export function availableOf(a: { prepaidFen: number; owedFen: number; estimateFen: number }): number {
+  return a.prepaidFen - a.owedFen - a.estimateFen;
+}
+
+/** Forecast days left from the available balance and the recent daily charge, to one decimal; null without use. */
+export function daysLeftOf(availableFen: number, dailyFen: number): number | null {
+  if (dailyFen <= 0) return null;
+  return Math.floor((Math.max(0, availableFen) / dailyFen) * 10) / 10;
+}

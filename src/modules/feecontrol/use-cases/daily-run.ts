@@ -16,6 +16,7 @@ import {
   openCommands,
   runAccounts,
   stageCommands,
+  useApprovals,
   writeEstimates,
   writePositions,
   type EstimateWrite,
@@ -63,12 +64,23 @@ export async function runFeeControl(db: Db, deps: FeeControlDeps, o: RunOptions)
   const blackout = await blackoutOf(db, o.today);
   const day = { today: o.today, hour: o.hour, blackout };
   const summary: RunSummary = { accounts: 0, estimated: 0, byState: { normal: 0, warned: 0, pending: 0, disconnected: 0, reconnecting: 0 }, changes: 0, notices: 0, disconnects: 0, held: 0, cancelled: 0 };
-  let after = 0;
-  for (;;) {
+  const windowStart = addDays(o.today, -(policy.forecastDays - 1));
+  // a batch's accounts and estimate history (earlier days: the run does not change them), read outside its transaction
+  const read = async (after: number) => {
     const rows = await runAccounts(db, { after, limit: size, today: o.today });
+    const history = rows.length === 0 ? [] : await estimateHistory(db, rows.map((r) => r.id), { today: o.today, windowStart });
+    return { rows, history };
+  };
+  // disconnections staged per station today: past policy.bulkAbove the rest wait for two approvers (RULES §7)
+  const perStation = new Map<number, number>();
+  let next = read(0);
+  for (;;) {
+    const { rows, history } = await next;
     if (rows.length === 0) break;
-    after = rows[rows.length - 1]!.id;
-    await inTransaction(db, (trx) => runBatch(trx, deps, rows, day, o, policy, summary));
+    // the next batch is read on another connection while this one is rated and written: PostgreSQL and Node overlap
+    next = read(rows[rows.length - 1]!.id);
+    next.catch(() => {}); // awaited next turn; a failure of this batch must not leave it unhandled
+    await inTransaction(db, (trx) => runBatch(trx, deps, rows, history, day, o, policy, summary, perStation));
     summary.accounts += rows.length;
     o.onProgress?.({ phase: 'fee control', done: summary.accounts, total: summary.accounts });
   }
@@ -80,14 +92,14 @@ async function runBatch(
   trx: Executor,
   deps: FeeControlDeps,
   rows: RunAccountRow[],
+  history: Awaited<ReturnType<typeof estimateHistory>>,
   day: { today: string; hour: number; blackout: { kind: string; note: string } | null },
   o: RunOptions,
   policy: FeePolicy,
   summary: RunSummary,
+  perStation: Map<number, number>,
 ): Promise<void> {
   const ids = rows.map((r) => r.id);
-  const windowStart = addDays(o.today, -(policy.forecastDays - 1));
-  const history = await estimateHistory(trx, ids, { today: o.today, windowStart });
   const byAccount = new Map<number, typeof history>();
   for (const h of history) byAccount.set(h.account_id, [...(byAccount.get(h.account_id) ?? []), h]);
 
@@ -146,7 +158,12 @@ async function runBatch(
       isVulnerable: r.is_vulnerable,
       approved: approved.has(r.id),
     };
-    const d = decide(account, day, 'run', policy);
+    let d = decide(account, day, 'run', policy);
+    if (d.command === 'disconnect' && !account.approved) {
+      const n = (perStation.get(r.station_id) ?? 0) + 1;
+      if (n > policy.bulkAbove) d = { ...d, command: null, heldReason: `bulk: more than ${policy.bulkAbove} disconnections in the station today: needs two approvers` };
+      else perStation.set(r.station_id, n);
+    }
     positions.push(positionOf(account, d));
     summary.byState[d.state] += 1;
     if (d.state !== account.state) changes.push({ accountId: r.id, from: account.state, to: d.state, reason: d.reason });
@@ -164,6 +181,8 @@ async function runBatch(
     o.now,
   );
   summary.disconnects += staged.filter((s) => s.action === 'disconnect').length;
+  // an approval covers one disconnection: used now, the next one needs its own
+  await useApprovals(trx, staged.filter((s) => s.action === 'disconnect' && approved.has(s.account_id)).map((s) => s.account_id));
   summary.notices += notices.length;
   await deps.notify(trx, notices, o.now);
   await recordChanges(trx, changes, o.today);

@@ -9,8 +9,9 @@ describe('the balance timeline', () => {
       from: '2026-11-01',
       to: '2026-11-04',
       events: [
-        { seq: 1, businessDate: '2026-10-20', prepaidFen: 5000 },
-        { seq: 5, businessDate: '2026-11-03', prepaidFen: 15_000 },
+        { seq: 1, businessDate: '2026-10-20', prepaidFen: 5000, receivableFen: 0, penaltyFen: 0 },
+        { seq: 3, businessDate: '2026-11-02', prepaidFen: 5000, receivableFen: 700, penaltyFen: 10 },
+        { seq: 5, businessDate: '2026-11-03', prepaidFen: 15_000, receivableFen: 0, penaltyFen: 0 },
       ],
       estimates: [
         { readOn: '2026-10-31', period: '2026-10', ctdFen: 3000, dayFen: 100 },
@@ -19,10 +20,10 @@ describe('the balance timeline', () => {
       issuedOn: new Map([['2026-10', '2026-11-04']]),
     });
     expect(points).toEqual([
-      { day: '2026-11-01', prepaidFen: 5000, estimateFen: 3000, availableFen: 2000, dayFen: null },
-      { day: '2026-11-02', prepaidFen: 5000, estimateFen: 3200, availableFen: 1800, dayFen: 200 },
-      { day: '2026-11-03', prepaidFen: 15_000, estimateFen: 3200, availableFen: 11_800, dayFen: null },
-      { day: '2026-11-04', prepaidFen: 15_000, estimateFen: 200, availableFen: 14_800, dayFen: null },
+      { day: '2026-11-01', prepaidFen: 5000, owedFen: 0, estimateFen: 3000, availableFen: 2000, dayFen: null },
+      { day: '2026-11-02', prepaidFen: 5000, owedFen: 710, estimateFen: 3200, availableFen: 1090, dayFen: 200 },
+      { day: '2026-11-03', prepaidFen: 15_000, owedFen: 0, estimateFen: 3200, availableFen: 11_800, dayFen: null },
+      { day: '2026-11-04', prepaidFen: 15_000, owedFen: 0, estimateFen: 200, availableFen: 14_800, dayFen: null },
     ]);
   });
 });

@@ -187,6 +187,7 @@ export function presentPosition(r: PositionRow, today: string): FeePosition {
     since: iso(r.since)!,
     warnFen: r.warn_fen,
     prepaidFen: r.prepaid_fen,
+    owedFen: r.owed_fen,
     estimateFen: r.estimate_fen,
     availableFen: r.available_fen,
     dailyFen: r.daily_fen,
@@ -424,13 +425,14 @@ export interface EstimatePoint {
 
 /**
  * The balance per day from `from` to `to`: prepaid held at the end of the day (the last event's balance up to
- * it), the estimates not yet billed on it (per period the latest cycle-to-date estimate up to the day, for
- * periods whose bill was not issued by then), and available = prepaid − unbilled. Pure.
+ * it) and what was owed (open principal and penalty), the estimates not yet billed on it (per period the latest
+ * cycle-to-date estimate up to the day, for periods whose bill was not issued by then), and available =
+ * prepaid − owed − unbilled. Pure.
  */
 export function balanceTimeline(i: {
   from: string;
   to: string;
-  events: readonly Pick<AccountEvent, 'seq' | 'businessDate' | 'prepaidFen'>[];
+  events: readonly Pick<AccountEvent, 'seq' | 'businessDate' | 'prepaidFen' | 'receivableFen' | 'penaltyFen'>[];
   estimates: readonly EstimatePoint[];
   issuedOn: ReadonlyMap<string, string>;
 }): TimelinePoint[] {
@@ -438,11 +440,16 @@ export function balanceTimeline(i: {
   const estimates = [...i.estimates].sort((a, b) => a.readOn.localeCompare(b.readOn));
   const ctd = new Map<string, number>();
   let prepaidFen = 0;
+  let owedFen = 0;
   let e = 0;
   let s = 0;
   const out: TimelinePoint[] = [];
   for (let day = i.from; day <= i.to; day = addDays(day, 1)) {
-    while (e < events.length && events[e]!.businessDate <= day) prepaidFen = events[e++]!.prepaidFen;
+    while (e < events.length && events[e]!.businessDate <= day) {
+      const ev = events[e++]!;
+      prepaidFen = ev.prepaidFen;
+      owedFen = ev.receivableFen + ev.penaltyFen;
+    }
     let dayFen: number | null = null;
     while (s < estimates.length && estimates[s]!.readOn <= day) {
       const x = estimates[s++]!;
@@ -454,7 +461,7 @@ export function balanceTimeline(i: {
       const issued = i.issuedOn.get(period);
       if (issued === undefined || issued > day) estimateFen += fen;
     }
-    out.push({ day, prepaidFen, estimateFen, availableFen: prepaidFen - estimateFen, dayFen });
+    out.push({ day, prepaidFen, owedFen, estimateFen, availableFen: prepaidFen - owedFen - estimateFen, dayFen });
     if (out.length > 1000) break;
   }
   return out;

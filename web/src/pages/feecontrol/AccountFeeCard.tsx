@@ -71,6 +71,7 @@ function PositionView({ p, mayEdit, accountId }: { p: FeePosition; mayEdit: bool
   const items: DescriptionsProps['items'] = [
     { key: 'available', label: t('feeControl.available'), children: <b><Money fen={p.availableFen} testId="fee-available" /></b> },
     { key: 'prepaid', label: t('feeControl.prepaid'), children: <Money fen={p.prepaidFen} /> },
+    { key: 'owed', label: t('feeControl.owed'), children: <Money fen={p.owedFen} /> },
     { key: 'estimate', label: t('feeControl.estimate'), children: <Money fen={p.estimateFen} /> },
     { key: 'daily', label: t('feeControl.daily'), children: <Money fen={p.dailyFen} /> },
     { key: 'daysLeft', label: t('feeControl.daysLeft'), children: <DaysLeft days={p.daysLeft} availableFen={p.availableFen} warnDays={p.paymentMode === 'purchase_before_use' ? 10 : 3} /> },

@@ -171,6 +171,7 @@ function columns(t: ReturnType<typeof useTranslation>['t']): ColumnsType<FeePosi
     { title: t('feeControl.daysLeft'), dataIndex: 'daysLeft', align: 'right', render: (v: number | null, r) => <DaysLeft days={v} availableFen={r.availableFen} /> },
     { title: t('feeControl.available'), dataIndex: 'availableFen', align: 'right', render: (v: number) => <Money fen={v} testId="large-available" /> },
     { title: t('feeControl.prepaid'), dataIndex: 'prepaidFen', align: 'right', render: (v: number) => <Money fen={v} /> },
+    { title: t('feeControl.owed'), dataIndex: 'owedFen', align: 'right', render: (v: number) => <Money fen={v} /> },
     { title: t('feeControl.estimate'), dataIndex: 'estimateFen', align: 'right', responsive: ['xl'], render: (v: number) => <Money fen={v} /> },
     { title: t('feeControl.daily'), dataIndex: 'dailyFen', align: 'right', render: (v: number) => <Money fen={v} /> },
     { title: t('feeControl.heldReason'), dataIndex: 'heldReason', responsive: ['xl'], ellipsis: true, render: (v: string | null) => (v ? <Reason text={v} type="warning" /> : '') },

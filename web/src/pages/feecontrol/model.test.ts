@@ -55,6 +55,7 @@ const position = (over: Partial<FeePosition>): FeePosition => ({
   since: '2026-11-01T00:00:00Z',
   warnFen: 5000,
   prepaidFen: 100_000,
+  owedFen: 0,
   estimateFen: 20_000,
   availableFen: 80_000,
   dailyFen: 10_000,
@@ -71,10 +72,12 @@ const position = (over: Partial<FeePosition>): FeePosition => ({
 describe('live balances', () => {
   it('moves prepaid, available and days left of the account an event names', () => {
     const rows = [position({ accountId: 1 }), position({ accountId: 2 })];
-    const next = withEvent(rows, { accountId: 2, kind: 'payment.applied', prepaidFen: 200_000 });
+    const next = withEvent(rows, { accountId: 2, kind: 'payment.applied', prepaidFen: 200_000, receivableFen: 0, penaltyFen: 0 });
     expect(next[0]).toBe(rows[0]);
-    expect(next[1]).toMatchObject({ prepaidFen: 200_000, availableFen: 180_000, daysLeft: 18 });
-    expect(withEvent(rows, { accountId: 9, kind: 'payment.applied', prepaidFen: 1 })).toBe(rows);
+    expect(next[1]).toMatchObject({ prepaidFen: 200_000, owedFen: 0, availableFen: 180_000, daysLeft: 18 });
+    expect(withEvent(rows, { accountId: 9, kind: 'payment.applied', prepaidFen: 1, receivableFen: 0, penaltyFen: 0 })).toBe(rows);
+    // what the account owes counts against it
+    expect(withEvent(rows, { accountId: 1, kind: 'payment.reversed', prepaidFen: 0, receivableFen: 5_000, penaltyFen: 100 })[0]).toMatchObject({ owedFen: 5_100, availableFen: -25_100, daysLeft: 0 });
   });
 
   it('orders by days left, then available', () => {

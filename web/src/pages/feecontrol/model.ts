@@ -1,4 +1,4 @@
-import { FEE_STATES, type FeeState } from '../../../../src/modules/feecontrol/domain/policy';
+import { availableOf, daysLeftOf, FEE_STATES, type FeeState } from '../../../../src/modules/feecontrol/domain/policy';
 import type { FeePosition, UnitCounts } from '../../../../src/modules/feecontrol/feecontrol.types';
 
 /** Pure pieces of the fee-control screens: the org-unit tree, chart series, live balance updates, sorting. */
@@ -63,30 +63,30 @@ export function stateSeries(units: readonly UnitCounts[]): { state: FeeState; da
   return FEE_STATES.map((state) => ({ state, data: units.map((u) => u.counts[state]) }));
 }
 
-/** Forecast days left, to one decimal, as the server works it out (feecontrol/domain/decide.ts daysLeftOf). */
-export function daysLeftOf(availableFen: number, dailyFen: number): number | null {
-  if (dailyFen <= 0) return null;
-  return Math.floor((Math.max(0, availableFen) / dailyFen) * 10) / 10;
-}
+export { daysLeftOf };
 
-/** A money event for one account: its prepaid balance after it (account events carry it). */
+/** A money event for one account: its balances after it (account events carry them). */
 export interface BalanceEvent {
   accountId: number;
   kind: string;
   prepaidFen: number;
+  receivableFen: number;
+  penaltyFen: number;
 }
 
 /**
- * A position after a money event, before the server's next answer: prepaid as the event says, available =
- * prepaid − the unbilled estimate, days left from the daily charge. Other accounts' rows are returned as they are.
+ * A position after a money event, before the server's next answer: prepaid and owed as the event says,
+ * available = prepaid − owed − the unbilled estimate, days left from the daily charge. Other accounts' rows are
+ * returned as they are.
  */
 export function withEvent(rows: readonly FeePosition[], e: BalanceEvent): FeePosition[] {
   let changed = false;
   const out = rows.map((r) => {
-    if (r.accountId !== e.accountId || r.prepaidFen === e.prepaidFen) return r;
+    const owedFen = e.receivableFen + e.penaltyFen;
+    if (r.accountId !== e.accountId || (r.prepaidFen === e.prepaidFen && r.owedFen === owedFen)) return r;
     changed = true;
-    const availableFen = e.prepaidFen - r.estimateFen;
-    return { ...r, prepaidFen: e.prepaidFen, availableFen, daysLeft: daysLeftOf(availableFen, r.dailyFen) };
+    const availableFen = availableOf({ prepaidFen: e.prepaidFen, owedFen, estimateFen: r.estimateFen });
+    return { ...r, prepaidFen: e.prepaidFen, owedFen, availableFen, daysLeft: daysLeftOf(availableFen, r.dailyFen) };
   });
   return changed ? out : (rows as FeePosition[]);
 }
