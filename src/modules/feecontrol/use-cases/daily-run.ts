@@ -37,6 +37,8 @@ export interface RunOptions {
   policy?: FeePolicy;
   /** accounts per transaction */
   batch?: number;
+  /** batch transactions written at once (default 2) */
+  inFlight?: number;
   onProgress?: (p: { phase: string; done: number; total: number }) => void;
 }
 
@@ -73,17 +75,31 @@ export async function runFeeControl(db: Db, deps: FeeControlDeps, o: RunOptions)
   };
   // disconnections staged per station today: past policy.bulkAbove the rest wait for two approvers (RULES §7)
   const perStation = new Map<number, number>();
+  // batches are disjoint sets of accounts: up to `inFlight` of them are written at once, each in its own
+  // transaction on its own connection, while the next is read on another — PostgreSQL's work spreads over
+  // the cores and Node's rating overlaps it
+  const inFlight = new Set<Promise<void>>();
+  let failed: unknown = null;
   let next = read(0);
   for (;;) {
     const { rows, history } = await next;
-    if (rows.length === 0) break;
-    // the next batch is read on another connection while this one is rated and written: PostgreSQL and Node overlap
+    if (rows.length === 0 || failed) break;
     next = read(rows[rows.length - 1]!.id);
-    next.catch(() => {}); // awaited next turn; a failure of this batch must not leave it unhandled
-    await inTransaction(db, (trx) => runBatch(trx, deps, rows, history, day, o, policy, summary, perStation));
-    summary.accounts += rows.length;
-    o.onProgress?.({ phase: 'fee control', done: summary.accounts, total: summary.accounts });
+    next.catch(() => {}); // awaited next turn; after a failure it is not awaited and must not go unhandled
+    const batch = inTransaction(db, (trx) => runBatch(trx, deps, rows, history, day, o, policy, summary, perStation)).then(
+      () => {
+        summary.accounts += rows.length;
+        o.onProgress?.({ phase: 'fee control', done: summary.accounts, total: summary.accounts });
+      },
+      (err: unknown) => void (failed ??= err),
+    );
+    inFlight.add(batch);
+    void batch.then(() => inFlight.delete(batch));
+    if (inFlight.size >= (o.inFlight ?? 2)) await Promise.race(inFlight);
+    if (failed) break;
   }
+  await Promise.all(inFlight);
+  if (failed) throw failed;
   deps.wake();
   return summary;
 }
