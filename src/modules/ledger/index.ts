@@ -3,6 +3,8 @@ export { BOOK_PATTERN, CUSTOMER_BOOKS, LINE_BOOKS, bookOfLine, isBook, lineBookS
 export { assertBalanced, billTransfer, creditToPrepaidTransfer, BILL_TRANSFER_KIND, type BillForPosting, type Entry, type TransferDraft } from './domain/transfer.js';
 export {
   accountsInCredit,
+  accountsOwing,
+  prepaidBalances,
   appendEvents,
   balanceOf,
   balancesOf,

@@ -293,6 +293,21 @@ export async function accountsInCredit(db: Executor, r: { from: number; to: numb
   return rows.map((x) => x.account_id);
 }
 
+/** The accounts of (from, to] that owe something: a receivable or penalty balance. */
+export async function accountsOwing(db: Executor, r: { from: number; to: number }): Promise<number[]> {
+  const { rows } = await sql<{ account_id: number }>`
+    select distinct account_id from ledger_balance
+     where account_id > ${r.from} and account_id <= ${r.to} and book in ('receivable', 'penalty') and balance_fen <> 0 order by account_id`.execute(db);
+  return rows.map((x) => Number(x.account_id));
+}
+
+/** The prepaid held for each account of (from, to] that has some (the prepaid book's credit, as a positive amount). */
+export async function prepaidBalances(db: Executor, r: { from: number; to: number }): Promise<Map<number, number>> {
+  const { rows } = await sql<{ account_id: number; balance_fen: number }>`
+    select account_id, balance_fen from ledger_balance where account_id > ${r.from} and account_id <= ${r.to} and book = 'prepaid' and balance_fen <> 0`.execute(db);
+  return new Map(rows.map((x) => [Number(x.account_id), -Number(x.balance_fen)]));
+}
+
 /** One book's balance of each account that has one. */
 export async function balancesOfBook(db: Executor, accountIds: readonly number[], book: string): Promise<Map<number, number>> {
   const { rows } = await sql<{ account_id: number; balance_fen: number }>`

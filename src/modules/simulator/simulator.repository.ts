@@ -2,9 +2,10 @@ import { sql } from 'kysely';
 import type pg from 'pg';
 import type { Db } from '../../db/connect.js';
 import { copyInto } from '../../db/copy.js';
-import { textArrayLiteral } from '../../db/copy-text.js';
+import { intArrayLiteral, textArrayLiteral } from '../../db/copy-text.js';
 import { businessDate as businessDateOf } from '../../shared/business-time.js';
 import type { Executor } from '../../db/tx.js';
+import { accountsOwing, prepaidBalances } from '../ledger/index.js';
 
 /** The only place with SQL for the simulator: bulk loading the demo county and reading back its logins. */
 
@@ -211,11 +212,10 @@ export interface HistoryOpenBillRow {
  * lie a page apart per month, and most accounts owe nothing between a month's issue and its payments.
  */
 export async function historyStates(db: Executor, from: number, to: number): Promise<{ open: HistoryOpenBillRow[]; prepaid: Map<number, number> }> {
-  const [open, prepaid] = await Promise.all([
+  const [owingIds, prepaid] = await Promise.all([accountsOwing(db, { from, to }), prepaidBalances(db, { from, to })]);
+  const [open] = await Promise.all([
     sql<HistoryOpenBillRow>`
-      with owing as materialized (
-        select coalesce(array_agg(distinct account_id), '{}') as ids from ledger_balance
-         where account_id > ${from} and account_id <= ${to} and book in ('receivable', 'penalty') and balance_fen <> 0)
+      with owing as materialized (select ${intArrayLiteral(owingIds, (id) => id)}::bigint[] as ids)
       select b.account_id as "accountId", b.id as "billId", b.period, b.due_on::text as "dueOn", b.total_fen + coalesce(a.total_fen, 0) as "principalDueFen",
              coalesce(s.principal_paid_fen, 0) as "principalPaidFen", coalesce(s.penalty_accrued_mfen, 0) as "penaltyAccruedMfen",
              s.penalty_through::text as "penaltyThrough", coalesce(s.penalty_charged_fen, 0) as "penaltyChargedFen",
@@ -228,9 +228,6 @@ export async function historyStates(db: Executor, from: number, to: number): Pro
          and (b.total_fen + coalesce(a.total_fen, 0) > coalesce(s.principal_paid_fen, 0)
               or coalesce(s.penalty_charged_fen, 0) > coalesce(s.penalty_paid_fen, 0) + coalesce(s.penalty_waived_fen, 0))
        order by 1, 3, 2`.execute(db),
-    sql<{ accountId: number; prepaidFen: number }>`
-      select account_id as "accountId", -balance_fen as "prepaidFen" from ledger_balance
-       where account_id > ${from} and account_id <= ${to} and book = 'prepaid' and balance_fen <> 0`.execute(db),
   ]);
   const n = Number;
   return {
@@ -245,7 +242,7 @@ export async function historyStates(db: Executor, from: number, to: number): Pro
       penaltyPaidFen: n(r.penaltyPaidFen),
       penaltyWaivedFen: n(r.penaltyWaivedFen),
     })),
-    prepaid: new Map(prepaid.rows.map((r) => [n(r.accountId), n(r.prepaidFen)])),
+    prepaid,
   };
 }
 
