@@ -57,7 +57,7 @@ describe('importReadsFile', () => {
         'MT-A2,2026-11-01,500.00,,,\n', // a duplicate of line 5
     );
     const progress: number[] = [];
-    const r = await importReadsFile(handle.db, csv, { batchSize: 2, now: NOW, audit: { actorId: null, actorName: 'cli', ip: null }, onProgress: (p) => progress.push(p.done / p.total) });
+    const r = await importReadsFile(handle.pool, csv, { batchSize: 2, now: NOW, audit: { actorId: null, actorName: 'cli', ip: null }, onProgress: (p) => progress.push(p.done / p.total) });
     expect(r).toMatchObject({ rows: 8, batches: 4, accepted: 3, duplicates: 1 });
     expect(r.refused.map((j) => [j.line, j.reason])).toEqual([
       [6, 'backwards'],
@@ -86,7 +86,7 @@ describe('importReadsFile', () => {
   it('a line that cannot be read stops the file, and nothing of it is written (earlier batches included)', async () => {
     const before = await fingerprintTables(handle.db);
     const csv = file('broken.csv', 'meter_no,read_on,total\nMT-B1,2026-11-05,300\nMT-B1,2026-11-06,310\nMT-B1,2026-11-07,320\nMT-B1,2026-11-08,330,9\n');
-    const err = await importReadsFile(handle.db, csv, { batchSize: 1, now: NOW }).catch((e: unknown) => e);
+    const err = await importReadsFile(handle.pool, csv, { batchSize: 1, now: NOW }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
     expect((err as AppError).code).toBe('VALIDATION');
     expect((err as AppError).message).toMatch(/cannot be read, nothing written.*line 5/i);
@@ -95,7 +95,7 @@ describe('importReadsFile', () => {
       ['missing.csv', 'meter_no,total\nMT-B1,300\n'],
       ['quote.csv', 'meter_no,read_on,total\nMT-B1,2026-11-05,"300\n'],
     ] as const) {
-      const e = await importReadsFile(handle.db, file(name, text), { now: NOW }).catch((x: unknown) => x);
+      const e = await importReadsFile(handle.pool, file(name, text), { now: NOW }).catch((x: unknown) => x);
       expect((e as AppError).code, name).toBe('VALIDATION');
     }
     expect(await fingerprintTables(handle.db)).toEqual(before);

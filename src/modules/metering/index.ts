@@ -5,5 +5,5 @@ export { latestDailyAdvance, streamLastCycleUsage, type LastCycleRow, type LastC
 export { parseReadsPayload } from './domain/reads-payload.js';
 export type { IncomingRead } from './domain/read-rules.js';
 export type { BatchResult } from './metering.types.js';
-export { ingestReads, ingestReadsIn, type IngestOptions, type ReadSource } from './use-cases/ingest-reads.js';
+export { ingestReads, ingestReadsBulk, ingestReadsIn, CHUNK_READS, type IngestOptions, type ReadSource } from './use-cases/ingest-reads.js';
 export { importReadsFile, type ReadsFileResult } from './use-cases/import-reads-file.js';

@@ -43,7 +43,7 @@ export function registerMeteringCommands(program: Command, { withRuntime, progre
     .action(async (file: string, opts: ImportOptions) => {
       if (!fs.existsSync(file)) throw new AppError('NOT_FOUND', `no file ${file}`);
       await withRuntime(loadConfig(), async (rt) => {
-        const result = await importReadsFile(rt.handle.db, file, {
+        const result = await importReadsFile(rt.handle.pool, file, {
           source: opts.source,
           batchSize: opts.batchSize,
           audit: { actorId: null, actorName: 'cli', ip: null },

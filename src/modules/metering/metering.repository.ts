@@ -1,6 +1,9 @@
 import { sql } from 'kysely';
-import { intArrayLiteral, textArrayLiteral } from '../../db/copy-text.js';
+import type pg from 'pg';
+import { copyInto } from '../../db/copy.js';
+import { CopyTextBuffer, intArrayLiteral, textArrayLiteral } from '../../db/copy-text.js';
 import type { Executor } from '../../db/tx.js';
+import type { MeterContext } from './domain/read-rules.js';
 
 /** The only place with SQL for meter reads. */
 
@@ -140,49 +143,95 @@ export async function lockReadIngest(db: Executor): Promise<void> {
   await sql`select pg_advisory_xact_lock(hashtext('granary.daily_read'))`.execute(db);
 }
 
-/** One row per stored read the rules need (or one with null read fields for a meter without any). */
-export interface ReadContextRow {
-  meter_no: string;
-  meter_id: number;
-  account_id: number;
-  removed: boolean;
-  multiplier_h: number;
-  capacity_kva: string | null;
-  voltage_level: string;
-  read_on: string | null;
-  total_h: number | null;
-  peak_h: number | null;
-  flat_h: number | null;
-  valley_h: number | null;
-}
-
 /**
  * The meters of a batch by meter_no (within a company when given), each with its stored reads around the
- * days the batch carries for it: the latest before `first`, then up to `n` from `first` on (n = the span's
- * days + 1: every read of the span and at least the first after it). Registers in hundredths. Two index
- * descents per meter into daily_read's key (account_id, meter_id, read_on); one statement for the batch.
+ * days the batch carries for it (`MeterContext.stored`): the meter's latest read — when it is before the
+ * span's first day, that is all the rules need (the usual case: reads arrive day after day); when it is
+ * not, the window instead: the latest before `first`, then up to `n` from `first` on (n = the span's days
+ * + 1: every read of the span and at least the first after it). One statement: meters and accounts by
+ * `= any` (one index scan each), one backward index descent per meter into daily_read's key for its
+ * latest read, the window's two only for the meters that need them. The answer is one text value (a line
+ * per stored read, tab-separated as PostgreSQL writes the values) read by hand: the driver's row objects
+ * would cost Node more than the query costs PostgreSQL.
  */
 export async function readContext(
   db: Executor,
   spans: readonly { meterNo: string; first: string; n: number }[],
   companyId: number | undefined,
-): Promise<ReadContextRow[]> {
-  const byCompany = companyId === undefined ? sql`` : sql`and a.company_id = ${companyId}`;
-  const { rows } = await sql<ReadContextRow>`
-    select b.meter_no, m.id as meter_id, m.account_id, m.status = 'removed' as removed, (m.multiplier * 100)::int8 as multiplier_h,
-           a.capacity_kva, a.voltage_level,
-           r.read_on, (r.total * 100)::int8 as total_h, (r.peak * 100)::int8 as peak_h, (r.flat * 100)::int8 as flat_h, (r.valley * 100)::int8 as valley_h
-    from unnest(${textArrayLiteral(spans, (s) => s.meterNo)}::text[], ${textArrayLiteral(spans, (s) => s.first)}::date[], ${intArrayLiteral(spans, (s) => s.n)}::int[]) as b(meter_no, first, n)
-    join meter m on m.meter_no = b.meter_no
-    join account a on a.id = m.account_id ${byCompany}
+): Promise<Map<string, MeterContext>> {
+  const byCompany = companyId === undefined ? sql`` : sql`and company_id = ${companyId}`;
+  const meterNos = textArrayLiteral(spans, (s) => s.meterNo);
+  const read = (column: string) => sql.raw(`coalesce((case when w.read_on is null then l.${column} else w.${column} end)::text, '')`);
+  const { rows } = await sql<{ lines: string | null }>`
+    with b as (select * from unnest(${meterNos}::text[], ${textArrayLiteral(spans, (s) => s.first)}::date[], ${intArrayLiteral(spans, (s) => s.n)}::int[]) with ordinality as b(meter_no, first, n, k)),
+    m as materialized (select id, account_id, meter_no, status, multiplier from meter where meter_no = any(${meterNos}::text[])),
+    a as materialized (select id, capacity_kva, voltage_level from account where id = any(array(select account_id from m)) ${byCompany})
+    select string_agg(concat_ws(E'\t', b.k, m.id, m.account_id, m.status, m.multiplier, coalesce(a.capacity_kva::text, ''), a.voltage_level,
+                                coalesce(coalesce(w.read_on, l.read_on)::text, ''), ${read('total')}, ${read('peak')}, ${read('flat')}, ${read('valley')}), E'\n') as lines
+    from b join m on m.meter_no = b.meter_no join a on a.id = m.account_id
+    left join lateral (select d.read_on, d.total, d.peak, d.flat, d.valley from daily_read d where d.account_id = m.account_id and d.meter_id = m.id order by d.read_on desc limit 1) l on true
     left join lateral (
       (select d.read_on, d.total, d.peak, d.flat, d.valley from daily_read d
-        where d.account_id = m.account_id and d.meter_id = m.id and d.read_on < b.first order by d.read_on desc limit 1)
+        where l.read_on >= b.first and d.account_id = m.account_id and d.meter_id = m.id and d.read_on < b.first order by d.read_on desc limit 1)
       union all
       (select d.read_on, d.total, d.peak, d.flat, d.valley from daily_read d
-        where d.account_id = m.account_id and d.meter_id = m.id and d.read_on >= b.first order by d.read_on limit b.n)
-    ) r on true`.execute(db);
-  return rows;
+        where l.read_on >= b.first and d.account_id = m.account_id and d.meter_id = m.id and d.read_on >= b.first order by d.read_on limit b.n)
+    ) w on true`.execute(db);
+  return parseContext(rows[0]?.lines ?? '', spans);
+}
+
+const TAB = 9;
+const NL = 10;
+
+/** The lines of `readContext` → each meter's context (its stored reads by date). */
+function parseContext(text: string, spans: readonly { meterNo: string }[]): Map<string, MeterContext> {
+  const meters = new Map<string, MeterContext>();
+  const end = text.length;
+  let p = 0;
+  // a field and its separator: a whole number ≥ 0, or null when empty
+  const num = (): number | null => {
+    const start = p;
+    let v = 0;
+    for (let c = text.charCodeAt(p); p < end && c !== TAB && c !== NL; c = text.charCodeAt(++p)) v = v * 10 + c - 48;
+    p++;
+    return p - 1 === start ? null : v;
+  };
+  // a numeric(…, 2) as PostgreSQL writes it ("1234.50") → hundredths, or null when empty
+  const hundredths = (): number | null => {
+    const start = p;
+    let v = 0;
+    for (let c = text.charCodeAt(p); p < end && c !== TAB && c !== NL; c = text.charCodeAt(++p)) if (c !== 46) v = v * 10 + c - 48;
+    p++;
+    return p - 1 === start ? null : v;
+  };
+  const str = (): string => {
+    const start = p;
+    while (p < end && text.charCodeAt(p) !== TAB && text.charCodeAt(p) !== NL) p++;
+    return text.slice(start, p++);
+  };
+  while (p < end) {
+    const k = num()!;
+    const meterId = num()!;
+    const accountId = num()!;
+    const removed = str() === 'removed';
+    const multiplier = hundredths()!;
+    const capacity = hundredths();
+    const voltageLevel = str();
+    const readOn = str();
+    const total = hundredths();
+    const peak = hundredths();
+    const flat = hundredths();
+    const valley = hundredths();
+    const meterNo = spans[k - 1]!.meterNo;
+    let m = meters.get(meterNo);
+    if (!m) {
+      m = { meterId, accountId, removed, multiplier, capacityKva: capacity === null ? null : capacity / 100, voltageLevel, stored: [] };
+      meters.set(meterNo, m);
+    }
+    if (readOn !== '') m.stored.push({ readOn, total: total!, peak, flat, valley });
+  }
+  for (const m of meters.values()) if (m.stored.length > 1) m.stored.sort((x, y) => (x.readOn < y.readOn ? -1 : x.readOn > y.readOn ? 1 : 0));
+  return meters;
 }
 
 export interface NewDailyRead {
@@ -196,7 +245,29 @@ export interface NewDailyRead {
   valley: number | null;
 }
 
-/** The accepted reads of a batch, in one statement (arrays of the columns, unnested). */
+const DAILY_READ_COLUMNS = ['account_id', 'meter_id', 'read_on', 'total', 'peak', 'flat', 'valley', 'source'] as const;
+
+/** Hundredths as the decimal text of a numeric(14,2) column. */
+const decimalText = (h: number) => `${Math.floor(h / 100)}.${String(h % 100).padStart(2, '0')}`;
+
+/** The accepted reads of a chunk by COPY on the transaction's client (the bulk path): as fast as a plain COPY. */
+export async function copyDailyReads(client: pg.PoolClient, reads: readonly NewDailyRead[], source: 'ami' | 'import' | 'manual'): Promise<void> {
+  if (reads.length === 0) return;
+  const out = new CopyTextBuffer(reads.length * 48);
+  for (const r of reads) {
+    out.int(r.accountId).int(r.meterId).text(r.readOn).text(decimalText(r.total));
+    if (r.peak === null) out.nul();
+    else out.text(decimalText(r.peak));
+    if (r.flat === null) out.nul();
+    else out.text(decimalText(r.flat));
+    if (r.valley === null) out.nul();
+    else out.text(decimalText(r.valley));
+    out.text(source).endRow();
+  }
+  await copyInto(client, 'daily_read', DAILY_READ_COLUMNS, [out.bytes()]);
+}
+
+/** The accepted reads of a chunk in one statement (arrays of the columns, unnested): small batches, any executor. */
 export async function insertDailyReads(db: Executor, reads: readonly NewDailyRead[], source: 'ami' | 'import' | 'manual'): Promise<void> {
   if (reads.length === 0) return;
   await sql`

@@ -55,7 +55,7 @@ export async function meteringRoutes(app: FastifyInstance, deps: AppDeps): Promi
           response: { 200: batchResultSchema },
         },
       },
-      async (request) => importReads(deps.db, ctxOf(request, deps), request.body, request.query.source ?? 'import'),
+      async (request) => importReads(deps.pool, ctxOf(request, deps), request.body, request.query.source ?? 'import'),
     );
   });
 }

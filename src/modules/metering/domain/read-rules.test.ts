@@ -4,8 +4,8 @@ import {
   dailyCeiling,
   decimalOf,
   hundredthsOf,
+  groupByMeter,
   judgeReads,
-  meterSpans,
   spanDays,
   type CleanRead,
   type IncomingRead,
@@ -150,7 +150,7 @@ describe('a read against its meter', () => {
 
   it('takes the latest earlier read from the batch itself, in date order whatever the batch order', () => {
     const v = judge([r('2026-12-03', '120'), r('2026-12-02', '110'), r('2026-12-04', '115')], meter({ stored: [stored('2026-12-01', 100)] }));
-    expect(v.accepted.map((a) => a.index)).toEqual([0, 1]);
+    expect(v.accepted.map((a) => a.index)).toEqual([1, 0]); // in date order
     expect(v.refused.map((x) => [x.index, x.reason])).toEqual([[2, 'backwards']]);
   });
 
@@ -197,13 +197,13 @@ describe('a read against its meter', () => {
 });
 
 describe('the stored reads a batch needs', () => {
-  it('spans each meter’s days; n covers the span and the first read after it', () => {
+  it('groups each meter’s reads with its first and last day; spanDays covers the span and the read after it', () => {
     const reads = [clean({ meterNo: 'A', readOn: '2026-12-03', total: 1 }), clean({ meterNo: 'B', readOn: '2026-12-01', total: 1 }), clean({ meterNo: 'A', readOn: '2026-12-01', total: 1 })];
-    const spans = meterSpans(reads);
-    expect(spans).toEqual([
-      { meterNo: 'A', first: '2026-12-01', last: '2026-12-03' },
-      { meterNo: 'B', first: '2026-12-01', last: '2026-12-01' },
+    const groups = groupByMeter(reads);
+    expect(groups.map((g) => [g.meterNo, g.first, g.last, 1 + (g.more?.length ?? 0)])).toEqual([
+      ['A', '2026-12-01', '2026-12-03', 2],
+      ['B', '2026-12-01', '2026-12-01', 1],
     ]);
-    expect(spans.map(spanDays)).toEqual([4, 2]);
+    expect(groups.map(spanDays)).toEqual([4, 2]);
   });
 });

@@ -103,7 +103,7 @@ export interface Judgement {
 }
 
 export interface Verdicts {
-  /** in batch order; the rows to write */
+  /** the rows to write, in meter order */
   accepted: (CleanRead & { meterId: number; accountId: number })[];
   duplicates: number;
   /** in batch order */
@@ -117,16 +117,38 @@ export const DEFAULT_CAPACITY_KVA: Readonly<Record<string, number>> = { '0.22kV'
 /** Above this share of the ceiling a read is flagged (accepted). */
 export const HIGH_USE_SHARE = 0.5;
 
-const REGISTER = /^(\d{1,12})(?:\.(\d{1,2}))?$/;
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+type Refusal = Judgement & { reason: RefusalReason };
 
-/** A register value → hundredths, or null when it is not a decimal ≥ 0 with at most 2 places (and 12 digits before). */
+/**
+ * A register value → hundredths, or null when it is not a decimal ≥ 0 with at most 2 places and 12 digits
+ * before the point. A number is read as JavaScript writes it (0.1 + 0.2 → "0.30000000000000004": refused).
+ * Scanned by hand: it runs for every register of every read of a batch.
+ */
 export function hundredthsOf(value: RegisterValue): number | null {
-  const text = typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : value;
-  const m = REGISTER.exec(text);
-  if (!m) return null;
-  const frac = m[2] === undefined ? 0 : m[2].length === 1 ? Number(m[2]) * 10 : Number(m[2]);
-  return Number(m[1]) * 100 + frac;
+  if (typeof value === 'number') {
+    if (Number.isInteger(value) && value >= 0 && value < 1e12) return value * 100 + 0; // + 0: -0 → 0
+    return Number.isFinite(value) ? hundredthsOfText(String(value)) : null;
+  }
+  return hundredthsOfText(value);
+}
+
+function hundredthsOfText(s: string): number | null {
+  const n = s.length;
+  let v = 0;
+  let i = 0;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) break;
+    v = v * 10 + c;
+  }
+  if (i === 0 || i > 12) return null;
+  if (i === n) return v * 100;
+  if (s.charCodeAt(i) !== 46 || n - i - 1 < 1 || n - i - 1 > 2) return null; // '.', then 1 or 2 digits
+  const a = s.charCodeAt(i + 1) - 48;
+  if (a < 0 || a > 9) return null;
+  if (n - i - 1 === 1) return v * 100 + a * 10;
+  const b = s.charCodeAt(i + 2) - 48;
+  return b < 0 || b > 9 ? null : v * 100 + a * 10 + b;
 }
 
 /** Hundredths → the decimal text the column takes ("1234.50"). */
@@ -135,6 +157,8 @@ export function decimalOf(hundredths: number): string {
   const frac = hundredths - whole * 100;
   return `${whole}.${frac < 10 ? '0' : ''}${frac}`;
 }
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** A real calendar date written YYYY-MM-DD. */
 export function isCalendarDate(text: string): boolean {
@@ -145,32 +169,67 @@ export function isCalendarDate(text: string): boolean {
   return d <= new Date(Date.UTC(y, mo, 0)).getUTCDate();
 }
 
-type Checked = { ok: true; read: CleanRead } | { ok: false; refusal: Judgement & { reason: RefusalReason } };
+const DAY_OK = 0;
+const DAY_INVALID = 1;
+const DAY_FUTURE = 2;
 
-/** Step 1: the read's own values. `today` is the business date (Asia/Shanghai). */
-export function checkValues(read: IncomingRead, index: number, today: string): Checked {
-  const refuse = (reason: RefusalReason, detail: string): Checked => ({ ok: false, refusal: { index, meterNo: read.meterNo, readOn: read.readOn, reason, detail } });
-  if (!isCalendarDate(read.readOn)) return refuse('invalid_date', `readOn ${JSON.stringify(read.readOn)} is not a date (YYYY-MM-DD)`);
-  if (read.readOn > today) return refuse('future_date', `readOn ${read.readOn} is after today (${today})`);
+/** Step 1 for one read; `days` remembers each day's verdict (a batch carries few distinct days). */
+// (No closures inside the per-read functions: under tsx each one created costs a defineProperty of its name.)
+function refusal(read: { index: number; meterNo: string; readOn: string }, reason: RefusalReason, detail: string): Refusal {
+  return { index: read.index, meterNo: read.meterNo, readOn: read.readOn, reason, detail };
+}
+const absent = (x: unknown) => x === undefined || x === null || x === '';
+
+function checkRead(read: IncomingRead, index: number, today: string, days: Map<string, number>): CleanRead | Refusal {
+  const at = { index, meterNo: read.meterNo, readOn: read.readOn };
+  let day = days.get(read.readOn);
+  if (day === undefined) {
+    day = !isCalendarDate(read.readOn) ? DAY_INVALID : read.readOn > today ? DAY_FUTURE : DAY_OK;
+    days.set(read.readOn, day);
+  }
+  if (day === DAY_INVALID) return refusal(at, 'invalid_date', `readOn ${JSON.stringify(read.readOn)} is not a date (YYYY-MM-DD)`);
+  if (day === DAY_FUTURE) return refusal(at, 'future_date', `readOn ${read.readOn} is after today (${today})`);
   const total = hundredthsOf(read.total);
-  if (total === null) return refuse('invalid_register', `total ${JSON.stringify(read.total)} is not a decimal ≥ 0 with at most 2 places`);
+  if (total === null) return refusal(at, 'invalid_register', `total ${JSON.stringify(read.total)} is not a decimal ≥ 0 with at most 2 places`);
+  const p = read.peak;
+  const f = read.flat;
+  const v = read.valley;
+  if (absent(p) && absent(f) && absent(v)) return { index, meterNo: read.meterNo, readOn: read.readOn, total, peak: null, flat: null, valley: null };
   const tou: (number | null)[] = [];
-  for (const name of ['peak', 'flat', 'valley'] as const) {
-    const v = read[name];
-    if (v === undefined || v === null || v === '') {
+  for (const [name, x] of [['peak', p], ['flat', f], ['valley', v]] as const) {
+    if (absent(x)) {
       tou.push(null);
       continue;
     }
-    const h = hundredthsOf(v);
-    if (h === null) return refuse('invalid_register', `${name} ${JSON.stringify(v)} is not a decimal ≥ 0 with at most 2 places`);
+    const h = hundredthsOf(x!);
+    if (h === null) return refusal(at, 'invalid_register', `${name} ${JSON.stringify(x)} is not a decimal ≥ 0 with at most 2 places`);
     tou.push(h);
   }
   const [peak, flat, valley] = tou as [number | null, number | null, number | null];
-  const given = tou.filter((v) => v !== null).length;
-  if (given > 0 && given < 3) return refuse('tou_incomplete', 'peak, flat and valley come together or not at all');
-  if (given === 3 && Math.abs(peak! + flat! + valley! - total) > 1)
-    return refuse('tou_mismatch', `peak + flat + valley = ${decimalOf(peak! + flat! + valley!)}, total ${decimalOf(total)} (more than 0.01 apart)`);
-  return { ok: true, read: { index, meterNo: read.meterNo, readOn: read.readOn, total, peak, flat, valley } };
+  if (peak === null || flat === null || valley === null) return refusal(at, 'tou_incomplete', 'peak, flat and valley come together or not at all');
+  if (Math.abs(peak + flat + valley - total) > 1) return refusal(at, 'tou_mismatch', `peak + flat + valley = ${decimalOf(peak + flat + valley)}, total ${decimalOf(total)} (more than 0.01 apart)`);
+  return { index, meterNo: read.meterNo, readOn: read.readOn, total, peak, flat, valley };
+}
+
+type Checked = { ok: true; read: CleanRead } | { ok: false; refusal: Refusal };
+
+/** Step 1: the read's own values. `today` is the business date (Asia/Shanghai). */
+export function checkValues(read: IncomingRead, index: number, today: string): Checked {
+  const r = checkRead(read, index, today, new Map());
+  return 'reason' in r ? { ok: false, refusal: r } : { ok: true, read: r };
+}
+
+/** Step 1 for a batch: its well-formed reads, and the others refused (both in batch order). */
+export function cleanReads(reads: readonly IncomingRead[], today: string): { clean: CleanRead[]; refused: Refusal[] } {
+  const days = new Map<string, number>();
+  const clean: CleanRead[] = [];
+  const refused: Refusal[] = [];
+  for (let i = 0; i < reads.length; i++) {
+    const r = checkRead(reads[i]!, i, today, days);
+    if ('reason' in r) refused.push(r);
+    else clean.push(r);
+  }
+  return { clean, refused };
 }
 
 /** The supply's daily ceiling in hundredths of a kWh (capacity × 24 h), or null when it cannot be told. */
@@ -179,126 +238,155 @@ export function dailyCeiling(meter: Pick<MeterContext, 'capacityKva' | 'voltageL
   return kva === null || kva <= 0 ? null : Math.round(kva * 100) * 24;
 }
 
-const daysBetween = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+const DAY_MS = 86_400_000;
+const dayNumbers = new Map<string, number>();
+/** Days since 1970-01-01 of a YYYY-MM-DD date (remembered: a batch has few distinct days). */
+function dayNumber(date: string): number {
+  let n = dayNumbers.get(date);
+  if (n === undefined) {
+    n = Date.parse(`${date}T00:00:00Z`) / DAY_MS;
+    if (dayNumbers.size > 10_000) dayNumbers.clear();
+    dayNumbers.set(date, n);
+  }
+  return n;
+}
 const sameRegisters = (a: StoredRead, b: StoredRead) => a.total === b.total && a.peak === b.peak && a.flat === b.flat && a.valley === b.valley;
-const TOU = ['peak', 'flat', 'valley'] as const;
 
 /** The first register of `later` below `earlier`'s (both present), or null. */
 function registerBelow(later: StoredRead, earlier: StoredRead): { name: string; later: number; earlier: number } | null {
   if (later.total < earlier.total) return { name: 'total', later: later.total, earlier: earlier.total };
-  for (const name of TOU) {
-    const l = later[name];
-    const e = earlier[name];
-    if (l !== null && e !== null && l < e) return { name, later: l, earlier: e };
-  }
+  if (later.peak !== null && earlier.peak !== null && later.peak < earlier.peak) return { name: 'peak', later: later.peak, earlier: earlier.peak };
+  if (later.flat !== null && earlier.flat !== null && later.flat < earlier.flat) return { name: 'flat', later: later.flat, earlier: earlier.flat };
+  if (later.valley !== null && earlier.valley !== null && later.valley < earlier.valley) return { name: 'valley', later: later.valley, earlier: earlier.valley };
   return null;
 }
 
-/**
- * Steps 2–5 for the well-formed reads of a batch, meter by meter in date order. `meters` holds the
- * context of every meter found (a meter missing from it is unknown).
- */
-export function judgeReads(reads: readonly CleanRead[], meters: ReadonlyMap<string, MeterContext>): Verdicts {
-  const out: Verdicts = { accepted: [], duplicates: 0, refused: [], flagged: [] };
-  const byMeter = new Map<string, CleanRead[]>();
+const perDay = (use: number, days: number, since: string) => `${(use / 10_000 / days).toFixed(2)} kWh a day since ${since}`;
+
+/** The reads a batch carries for one meter, in batch order, and the first and last day among them. */
+export interface MeterReads {
+  meterNo: string;
+  /** the meter's first read in the batch; `more` the others (null for most meters: one read a batch) */
+  read: CleanRead;
+  more: CleanRead[] | null;
+  first: string;
+  last: string;
+}
+
+/** The reads by meter, meters in the order they first appear. */
+export function groupByMeter(reads: readonly CleanRead[]): MeterReads[] {
+  const groups: MeterReads[] = [];
+  const byMeter = new Map<string, MeterReads>();
   for (const r of reads) {
-    const list = byMeter.get(r.meterNo);
-    if (list) list.push(r);
-    else byMeter.set(r.meterNo, [r]);
+    const g = byMeter.get(r.meterNo);
+    if (!g) {
+      const group: MeterReads = { meterNo: r.meterNo, read: r, more: null, first: r.readOn, last: r.readOn };
+      byMeter.set(r.meterNo, group);
+      groups.push(group);
+    } else {
+      (g.more ??= []).push(r);
+      if (r.readOn < g.first) g.first = r.readOn;
+      else if (r.readOn > g.last) g.last = r.readOn;
+    }
   }
-  for (const [meterNo, list] of byMeter) judgeMeter(meterNo, list, meters.get(meterNo), out);
-  out.accepted.sort((a, b) => a.index - b.index);
-  out.refused.sort((a, b) => a.index - b.index);
-  out.flagged.sort((a, b) => a.index - b.index);
+  return groups;
+}
+
+/** How many stored reads from `first` on the rules need for a group: every day of its span and the first after. */
+export const spanDays = (g: Pick<MeterReads, 'first' | 'last'>) => dayNumber(g.last) - dayNumber(g.first) + 2;
+
+/** Steps 2–5 for the well-formed reads of a batch (see judgeMeters). */
+export function judgeReads(reads: readonly CleanRead[], meters: ReadonlyMap<string, MeterContext>): Verdicts {
+  return judgeMeters(groupByMeter(reads), meters);
+}
+
+/**
+ * Steps 2–5, meter by meter, each meter's reads in date order (ties in batch order). `meters` holds the
+ * context of every meter found (a meter missing from it is unknown). Accepted reads come out in meter
+ * order; refused and flagged ones in batch order.
+ */
+export function judgeMeters(groups: readonly MeterReads[], meters: ReadonlyMap<string, MeterContext>): Verdicts {
+  const out: Verdicts = { accepted: [], duplicates: 0, refused: [], flagged: [] };
+  for (const g of groups) {
+    const meter = meters.get(g.meterNo);
+    if (g.more === null) judgeMeter(out, g.read, null, meter);
+    else judgeMeter(out, g.read, [g.read, ...g.more].sort(byDayThenIndex), meter);
+  }
+  if (out.refused.length > 1) out.refused.sort(byIndex);
+  if (out.flagged.length > 1) out.flagged.sort(byIndex);
   return out;
 }
 
-function judgeMeter(meterNo: string, list: CleanRead[], meter: MeterContext | undefined, out: Verdicts): void {
-  const refuse = (r: CleanRead, reason: RefusalReason, detail: string) => out.refused.push({ index: r.index, meterNo, readOn: r.readOn, reason, detail });
-  if (!meter) {
-    for (const r of list) refuse(r, 'unknown_meter', `no meter ${meterNo}`);
+const byDayThenIndex = (a: CleanRead, b: CleanRead) => (a.readOn < b.readOn ? -1 : a.readOn > b.readOn ? 1 : a.index - b.index);
+const byIndex = (a: Judgement, b: Judgement) => a.index - b.index;
+
+const pick = (list: readonly CleanRead[] | null, only: CleanRead, k: number) => (list ? list[k]! : only);
+
+/** One meter's reads: `only` when it is its one read in the batch, else `list`, sorted by day. */
+function judgeMeter(out: Verdicts, only: CleanRead, list: readonly CleanRead[] | null, meter: MeterContext | undefined): void {
+  const count = list ? list.length : 1;
+  if (!meter || meter.removed) {
+    for (let k = 0; k < count; k++) {
+      const r = pick(list, only, k);
+      out.refused.push(refusal(r, meter ? 'meter_removed' : 'unknown_meter', meter ? `meter ${r.meterNo} has been removed` : `no meter ${r.meterNo}`));
+    }
     return;
   }
-  if (meter.removed) {
-    for (const r of list) refuse(r, 'meter_removed', `meter ${meterNo} has been removed`);
-    return;
-  }
-  if (list.length > 1) list.sort((a, b) => (a.readOn < b.readOn ? -1 : a.readOn > b.readOn ? 1 : a.index - b.index));
   const stored = meter.stored;
   const ceiling = dailyCeiling(meter);
   let latestAccepted: CleanRead | null = null;
   let s = 0; // stored[s] is the first stored read not before the day being judged
-  for (let i = 0; i < list.length; ) {
-    const day = list[i]!.readOn;
-    let j = i + 1;
-    while (j < list.length && list[j]!.readOn === day) j++;
-    const group = list.slice(i, j);
-    i = j;
-    const read = group[0]!;
-    if (group.some((g) => !sameRegisters(g, read))) {
-      for (const g of group) refuse(g, 'conflicting', `the batch carries different reads of meter ${meterNo} for ${day}`);
+  for (let g = 0; g < count; ) {
+    const read = pick(list, only, g);
+    const day = read.readOn;
+    let end = g + 1;
+    while (end < count && pick(list, only, end).readOn === day) end++;
+    let differs = false;
+    for (let k = g + 1; k < end; k++) differs ||= !sameRegisters(pick(list, only, k), read);
+    const from = g;
+    g = end;
+    if (differs) {
+      for (let k = from; k < end; k++) out.refused.push(refusal(pick(list, only, k), 'conflicting', `the batch carries different reads of meter ${read.meterNo} for ${day}`));
       continue;
     }
     while (s < stored.length && stored[s]!.readOn < day) s++;
     const same = s < stored.length && stored[s]!.readOn === day ? stored[s]! : null;
     if (same) {
-      if (sameRegisters(same, read)) out.duplicates += group.length;
-      else for (const g of group) refuse(g, 'conflicting', `a different read of ${day} is stored (total ${decimalOf(same.total)})`);
+      if (sameRegisters(same, read)) out.duplicates += end - from;
+      else for (let k = from; k < end; k++) out.refused.push(refusal(pick(list, only, k), 'conflicting', `a different read of ${day} is stored (total ${decimalOf(same.total)})`));
       continue;
     }
-    out.duplicates += group.length - 1;
+    out.duplicates += end - from - 1;
     const storedBefore = s > 0 ? stored[s - 1]! : null;
     const previous = latestAccepted && (!storedBefore || latestAccepted.readOn > storedBefore.readOn) ? latestAccepted : storedBefore;
-    const next = s < stored.length ? stored[s]! : null;
+    const later = s < stored.length ? stored[s]! : null;
     if (previous) {
       const below = registerBelow(read, previous);
       if (below) {
-        refuse(read, 'backwards', `${below.name} ${decimalOf(below.later)} is below ${decimalOf(below.earlier)} read on ${previous.readOn}`);
+        out.refused.push(refusal(read, 'backwards', `${below.name} ${decimalOf(below.later)} is below ${decimalOf(below.earlier)} read on ${previous.readOn}`));
         continue;
       }
     }
-    if (next) {
-      const above = registerBelow(next, read);
+    if (later) {
+      const above = registerBelow(later, read);
       if (above) {
-        refuse(read, 'backwards', `${above.name} ${decimalOf(above.earlier)} is above ${decimalOf(above.later)} read later, on ${next.readOn}`);
+        out.refused.push(refusal(read, 'backwards', `${above.name} ${decimalOf(above.earlier)} is above ${decimalOf(above.later)} read later, on ${later.readOn}`));
         continue;
       }
     }
     if (previous && ceiling !== null) {
-      // use × 100 (hundredths of kWh) = register advance (hundredths) × multiplier (hundredths) / 100; compared per day, in integers
-      const days = daysBetween(previous.readOn, day);
+      // use in hundredths of kWh × 100 = register advance (hundredths) × multiplier (hundredths); compared per day, in integers
+      const days = dayNumber(day) - dayNumber(previous.readOn);
       const use = (read.total - previous.total) * meter.multiplier;
-      const perDay = () => `${(use / 10_000 / days).toFixed(2)} kWh a day since ${previous.readOn}`;
-      if (use > ceiling * days * 100) {
-        refuse(read, 'impossible_jump', `${perDay()}: more than the ${decimalOf(ceiling)} kWh a day the supply can carry`);
+      const limit = ceiling * days * 100;
+      if (use > limit) {
+        out.refused.push(refusal(read, 'impossible_jump', `${perDay(use, days, previous.readOn)}: more than the ${decimalOf(ceiling)} kWh a day the supply can carry`));
         continue;
       }
-      if (use * 2 > ceiling * days * 100)
-        out.flagged.push({ index: read.index, meterNo, readOn: day, reason: 'high_use', detail: `${perDay()}: over half the ${decimalOf(ceiling)} kWh a day the supply can carry` });
+      if (use > limit * HIGH_USE_SHARE)
+        out.flagged.push({ index: read.index, meterNo: read.meterNo, readOn: day, reason: 'high_use', detail: `${perDay(use, days, previous.readOn)}: over half the ${decimalOf(ceiling)} kWh a day the supply can carry` });
     }
-    out.accepted.push({ ...read, meterId: meter.meterId, accountId: meter.accountId });
+    out.accepted.push({ index: read.index, meterNo: read.meterNo, readOn: day, total: read.total, peak: read.peak, flat: read.flat, valley: read.valley, meterId: meter.meterId, accountId: meter.accountId });
     latestAccepted = read;
   }
 }
-
-/** The days a batch carries for one meter: the stored reads `judgeReads` needs are those around this span. */
-export interface MeterSpan {
-  meterNo: string;
-  first: string;
-  last: string;
-}
-
-/** Each meter of the batch with the first and last day it carries. */
-export function meterSpans(reads: readonly CleanRead[]): MeterSpan[] {
-  const spans = new Map<string, MeterSpan>();
-  for (const r of reads) {
-    const s = spans.get(r.meterNo);
-    if (!s) spans.set(r.meterNo, { meterNo: r.meterNo, first: r.readOn, last: r.readOn });
-    else if (r.readOn < s.first) s.first = r.readOn;
-    else if (r.readOn > s.last) s.last = r.readOn;
-  }
-  return [...spans.values()];
-}
-
-/** The stored reads a span needs: from the first day to one past the last (the query fetches up to this many from `first`). */
-export const spanDays = (span: MeterSpan) => daysBetween(span.first, span.last) + 2;

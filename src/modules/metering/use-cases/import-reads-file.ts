@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { parse } from 'csv-parse';
-import type { Db } from '../../../db/connect.js';
-import { inTransaction } from '../../../db/tx.js';
+import type pg from 'pg';
+import { inClientTransaction } from '../../../db/tx.js';
 import { AppError } from '../../../shared/errors.js';
 import { insertAudit } from '../../audit/index.js';
 import type { IncomingRead } from '../domain/read-rules.js';
@@ -45,22 +45,22 @@ export interface ReadsFileOptions extends Pick<IngestOptions, 'source' | 'compan
 /**
  * `granary reads import <file.csv>`: a CSV file of daily reads (a header line naming meter_no, read_on,
  * total and optionally peak, flat, valley; UTF-8, a BOM allowed), streamed in batches through the rules of
- * `ingestReads`, all in one transaction: a line that cannot be read (CSV syntax, a wrong number of cells,
+ * `ingestReads`, all in one transaction on one client (accepted reads written by COPY): a line that cannot be read (CSV syntax, a wrong number of cells,
  * an unknown column) stops the import and nothing of the file is written; reads refused by the rules are
  * listed with their line, the others written. Memory stays at one batch plus the refused and flagged lines.
  * One audit entry for the file. Progress is reported in bytes of the file read.
  */
-export async function importReadsFile(db: Db, path: string, opts: ReadsFileOptions = {}): Promise<ReadsFileResult> {
+export async function importReadsFile(pool: pg.Pool, path: string, opts: ReadsFileOptions = {}): Promise<ReadsFileResult> {
   const started = performance.now();
   const batchSize = Math.max(1, opts.batchSize ?? MAX_BATCH_READS);
   const size = fs.statSync(path).size;
   const result: ReadsFileResult = { rows: 0, batches: 0, accepted: 0, duplicates: 0, refused: [], flagged: [], seconds: 0 };
-  await inTransaction(db, async (trx) => {
+  await inClientTransaction(pool, async (client, trx) => {
     let batch: IncomingRead[] = [];
     let lines: number[] = [];
     const flush = async () => {
       if (!batch.length) return;
-      const r = await ingestReadsIn(trx, batch, { source: opts.source ?? 'import', companyId: opts.companyId, now: opts.now });
+      const r = await ingestReadsIn(trx, batch, { source: opts.source ?? 'import', companyId: opts.companyId, now: opts.now }, client);
       result.batches++;
       result.accepted += r.accepted;
       result.duplicates += r.duplicates;
