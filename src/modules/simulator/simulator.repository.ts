@@ -213,22 +213,21 @@ export interface HistoryOpenBillRow {
  */
 export async function historyStates(db: Executor, from: number, to: number): Promise<{ open: HistoryOpenBillRow[]; prepaid: Map<number, number> }> {
   const [owingIds, prepaid] = await Promise.all([accountsOwing(db, { from, to }), prepaidBalances(db, { from, to })]);
-  const [open] = await Promise.all([
-    sql<HistoryOpenBillRow>`
-      with owing as materialized (select ${intArrayLiteral(owingIds, (id) => id)}::bigint[] as ids)
+  if (owingIds.length === 0) return { open: [], prepaid };
+  // the accounts as an array: their bills and states looked up by index, where a join hashed the whole tables
+  const ids = intArrayLiteral(owingIds, (id) => id);
+  const open = await sql<HistoryOpenBillRow>`
       select b.account_id as "accountId", b.id as "billId", b.period, b.due_on::text as "dueOn", b.total_fen + coalesce(a.total_fen, 0) as "principalDueFen",
              coalesce(s.principal_paid_fen, 0) as "principalPaidFen", coalesce(s.penalty_accrued_mfen, 0) as "penaltyAccruedMfen",
              s.penalty_through::text as "penaltyThrough", coalesce(s.penalty_charged_fen, 0) as "penaltyChargedFen",
              coalesce(s.penalty_paid_fen, 0) as "penaltyPaidFen", coalesce(s.penalty_waived_fen, 0) as "penaltyWaivedFen"
         from bill b
         left join (${adjustmentsSql(from, to)}) a on a.account_id = b.account_id and a.adjusts_bill_id = b.id
-        -- the accounts as an array (an InitPlan): looked up by index, where a join hashed the whole tables
-        left join bill_settlement s on s.account_id = b.account_id and s.bill_id = b.id and s.account_id = any((select ids from owing)::bigint[])
-       where b.account_id = any((select ids from owing)::bigint[]) and b.kind = 'regular' and b.status = 'issued' and b.due_on is not null
+        left join bill_settlement s on s.account_id = b.account_id and s.bill_id = b.id and s.account_id = any(${ids}::bigint[])
+       where b.account_id = any(${ids}::bigint[]) and b.kind = 'regular' and b.status = 'issued' and b.due_on is not null
          and (b.total_fen + coalesce(a.total_fen, 0) > coalesce(s.principal_paid_fen, 0)
               or coalesce(s.penalty_charged_fen, 0) > coalesce(s.penalty_paid_fen, 0) + coalesce(s.penalty_waived_fen, 0))
-       order by 1, 3, 2`.execute(db),
-  ]);
+       order by 1, 3, 2`.execute(db);
   const n = Number;
   return {
     open: open.rows.map((r) => ({
