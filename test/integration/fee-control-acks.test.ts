@@ -273,12 +273,10 @@ describe('answers from a head-end that repeats, invents, reorders, fails and fal
     expect(await eventsOf(home!.id)).toEqual(['fee_control.disconnected']);
   });
 
-  // KNOWN DEFECT (reported with issue 18; the fix belongs in use-cases/commands.ts or react.ts): a payment
-  // while the disconnection is out leaves it open (react.ts: "its answer decides"); a `failed` answer then
-  // puts it back to `staged` (answerCommand) and the dispatcher sends it again without looking at the
-  // balance — the paid-up customer's meter is cut, then reconnected by afterDone. The same happens when the
-  // answer never comes: the resend after the wait. `it.fails` until fixed; make it `it` then.
-  it.fails('does not send a disconnection again once the customer has paid: its failure ends it', async () => {
+  // a payment while the disconnection is out leaves it open (its answer decides); a `failed` answer puts it
+  // back to `staged`, and the dispatcher calls it off instead of sending it again (the same for a resend
+  // after no answer)
+  it('does not send a disconnection again once the customer has paid: its failure ends it', async () => {
     const [home] = await dueHouseholds('PAIDFAIL', 1);
     // a head-end slow to answer: the disconnection is out when the customer pays
     await headEnd({ silentRate: 1 });

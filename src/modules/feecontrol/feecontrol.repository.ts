@@ -225,12 +225,18 @@ export async function insertChanges(db: Executor, businessDate: string, rows: re
 }
 
 /** The fee-control rows of some accounts, locked against a concurrent payment reaction or ack. */
-export async function lockPositions(db: Executor, accountIds: readonly number[]) {
+export async function lockPositions(db: Executor, accountIds: readonly number[], lock = true) {
   if (accountIds.length === 0) return [];
   const { rows } = await sql<{ account_id: number; state: FeeState; warn_fen: number; below_zero_on: string | null; prepaid_fen: number; owed_fen: number; estimate_fen: number; daily_fen: number }>`
     select account_id, state, warn_fen, below_zero_on::text, prepaid_fen, owed_fen, estimate_fen, daily_fen from fee_control
-     where account_id = any(${intArrayLiteral(accountIds, (id) => id)}::bigint[]) order by account_id for update`.execute(db);
+     where account_id = any(${intArrayLiteral(accountIds, (id) => id)}::bigint[]) order by account_id ${sql.raw(lock ? 'for update' : '')}`.execute(db);
   return rows;
+}
+
+/** Calls off commands not yet done (cancelled, with the reason). */
+export async function cancelCommands(db: Executor, ids: readonly number[], reason: string): Promise<void> {
+  if (ids.length === 0) return;
+  await sql`update meter_command set state = 'cancelled', last_error = ${reason} where id = any(${intArrayLiteral(ids, (id) => id)}::bigint[]) and state in ('staged', 'sent')`.execute(db);
 }
 
 /** Locks accounts `for share` till commit: a payment in flight on one (it holds the row `for update`) commits first. */

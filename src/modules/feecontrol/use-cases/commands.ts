@@ -1,9 +1,9 @@
 import type { Db } from '../../../db/connect.js';
 import { inTransaction, type Executor } from '../../../db/tx.js';
 import { businessDate } from '../../../shared/business-time.js';
-import { decide, type FeeAccount } from '../domain/decide.js';
+import { availableOf, decide, type FeeAccount } from '../domain/decide.js';
 import { DEFAULT_POLICY, type FeeState } from '../domain/policy.js';
-import { answerCommand, claimDueCommands, escalate, guardRows, lockPositions, markSent, stageCommands, writePositions } from '../feecontrol.repository.js';
+import { answerCommand, cancelCommands, claimDueCommands, escalate, guardRows, lockPositions, markSent, stageCommands, writePositions } from '../feecontrol.repository.js';
 import { noticeOf, positionOf, recordChanges } from './daily-run.js';
 import type { FeeControlDeps } from './deps.js';
 
@@ -46,8 +46,10 @@ export async function dispatchDue(db: Db, publish: (meterNo: string, message: Co
     const n = await inTransaction(db, async (trx) => {
       const at = now();
       const due = await claimDueCommands(trx, at, 200);
-      const over = due.filter((c) => c.attempts >= s.attempts);
-      const go = due.filter((c) => c.attempts < s.attempts);
+      // a disconnection sent again (after a failure or no answer) is called off if the customer has paid since
+      const paid = await callOffPaid(trx, due.filter((c) => c.action === 'disconnect'), at);
+      const over = due.filter((c) => c.attempts >= s.attempts && !paid.has(c.id));
+      const go = due.filter((c) => c.attempts < s.attempts && !paid.has(c.id));
       await escalate(trx, over.map((c) => c.id), `no answer after ${s.attempts} attempts`);
       await Promise.all(go.map((c) => publish(c.meter_no, { commandId: c.command_id, action: c.action, issuedAt: c.staged_at.toISOString() })));
       await markSent(trx, go.map((c) => c.id), at, go.map((c) => new Date(at.getTime() + retryDelayMs(s, c.attempts + 1))));
@@ -57,6 +59,33 @@ export async function dispatchDue(db: Db, publish: (meterNo: string, message: Co
     });
     if (n < 200) return { sent, escalated };
   }
+}
+
+/**
+ * Disconnections whose account's available balance is no longer below zero (a payment came while one was
+ * out): cancelled, and the account back to normal or warned. The ids called off.
+ */
+async function callOffPaid(trx: Executor, cmds: readonly { id: number; account_id: number }[], now: Date): Promise<Set<number>> {
+  if (cmds.length === 0) return new Set();
+  const positions = (await lockPositions(trx, cmds.map((c) => c.account_id), false)).filter((p) => availableOf({ prepaidFen: p.prepaid_fen, owedFen: p.owed_fen, estimateFen: p.estimate_fen }) >= 0);
+  if (positions.length === 0) return new Set();
+  const facts = new Map((await guardRows(trx, positions.map((p) => p.account_id))).map((f) => [f.id, f]));
+  const ids = cmds.filter((c) => positions.some((p) => p.account_id === c.account_id)).map((c) => c.id);
+  await cancelCommands(trx, ids, 'paid while it was out');
+  const today = businessDate(now);
+  const writes = [];
+  const changes: { accountId: number; from: FeeState; to: FeeState; reason: string }[] = [];
+  for (const p of positions) {
+    const f = facts.get(p.account_id);
+    if (!f) continue;
+    const account = accountOf(p, f);
+    const d = decide(account, { today, hour: 12, blackout: null }, 'payment');
+    writes.push(positionOf(account, d));
+    if (d.state !== p.state) changes.push({ accountId: p.account_id, from: p.state, to: d.state, reason: `disconnection called off: ${d.reason}` });
+  }
+  await writePositions(trx, null, now, writes);
+  await recordChanges(trx, changes, today);
+  return new Set(ids);
 }
 
 /**
