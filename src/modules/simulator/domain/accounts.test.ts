@@ -1,8 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { walkAccounts, pfStandardOf, TARIFFS, type AccountProfile } from './accounts.js';
 import { demoCalendar } from './calendar.js';
 import { planCounty } from './county.js';
 import { isValidIdNumber, isValidUscc } from './id-numbers.js';
+
+// these walk a whole county's accounts: seconds on a loaded machine, more than the unit default of 5 s
+vi.setConfig({ testTimeout: 30_000 });
 
 const asOf = new Date('2026-05-20T04:00:00Z');
 const county = (accounts: number, seed: number): AccountProfile[] => [...walkAccounts(planCounty(accounts, seed), demoCalendar(asOf))];

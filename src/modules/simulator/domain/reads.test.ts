@@ -1,8 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { walkAccounts, TOTAL_ONLY, TOU_REACTIVE, TOU_REACTIVE_DEMAND, type AccountProfile } from './accounts.js';
 import { CYCLE_READS, DAILY_DAYS, MONTHS, demoCalendar } from './calendar.js';
 import { planCounty } from './county.js';
 import { dailyShares, dailyValue, hasDailyReads, monthlySeries, newReadSeries, readRand, type ReadSeries } from './reads.js';
+
+// these walk a whole county's accounts: seconds on a loaded machine, more than the unit default of 5 s
+vi.setConfig({ testTimeout: 30_000 });
 
 const cal = demoCalendar(new Date('2026-05-20T04:00:00Z'));
 const accounts = [...walkAccounts(planCounty(4000, 1), cal)];
