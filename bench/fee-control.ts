@@ -138,6 +138,7 @@ export async function prepareCounty(db: DatabaseHandle, accounts: number, deps: 
   await populate(db, accounts);
   await seedTariffDefaults(db.db);
   await topUp(db);
+  if (process.env.BENCH_HISTORY !== '0') await history(db);
   await dailyReads(db, YESTERDAY);
   const t = performance.now();
   const summary = await runFeeControl(db.db, deps, { today: YESTERDAY, hour: 10, now: AT(YESTERDAY), tariffs: await loadRatingTariffs(db.db) });
@@ -190,6 +191,38 @@ async function topUp(db: DatabaseHandle): Promise<void> {
     client.release();
   }
   console.error(`  top-ups (${secs(t)} s)`);
+}
+
+/**
+ * What a running system has by 11-08 (BENCH_HISTORY=0 leaves it out): October's bill issued for every prepaid
+ * account (the rows only: as if settled from prepaid at issue), and the daily estimates of October
+ * (10-02…10-31, period 2026-10) and of November so far (11-02…11-07), the cycle-to-date charge growing by a
+ * thirtieth of the month's use at ~0.55 元/kWh a day.
+ */
+async function history(db: DatabaseHandle): Promise<void> {
+  const t = performance.now();
+  await db.pool.query(`
+    insert into bill (account_id, id, period, kind, status, tariff_code, total_fen, kwh, days, issued_at, due_on)
+    select a.id, a.id, '2026-10', 'regular', 'issued', a.tariff_code, round((c.total - p.total) * m.multiplier * 55)::bigint,
+           round((c.total - p.total) * m.multiplier, 2), 31, timestamptz '2026-11-05 12:00+08', date '2026-11-20'
+      from account a join meter m on m.account_id = a.id
+      join cycle_read c on c.account_id = a.id and c.meter_id = m.id and c.period = '2026-10'
+      join cycle_read p on p.account_id = a.id and p.meter_id = m.id and p.period = '2026-09'
+     where a.payment_mode in ${PREPAID} and c.total >= p.total`);
+  await db.pool.query(`select setval('bill_id_seq', (select max(id) from bill))`);
+  await db.pool.query(`
+    insert into fee_estimate (account_id, read_on, period, kwh, ctd_fen, day_fen)
+    select a.id, d.day, d.period, round(u.kwh * d.n / 30.0, 2), round(u.kwh * d.n / 30.0 * 55)::bigint, round(u.kwh / 30.0 * 55)::bigint
+      from account a
+      join lateral (select (c.total - p.total) * m.multiplier as kwh from meter m
+                      join cycle_read c on c.account_id = m.account_id and c.meter_id = m.id and c.period = '2026-10'
+                      join cycle_read p on p.account_id = m.account_id and p.meter_id = m.id and p.period = '2026-09'
+                     where m.account_id = a.id and c.total >= p.total limit 1) u on true
+      cross join (select day::date, case when day < '2026-11-01' then '2026-10' else '2026-11' end as period,
+                         day::date - case when day < '2026-11-01' then date '2026-10-01' else date '2026-11-01' end as n
+                    from generate_series(date '2026-10-02', date '2026-11-07', interval '1 day') day where day <> '2026-11-01') d
+     where a.payment_mode in ${PREPAID}`);
+  console.error(`  October's bills and 36 days of estimates (${secs(t)} s)`);
 }
 
 /** Every meter's frozen read of `day`: the 11-01 cycle read advanced by the last month's use per day. */
@@ -256,7 +289,14 @@ async function floorRead(pool: pg.Pool): Promise<{ seconds: number; bytes: numbe
     cycle_read: `select distinct on (c.account_id, c.meter_id) c.account_id, c.meter_id, c.period, c.read_on, c.total, c.peak, c.flat, c.valley, c.reactive, c.max_demand
                    from cycle_read c where c.read_on <= date '${TODAY}' and c.account_id in (${prepaid}) order by c.account_id, c.meter_id, c.period desc`,
     daily_read: `select d.account_id, d.meter_id, d.total, d.peak, d.flat, d.valley from daily_read d where d.read_on = date '${TODAY}' and d.account_id in (${prepaid})`,
-    fee_estimate: `select account_id, read_on, period, ctd_fen, day_fen from fee_estimate where read_on < date '${TODAY}' and read_on >= date '${TODAY}' - 100 and account_id in (${prepaid})`,
+    // the run reads an account's estimates from the cycle read that closed its last billed period (11-01 here)
+    // or, never billed, the last 100 days
+    fee_estimate: `select e.account_id, e.read_on, e.period, e.ctd_fen, e.day_fen
+                     from account a
+                     cross join lateral (select case when exists (select 1 from bill b where b.account_id = a.id and b.period = '2026-10' and b.kind = 'regular')
+                                                     then date '2026-11-01' else date '${TODAY}' - 100 end as from_on) f
+                     join fee_estimate e on e.account_id = a.id and e.read_on >= f.from_on and e.read_on < date '${TODAY}'
+                    where a.payment_mode in ${PREPAID} and a.status = 'active' and a.opened_on <= date '${TODAY}'`,
     ledger_balance: `select account_id, book, balance_fen from ledger_balance where book in ('prepaid', 'receivable', 'penalty') and account_id in (${prepaid})`,
     fee_control: `select account_id, state, warn_fen, below_zero_on from fee_control where account_id in (${prepaid})`,
     bill: `select account_id, max(period) from bill where kind = 'regular' and status = 'issued' and account_id in (${prepaid}) group by account_id`,

@@ -136,17 +136,26 @@ export async function runAccounts(db: Executor, q: { after: number; limit: numbe
   return accounts;
 }
 
-/** Per account and period: the latest cycle-to-date estimate before `today` and its day, and the day charges within the window. */
-export async function estimateHistory(db: Executor, accountIds: readonly number[], q: { today: string; windowStart: string }) {
+/**
+ * Per account and period: the latest cycle-to-date estimate before `today` and its day, and the day charges
+ * within the window — of the last 100 days, the periods not yet billed (all of them for an account never
+ * billed) and any period's days in the window. Estimates of a period are rated from its cycle's start, so an
+ * unbilled period's estimates are read on or after the cycle read that closed the last billed period; only
+ * those days (at most a cycle or two) and the window are read, not a hundred days of every account.
+ */
+export async function estimateHistory(db: Executor, accounts: readonly { id: number; lastIssued: string | null }[], q: { today: string; windowStart: string }) {
   const { rows } = await sql<{ account_id: number; period: string; ctd_fen: number; last_read_on: string; day_sum: number; days: number }>`
-    select account_id, period,
-           (array_agg(ctd_fen order by read_on desc))[1]::int8 as ctd_fen, max(read_on)::text as last_read_on,
-           coalesce(sum(day_fen) filter (where read_on >= ${q.windowStart}::date), 0)::int8 as day_sum,
-           count(*) filter (where read_on >= ${q.windowStart}::date)::int as days
-      from fee_estimate
-     where account_id = any(${intArrayLiteral(accountIds, (id) => id)}::bigint[]) and read_on < ${q.today}::date
-       and read_on >= ${q.today}::date - 100
-     group by account_id, period`.execute(db);
+    with a as (
+      select t.account_id,
+             greatest(${q.today}::date - 100, least(${q.windowStart}::date, coalesce(
+               (select min(c.read_on) from cycle_read c where c.account_id = t.account_id and c.period = t.last_issued), ${q.today}::date - 100))) as from_on
+        from unnest(${intArrayLiteral(accounts, (a) => a.id)}::bigint[], ${textArrayLiteral(accounts, (a) => a.lastIssued)}::text[]) as t(account_id, last_issued))
+    select e.account_id, e.period,
+           (array_agg(e.ctd_fen order by e.read_on desc))[1]::int8 as ctd_fen, max(e.read_on)::text as last_read_on,
+           coalesce(sum(e.day_fen) filter (where e.read_on >= ${q.windowStart}::date), 0)::int8 as day_sum,
+           count(*) filter (where e.read_on >= ${q.windowStart}::date)::int as days
+      from a join fee_estimate e on e.account_id = a.account_id and e.read_on >= a.from_on and e.read_on < ${q.today}::date
+     group by e.account_id, e.period`.execute(db);
   return rows;
 }
 

@@ -70,7 +70,7 @@ export async function runFeeControl(db: Db, deps: FeeControlDeps, o: RunOptions)
   // a batch's accounts and estimate history (earlier days: the run does not change them), read outside its transaction
   const read = async (after: number) => {
     const rows = await runAccounts(db, { after, limit: size, today: o.today });
-    const history = rows.length === 0 ? [] : await estimateHistory(db, rows.map((r) => r.id), { today: o.today, windowStart });
+    const history = rows.length === 0 ? [] : await estimateHistory(db, rows.map((r) => ({ id: r.id, lastIssued: r.last_issued })), { today: o.today, windowStart });
     return { rows, history };
   };
   // disconnections staged per station today: past policy.bulkAbove the rest wait for two approvers (RULES §7)
