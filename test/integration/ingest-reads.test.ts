@@ -101,4 +101,13 @@ describe('ingestReadsBulk', () => {
       ['2026-11-03', '3.74', 'ami'],
     ]);
   });
+
+  it('finds the latest read however old (not only the recent ones the batch scan covers)', async () => {
+    const m = await handle.db.insertInto('meter').values({ account_id: fx.accounts.A2, meter_no: 'G-1', registers: ['total'] }).returning('id').executeTakeFirstOrThrow();
+    await handle.db.insertInto('daily_read').values({ account_id: fx.accounts.A2, meter_id: m.id, read_on: '2026-10-20', total: '500', source: 'ami' }).execute();
+    const back = await ingestReadsBulk(handle.pool, [{ meterNo: 'G-1', readOn: '2026-12-08', total: '499.99' }, { meterNo: 'P-1', readOn: '2026-12-08', total: '1100' }], { now: NOW });
+    expect(back.refused.map((r) => [r.meterNo, r.reason, r.detail])).toEqual([['G-1', 'backwards', 'total 499.99 is below 500.00 read on 2026-10-20']]);
+    const ok = await ingestReadsBulk(handle.pool, [{ meterNo: 'G-1', readOn: '2026-12-08', total: '900' }], { now: NOW });
+    expect(ok).toMatchObject({ accepted: 1, refused: [], flagged: [] }); // 400 kWh over 49 days
+  });
 });

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type pg from 'pg';
 import { copyInto } from '../../db/copy.js';
-import { CopyTextBuffer, intArrayLiteral, textArrayLiteral } from '../../db/copy-text.js';
+import { intArrayLiteral, textArrayLiteral } from '../../db/copy-text.js';
 import type { Executor } from '../../db/tx.js';
 import type { MeterContext } from './domain/read-rules.js';
 
@@ -149,10 +149,12 @@ export async function lockReadIngest(db: Executor): Promise<void> {
  * span's first day, that is all the rules need (the usual case: reads arrive day after day); when it is
  * not, the window instead: the latest before `first`, then up to `n` from `first` on (n = the span's days
  * + 1: every read of the span and at least the first after it). One statement: meters and accounts by
- * `= any` (one index scan each), one backward index descent per meter into daily_read's key for its
- * latest read, the window's two only for the meters that need them. The answer is one text value (a line
- * per stored read, tab-separated as PostgreSQL writes the values) read by hand: the driver's row objects
- * would cost Node more than the query costs PostgreSQL.
+ * `= any` (one index scan each); the latest reads from the day before the earliest `first` on, by one
+ * backward scan of daily_read's key over the chunk's accounts (a meter read yesterday is found there:
+ * one index scan for all, not a descent each); a descent each only for the meters not read since, and the
+ * window's two only for the meters that need them. The answer is one text value (a line per stored read,
+ * tab-separated as PostgreSQL writes the values) read by hand: the driver's row objects would cost Node
+ * more than the query costs PostgreSQL.
  */
 export async function readContext(
   db: Executor,
@@ -161,21 +163,36 @@ export async function readContext(
 ): Promise<Map<string, MeterContext>> {
   const byCompany = companyId === undefined ? sql`` : sql`and company_id = ${companyId}`;
   const meterNos = textArrayLiteral(spans, (s) => s.meterNo);
-  const read = (column: string) => sql.raw(`coalesce((case when w.read_on is null then l.${column} else w.${column} end)::text, '')`);
+  // a batch of one day a meter (the head-end's daily batch) sends one date and count, not an array of each
+  const uniform = spans.every((s) => s.first === spans[0]!.first && s.n === spans[0]!.n);
+  const batch = uniform
+    ? sql`select meter_no, k, ${spans[0]?.first ?? '1970-01-01'}::date as first, ${spans[0]?.n ?? 0}::int as n from unnest(${meterNos}::text[]) with ordinality as b(meter_no, k)`
+    : sql`select * from unnest(${meterNos}::text[], ${textArrayLiteral(spans, (s) => s.first)}::date[], ${intArrayLiteral(spans, (s) => s.n)}::int[]) with ordinality as b(meter_no, first, n, k)`;
+  let since = spans[0]?.first ?? '1970-01-01';
+  for (const s of spans) if (s.first < since) since = s.first;
+  // the window's row if there is one, else the latest read (found recently, or looked up)
+  const read = (column: string) =>
+    sql.raw(`coalesce((case when w.read_on is not null then w.${column} when r.read_on is not null then r.${column} else l.${column} end)::text, '')`);
   const { rows } = await sql<{ lines: string | null }>`
-    with b as (select * from unnest(${meterNos}::text[], ${textArrayLiteral(spans, (s) => s.first)}::date[], ${intArrayLiteral(spans, (s) => s.n)}::int[]) with ordinality as b(meter_no, first, n, k)),
-    m as materialized (select id, account_id, meter_no, status, multiplier from meter where meter_no = any(${meterNos}::text[])),
-    a as materialized (select id, capacity_kva, voltage_level from account where id = any(array(select account_id from m)) ${byCompany})
+    with b as materialized (${batch}),
+    m as materialized (select id, account_id, meter_no, status, multiplier from meter where meter_no = any(array(select meter_no from b))),
+    a as materialized (select id, capacity_kva, voltage_level from account where id = any(array(select account_id from m)) ${byCompany}),
+    r as materialized (
+      select distinct on (d.account_id, d.meter_id) d.account_id, d.meter_id, d.read_on, d.total, d.peak, d.flat, d.valley from daily_read d
+      where d.account_id = any(array(select account_id from m)) and d.read_on >= ${since}::date - 1
+      order by d.account_id desc, d.meter_id desc, d.read_on desc)
     select string_agg(concat_ws(E'\t', b.k, m.id, m.account_id, m.status, m.multiplier, coalesce(a.capacity_kva::text, ''), a.voltage_level,
-                                coalesce(coalesce(w.read_on, l.read_on)::text, ''), ${read('total')}, ${read('peak')}, ${read('flat')}, ${read('valley')}), E'\n') as lines
+                                coalesce(coalesce(w.read_on, r.read_on, l.read_on)::text, ''), ${read('total')}, ${read('peak')}, ${read('flat')}, ${read('valley')}), E'\n') as lines
     from b join m on m.meter_no = b.meter_no join a on a.id = m.account_id
-    left join lateral (select d.read_on, d.total, d.peak, d.flat, d.valley from daily_read d where d.account_id = m.account_id and d.meter_id = m.id order by d.read_on desc limit 1) l on true
+    left join r on r.account_id = m.account_id and r.meter_id = m.id
+    left join lateral (select d.read_on, d.total, d.peak, d.flat, d.valley from daily_read d
+      where r.read_on is null and d.account_id = m.account_id and d.meter_id = m.id order by d.read_on desc limit 1) l on true
     left join lateral (
       (select d.read_on, d.total, d.peak, d.flat, d.valley from daily_read d
-        where l.read_on >= b.first and d.account_id = m.account_id and d.meter_id = m.id and d.read_on < b.first order by d.read_on desc limit 1)
+        where coalesce(r.read_on, l.read_on) >= b.first and d.account_id = m.account_id and d.meter_id = m.id and d.read_on < b.first order by d.read_on desc limit 1)
       union all
       (select d.read_on, d.total, d.peak, d.flat, d.valley from daily_read d
-        where l.read_on >= b.first and d.account_id = m.account_id and d.meter_id = m.id and d.read_on >= b.first order by d.read_on limit b.n)
+        where coalesce(r.read_on, l.read_on) >= b.first and d.account_id = m.account_id and d.meter_id = m.id and d.read_on >= b.first order by d.read_on limit b.n)
     ) w on true`.execute(db);
   return parseContext(rows[0]?.lines ?? '', spans);
 }
@@ -209,15 +226,30 @@ function parseContext(text: string, spans: readonly { meterNo: string }[]): Map<
     while (p < end && text.charCodeAt(p) !== TAB && text.charCodeAt(p) !== NL) p++;
     return text.slice(start, p++);
   };
+  // a field most rows share with others (a voltage level, a day): the string seen last when it is that again
+  const seen = new Map<number, string>();
+  const common = (slot: number): string => {
+    const known = seen.get(slot);
+    if (known !== undefined && text.startsWith(known, p)) {
+      const after = text.charCodeAt(p + known.length);
+      if (p + known.length >= end || after === TAB || after === NL) {
+        p += known.length + 1;
+        return known;
+      }
+    }
+    const value = str();
+    seen.set(slot, value);
+    return value;
+  };
   while (p < end) {
     const k = num()!;
     const meterId = num()!;
     const accountId = num()!;
-    const removed = str() === 'removed';
+    const removed = common(0) === 'removed';
     const multiplier = hundredths()!;
     const capacity = hundredths();
-    const voltageLevel = str();
-    const readOn = str();
+    const voltageLevel = common(1);
+    const readOn = common(2);
     const total = hundredths();
     const peak = hundredths();
     const flat = hundredths();
@@ -247,24 +279,51 @@ export interface NewDailyRead {
 
 const DAILY_READ_COLUMNS = ['account_id', 'meter_id', 'read_on', 'total', 'peak', 'flat', 'valley', 'source'] as const;
 
-/** Hundredths as the decimal text of a numeric(14,2) column. */
-const decimalText = (h: number) => `${Math.floor(h / 100)}.${String(h % 100).padStart(2, '0')}`;
-
 /** The accepted reads of a chunk by COPY on the transaction's client (the bulk path): as fast as a plain COPY. */
 export async function copyDailyReads(client: pg.PoolClient, reads: readonly NewDailyRead[], source: 'ami' | 'import' | 'manual'): Promise<void> {
   if (reads.length === 0) return;
-  const out = new CopyTextBuffer(reads.length * 48);
+  await copyInto(client, 'daily_read', DAILY_READ_COLUMNS, [dailyReadsCopyText(reads, source)]);
+}
+
+/**
+ * The rows as COPY text, written byte by byte into one buffer (every field is ASCII: ids, a validated
+ * YYYY-MM-DD, decimals from hundredths, the source): no string per field.
+ */
+export function dailyReadsCopyText(reads: readonly NewDailyRead[], source: string): Buffer {
+  const tail = Buffer.from(`\t${source}\n`, 'latin1');
+  const buf = Buffer.allocUnsafe(reads.length * (4 * 20 + 2 * 17 + 11 + tail.length));
+  let p = 0;
+  const digits = (n: number) => {
+    let len = 1;
+    for (let t = n; t >= 10; t = Math.floor(t / 10)) len++;
+    for (let q = p + len - 1, v = n; q >= p; q--, v = Math.floor(v / 10)) buf[q] = 48 + (v % 10);
+    p += len;
+  };
+  const decimal = (h: number | null) => {
+    buf[p++] = 9; // tab
+    if (h === null) {
+      buf[p++] = 92; // \N
+      buf[p++] = 78;
+      return;
+    }
+    digits(Math.floor(h / 100));
+    buf[p++] = 46; // .
+    buf[p++] = 48 + Math.floor((h % 100) / 10);
+    buf[p++] = 48 + (h % 10);
+  };
   for (const r of reads) {
-    out.int(r.accountId).int(r.meterId).text(r.readOn).text(decimalText(r.total));
-    if (r.peak === null) out.nul();
-    else out.text(decimalText(r.peak));
-    if (r.flat === null) out.nul();
-    else out.text(decimalText(r.flat));
-    if (r.valley === null) out.nul();
-    else out.text(decimalText(r.valley));
-    out.text(source).endRow();
+    digits(r.accountId);
+    buf[p++] = 9;
+    digits(r.meterId);
+    buf[p++] = 9;
+    p += buf.write(r.readOn, p, 'latin1');
+    decimal(r.total);
+    decimal(r.peak);
+    decimal(r.flat);
+    decimal(r.valley);
+    p += tail.copy(buf, p);
   }
-  await copyInto(client, 'daily_read', DAILY_READ_COLUMNS, [out.bytes()]);
+  return buf.subarray(0, p);
 }
 
 /** The accepted reads of a chunk in one statement (arrays of the columns, unnested): small batches, any executor. */
